@@ -1,0 +1,12 @@
+/** What a command needs from the process, passed in so tests can run commands in-process. */
+export interface CommandIO {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/** Exit codes: 0 done, 1 a check failed (gate, verification), 2 bad input or usage. */
+export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+
+export class UsageError extends Error {}

@@ -1,0 +1,168 @@
+/**
+ * Feature encoding: learned from the training rows, stored in the artifact, and applied by the
+ * same function in training, evaluation and serving.
+ *
+ * - number: as is; a missing value becomes the training median.
+ * - boolean: 0/1; a missing value becomes the training majority.
+ * - category: one indicator column per category seen in training (sorted); a missing value or a
+ *   category never seen in training sets no indicator ("none of the known categories").
+ */
+import { z } from 'zod';
+import { DataError } from './errors.ts';
+import type { FeatureType } from './spec.ts';
+import type { Column, RawValue, Table } from './table.ts';
+import { cellValue } from './table.ts';
+
+export const featureEncodingSchema = z.discriminatedUnion('type', [
+  z.strictObject({ name: z.string(), type: z.literal('number'), impute: z.number() }),
+  z.strictObject({ name: z.string(), type: z.literal('boolean'), impute: z.union([z.literal(0), z.literal(1)]) }),
+  z.strictObject({ name: z.string(), type: z.literal('category'), categories: z.array(z.string()) }),
+]);
+export type FeatureEncoding = z.infer<typeof featureEncodingSchema>;
+
+/** How many model inputs a feature becomes. */
+export function encodedWidth(feature: FeatureEncoding): number {
+  return feature.type === 'category' ? feature.categories.length : 1;
+}
+
+/** Names of the encoded inputs, in order, e.g. `color=red`. */
+export function encodedNames(features: readonly FeatureEncoding[]): string[] {
+  return features.flatMap((f) => (f.type === 'category' ? f.categories.map((c) => `${f.name}=${c}`) : [f.name]));
+}
+
+/** Learns each feature's encoding from the given rows of the table. */
+export function learnEncoding(table: Table, names: readonly string[], rows: Int32Array): FeatureEncoding[] {
+  return names.map((name) => {
+    const column = table.columns.get(name)!;
+    switch (column.kind) {
+      case 'number': {
+        const median = medianOf(column.values, rows);
+        if (Number.isNaN(median)) throw new DataError('every training value of the feature is missing', { file: table.file, column: name });
+        return { name, type: 'number', impute: median };
+      }
+      case 'boolean': {
+        let ones = 0;
+        let zeros = 0;
+        for (const r of rows) {
+          const v = column.values[r]!;
+          if (v === 1) ones++;
+          else if (v === 0) zeros++;
+        }
+        return { name, type: 'boolean', impute: ones > zeros ? 1 : 0 };
+      }
+      case 'category': {
+        const present = new Uint8Array(column.levels.length);
+        for (const r of rows) {
+          const code = column.codes[r]!;
+          if (code >= 0) present[code] = 1;
+        }
+        const categories = column.levels.filter((_, i) => present[i] === 1).sort(compareStrings);
+        return { name, type: 'category', categories };
+      }
+    }
+  });
+}
+
+/** Byte-wise string order: the same on every machine and locale. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function medianOf(values: Float64Array, rows: Int32Array): number {
+  const present = new Float64Array(rows.length);
+  let n = 0;
+  for (const r of rows) {
+    const v = values[r]!;
+    if (!Number.isNaN(v)) present[n++] = v;
+  }
+  if (n === 0) return NaN;
+  const sorted = present.subarray(0, n).sort();
+  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+}
+
+/** Why a value cannot be encoded; the caller adds where it was (row, request part). */
+export class EncodingError extends Error {}
+
+/** Lookup tables built once per encoding, so encoding a value is a map lookup at most. */
+export interface CompiledEncoding {
+  features: readonly FeatureEncoding[];
+  /** Offset of each feature's first encoded input. */
+  offsets: Int32Array;
+  width: number;
+  /** Per feature: category → indicator offset within the feature (categories only). */
+  categoryIndex: (Map<string, number> | undefined)[];
+}
+
+export function compileEncoding(features: readonly FeatureEncoding[]): CompiledEncoding {
+  const offsets = new Int32Array(features.length);
+  let width = 0;
+  features.forEach((f, i) => {
+    offsets[i] = width;
+    width += encodedWidth(f);
+  });
+  const categoryIndex = features.map((f) => (f.type === 'category' ? new Map(f.categories.map((c, j) => [c, j])) : undefined));
+  return { features, offsets, width, categoryIndex };
+}
+
+/**
+ * Writes feature `i`'s encoding of `value` into `out` starting at `base + offsets[i]`
+ * (the caller zeroes category indicators). Throws EncodingError for a value of the wrong type.
+ */
+export function encodeValue(enc: CompiledEncoding, i: number, value: RawValue, out: Float64Array, base: number): void {
+  const f = enc.features[i]!;
+  const at = base + enc.offsets[i]!;
+  switch (f.type) {
+    case 'number':
+      if (value === null) out[at] = f.impute;
+      else if (typeof value === 'number' && Number.isFinite(value)) out[at] = value;
+      else throw new EncodingError(`expected a finite number, got ${describe(value)}`);
+      return;
+    case 'boolean':
+      if (value === null) out[at] = f.impute;
+      else if (typeof value === 'boolean') out[at] = value ? 1 : 0;
+      else throw new EncodingError(`expected true or false, got ${describe(value)}`);
+      return;
+    case 'category': {
+      if (value === null) return;
+      if (typeof value !== 'string') throw new EncodingError(`expected a category (string), got ${describe(value)}`);
+      const j = enc.categoryIndex[i]!.get(value);
+      if (j !== undefined) out[at + j] = 1;
+    }
+  }
+}
+
+function describe(value: RawValue): string {
+  return typeof value === 'string' ? `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"` : String(value);
+}
+
+/**
+ * Encodes the given rows of a table into a row-major matrix (rows × width), the layout both the
+ * trainer and the predictors read. Column types must match the encoding.
+ */
+export function encodeTable(enc: CompiledEncoding, table: Table, rows: Int32Array): Float64Array {
+  const columns: Column[] = enc.features.map((f) => {
+    const column = table.columns.get(f.name);
+    if (!column) throw new DataError(`feature "${f.name}" is not in the data`, { file: table.file, column: f.name });
+    if (column.kind !== f.type) {
+      throw new DataError(`feature "${f.name}" holds ${column.kind} values here but the model was trained on ${f.type}`, {
+        file: table.file,
+        column: f.name,
+      });
+    }
+    return column;
+  });
+  const out = new Float64Array(rows.length * enc.width);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    for (let i = 0; i < columns.length; i++) {
+      try {
+        encodeValue(enc, i, cellValue(columns[i]!, r), out, k * enc.width);
+      } catch (err) {
+        if (err instanceof EncodingError) throw new DataError(err.message, { file: table.file, row: r + 1, column: enc.features[i]!.name });
+        throw err;
+      }
+    }
+  }
+  return out;
+}
+

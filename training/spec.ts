@@ -1,0 +1,176 @@
+/**
+ * The model spec, `models/<name>/model.yaml`: one zod schema, parsed with the `yaml` package.
+ * Errors name the file, the line (from the YAML document's source positions) and the field.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { SpecError } from './errors.ts';
+
+export const TASKS = ['classification', 'regression'] as const;
+export type Task = (typeof TASKS)[number];
+
+export const ALGORITHMS = ['cart'] as const;
+
+export const FEATURE_TYPES = ['number', 'category', 'boolean'] as const;
+export type FeatureType = (typeof FEATURE_TYPES)[number];
+
+/** Metrics a gate may name, per task, and which way is better. */
+export const METRIC_DIRECTION = {
+  accuracy: 'higher',
+  macroF1: 'higher',
+  rmse: 'lower',
+  mae: 'lower',
+  r2: 'higher',
+} as const;
+export type MetricName = keyof typeof METRIC_DIRECTION;
+export const TASK_METRICS: Record<Task, readonly MetricName[]> = {
+  classification: ['accuracy', 'macroF1'],
+  regression: ['rmse', 'mae', 'r2'],
+};
+
+const relativeFile = z
+  .string()
+  .min(1)
+  .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
+    message: 'must be a file inside the model folder (a relative path without "..")',
+  });
+
+const featureSchema = z.union([
+  z.string().min(1),
+  z.strictObject({ name: z.string().min(1), type: z.enum(FEATURE_TYPES) }),
+]);
+
+const metricBounds = z.partialRecord(z.enum(Object.keys(METRIC_DIRECTION) as [MetricName, ...MetricName[]]), z.number());
+
+export const cartParamsSchema = z.strictObject({
+  /** Depth of the deepest split; unlimited when absent (ml-cart's default). */
+  maxDepth: z.int().min(1).max(64).optional(),
+  /** A node with this many rows or fewer becomes a leaf (ml-cart's default: 3). */
+  minNumSamples: z.int().min(1).optional(),
+  /** A split must improve the node's impurity by more than this (ml-cart: 0.01 for gini, 0 for regression). */
+  gainThreshold: z.number().min(0).optional(),
+  /** How split points are searched: exact (presorted), histogram (≤ maxBins bins) or auto by row count. */
+  splitter: z.enum(['auto', 'exact', 'histogram']).optional(),
+  maxBins: z.int().min(2).max(256).optional(),
+});
+export type CartParams = z.infer<typeof cartParamsSchema>;
+
+export const modelSpecSchema = z
+  .strictObject({
+    task: z.enum(TASKS),
+    algorithm: z.enum(ALGORITHMS),
+    data: relativeFile,
+    target: z.string().min(1),
+    features: z.array(featureSchema).min(1).optional(),
+    params: cartParamsSchema.default({}),
+    split: z
+      .strictObject({
+        test: z.number().gt(0).lt(1).default(0.2),
+        seed: z.int().min(0).default(42),
+      })
+      .optional(),
+    holdout: relativeFile.optional(),
+    gates: z
+      .strictObject({
+        min: metricBounds.optional(),
+        max: metricBounds.optional(),
+        maxRegression: metricBounds.optional(),
+      })
+      .default({}),
+  })
+  .superRefine((spec, ctx) => {
+    if (spec.split && spec.holdout) {
+      ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'give either "split" or "holdout", not both' });
+    }
+    const allowed = TASK_METRICS[spec.task];
+    for (const kind of ['min', 'max', 'maxRegression'] as const) {
+      for (const metric of Object.keys(spec.gates[kind] ?? {})) {
+        if (!allowed.includes(metric as MetricName)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['gates', kind, metric],
+            message: `"${metric}" is not a ${spec.task} metric (use ${allowed.join(', ')})`,
+          });
+        }
+      }
+    }
+  });
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+/** A spec as read from disk, with what lineage needs. */
+export interface LoadedSpec {
+  name: string;
+  dir: string;
+  file: string;
+  sha256: string;
+  spec: ModelSpec;
+}
+
+export const SPEC_FILE = 'model.yaml';
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+
+/** Reads and validates `<dir>/model.yaml`; the model's name is the folder's name. */
+export async function loadSpec(dir: string): Promise<LoadedSpec> {
+  const file = path.join(dir, SPEC_FILE);
+  const name = path.basename(path.resolve(dir));
+  if (!MODEL_NAME.test(name)) {
+    throw new SpecError(`model folder name "${name}" must be lowercase letters, digits, ".", "_" or "-"`, { file: dir });
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`cannot read the model spec (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file }, { cause: err });
+  }
+  return { name, dir, file, sha256: createHash('sha256').update(text).digest('hex'), spec: parseSpec(text, file) };
+}
+
+/** Parses spec text; `file` only labels errors. */
+export function parseSpec(text: string, file: string): ModelSpec {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const line = lineCounter.linePos(yamlError.pos[0]).line;
+    throw new SpecError(`invalid YAML: ${yamlError.message.split('\n')[0]}`, { file, line });
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new SpecError('expected a mapping of fields (task, algorithm, data, target, ...)', { file, line: 1 });
+  }
+  const result = modelSpecSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const fieldPath = issue.path.map(String);
+    throw new SpecError(describeIssue(issue), {
+      file,
+      line: lineOf(doc, lineCounter, issue.path),
+      field: fieldPath.join('.') || undefined,
+    });
+  }
+  return result.data;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_value') return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  return issue.message;
+}
+
+/** The line of the deepest node of `fieldPath` that exists in the document. */
+function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, fieldPath: PropertyKey[]): number | undefined {
+  for (let depth = fieldPath.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(fieldPath.slice(0, depth) as unknown[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+/** Feature declarations normalised: name plus a declared type, if any. */
+export function declaredFeatures(spec: ModelSpec): { name: string; type?: FeatureType }[] | undefined {
+  return spec.features?.map((f) => (typeof f === 'string' ? { name: f } : f));
+}

@@ -1,0 +1,193 @@
+/**
+ * From a model spec to a sealed artifact: load the data, split (seeded, or the spec's holdout
+ * file), learn the encoding on the training rows, train, evaluate on the holdout, compare with
+ * the champion, apply the gates.
+ */
+import path from 'node:path';
+import type { SerializedArtifact, Artifact } from './artifact.ts';
+import { ARTIFACT_FORMAT, TRAINER_VERSION, sealArtifact } from './artifact.ts';
+import { trainCart } from './cart/train.ts';
+import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
+import type { CartTarget } from './cart/target.ts';
+import { loadCsv } from './csv.ts';
+import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
+import { DataError, MlshipError, SpecError } from './errors.ts';
+import type { GateResult } from './gates.ts';
+import { evaluateGates } from './gates.ts';
+import type { Metrics } from './metrics.ts';
+import { classificationMetrics, regressionMetrics } from './metrics.ts';
+import { loadModel, predictTable } from './model.ts';
+import type { FeatureType, LoadedSpec } from './spec.ts';
+import { declaredFeatures } from './spec.ts';
+import { seededSplit } from './split.ts';
+import type { Table } from './table.ts';
+import { allRows } from './table.ts';
+
+export interface TrainOptions {
+  /** The commit the spec and data come from, recorded in lineage. */
+  commit: string | null;
+  /** The version currently served (from the base branch's lock), for `maxRegression` gates. */
+  champion?: Artifact;
+  onProgress?: (event: { phase: 'load'; rows: number } | { phase: 'train'; fraction: number }) => void;
+}
+
+export interface TrainResult extends SerializedArtifact {
+  /** Time spent fitting the tree (loading and encoding excluded). */
+  trainMs: number;
+  trainRows: number;
+  holdoutRows: number;
+  gates: GateResult;
+  /** The champion's metrics on this holdout, when there was one to evaluate. */
+  champion?: { version: string; metrics: Metrics; note?: string };
+}
+
+interface Rows {
+  table: Table;
+  rows: Int32Array;
+}
+
+export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Promise<TrainResult> {
+  const { spec } = loaded;
+  const declared = declaredFeatures(spec);
+  if (declared?.some((f) => f.name === spec.target)) {
+    throw new SpecError(`the target "${spec.target}" cannot also be a feature`, { file: loaded.file, field: 'features' });
+  }
+  const targetType: FeatureType = spec.task === 'classification' ? 'category' : 'number';
+  const onRows = (rows: number) => options.onProgress?.({ phase: 'load', rows });
+  const dataFile = path.join(loaded.dir, spec.data);
+  const data = await loadCsv(dataFile, {
+    required: [{ name: spec.target, role: 'target' }],
+    columns: (header) => [
+      ...(declared ?? header.filter((name) => name !== spec.target).map((name) => ({ name }))),
+      { name: spec.target, type: targetType },
+    ],
+    onProgress: onRows,
+  });
+  const featureNames = data.names.filter((name) => name !== spec.target);
+  if (featureNames.length === 0) throw new SpecError('there are no feature columns besides the target', { file: loaded.file, field: 'features' });
+
+  let train: Rows;
+  let holdout: Rows;
+  if (spec.holdout) {
+    const types = new Map(data.names.map((name) => [name, data.columns.get(name)!.kind]));
+    const holdoutTable = await loadCsv(path.join(loaded.dir, spec.holdout), {
+      required: [{ name: spec.target, role: 'target' }],
+      columns: () => data.names.map((name) => ({ name, type: types.get(name) })),
+      onProgress: onRows,
+    });
+    train = { table: data, rows: allRows(data.rowCount) };
+    holdout = { table: holdoutTable, rows: allRows(holdoutTable.rowCount) };
+  } else {
+    if (data.rowCount < 2) throw new DataError('at least 2 rows are needed to split off a holdout', { file: data.file });
+    const split = seededSplit(data.rowCount, spec.split?.test ?? 0.2, spec.split?.seed ?? 42);
+    train = { table: data, rows: split.train };
+    holdout = { table: data, rows: split.holdout };
+  }
+
+  const features = learnEncoding(train.table, featureNames, train.rows);
+  const encoding = compileEncoding(features);
+  const x = encodeTable(encoding, train.table, train.rows);
+
+  let target: CartTarget;
+  let classes: string[] | undefined;
+  if (spec.task === 'classification') {
+    classes = classNames(spec.target, [train, holdout]);
+    target = { kind: 'classification', classes: classCodes(spec.target, train, classes), classCount: classes.length };
+  } else {
+    target = { kind: 'regression', values: targetValues(spec.target, train) };
+  }
+
+  const started = performance.now();
+  const trained = trainCart(x, encoding.width, target, spec.params, (fraction) => options.onProgress?.({ phase: 'train', fraction }));
+  const trainMs = performance.now() - started;
+
+  const holdoutX = encodeTable(encoding, holdout.table, holdout.rows);
+  const metrics: Metrics = classes
+    ? classificationMetrics(classCodes(spec.target, holdout, classes), predictClasses(trained.tree, holdoutX, encoding.width), classes.length)
+    : regressionMetrics(targetValues(spec.target, holdout), predictValues(trained.tree, holdoutX, encoding.width));
+
+  const champion = options.champion ? evaluateChampion(options.champion, spec.target, holdout, classes) : undefined;
+  const gates = evaluateGates(spec.gates, metrics, champion);
+
+  const fileRef = (t: Table) => ({ file: path.relative(loaded.dir, t.file).split(path.sep).join('/'), sha256: t.sha256, rows: t.rowCount });
+  const content = {
+    format: ARTIFACT_FORMAT,
+    name: loaded.name,
+    task: spec.task,
+    algorithm: spec.algorithm,
+    params: { ...trained.options, maxDepth: Number.isFinite(trained.options.maxDepth) ? trained.options.maxDepth : null },
+    features,
+    target: classes ? { name: spec.target, classes } : { name: spec.target },
+    model: toMlCart(trained.tree, trained.mlCartOptions),
+    metrics,
+    lineage: {
+      commit: options.commit,
+      spec: { file: path.basename(loaded.file), sha256: loaded.sha256 },
+      data: fileRef(data),
+      holdout: spec.holdout ? fileRef(holdout.table) : null,
+      split: spec.holdout ? null : { test: spec.split?.test ?? 0.2, seed: spec.split?.seed ?? 42 },
+      trainer: TRAINER_VERSION,
+    },
+  } as Omit<Artifact, 'version'>;
+  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, champion };
+}
+
+/** Sorted union of the class labels in all the given rows; a missing label is an error. */
+function classNames(target: string, sets: Rows[]): string[] {
+  const names = new Set<string>();
+  for (const { table, rows } of sets) {
+    const column = table.columns.get(target)!;
+    if (column.kind !== 'category') throw new Error('classification target must load as category');
+    for (const r of rows) {
+      const code = column.codes[r]!;
+      if (code < 0) throw new DataError('the target is missing', { file: table.file, row: r + 1, column: target });
+      names.add(column.levels[code]!);
+    }
+  }
+  if (names.size < 2) throw new DataError(`classification needs at least 2 classes in "${target}", found ${names.size}`, { file: sets[0]!.table.file, column: target });
+  return [...names].sort(compareStrings);
+}
+
+function classCodes(target: string, { table, rows }: Rows, classes: string[]): Int32Array {
+  const column = table.columns.get(target)!;
+  if (column.kind !== 'category') throw new Error('classification target must load as category');
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const levelToClass = column.levels.map((level) => index.get(level) ?? -1);
+  return Int32Array.from(rows, (r) => levelToClass[column.codes[r]!]!);
+}
+
+function targetValues(target: string, { table, rows }: Rows): Float64Array {
+  const column = table.columns.get(target)!;
+  if (column.kind !== 'number') throw new Error('regression target must load as number');
+  return Float64Array.from(rows, (r) => {
+    const v = column.values[r]!;
+    if (Number.isNaN(v)) throw new DataError('the target is missing', { file: table.file, row: r + 1, column: target });
+    return v;
+  });
+}
+
+/**
+ * The champion's metrics on this holdout. If it cannot be evaluated here (its features are not
+ * in this data), its recorded metrics stand in, with a note saying so.
+ */
+function evaluateChampion(champion: Artifact, target: string, holdout: Rows, classes: string[] | undefined): TrainResult['champion'] {
+  try {
+    const model = loadModel(champion);
+    const predicted = predictTable(model, holdout.table, holdout.rows);
+    if (champion.task === 'classification' && classes && predicted.classes) {
+      // Map the champion's classes onto this run's; one it knows and this data lacks counts as a miss.
+      const index = new Map(classes.map((c, i) => [c, i]));
+      const other = classes.length;
+      const mapped = predicted.classes.map((c) => index.get(champion.target.classes[c]!) ?? other);
+      const m = classificationMetrics(classCodes(target, holdout, classes), mapped, classes.length + 1);
+      return { version: champion.version, metrics: m };
+    }
+    if (champion.task === 'regression' && predicted.values) {
+      return { version: champion.version, metrics: regressionMetrics(targetValues(target, holdout), predicted.values) };
+    }
+    throw new DataError(`the champion is a ${champion.task} model`);
+  } catch (err) {
+    if (!(err instanceof MlshipError)) throw err;
+    return { version: champion.version, metrics: champion.metrics, note: `evaluated from its recorded metrics: ${err.message}` };
+  }
+}
