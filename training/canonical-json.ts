@@ -6,7 +6,8 @@ export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value))}\n`;
 }
 
-function sortKeys(value: unknown): unknown {
+/** A copy of a JSON value with every object's keys in sorted order (undefined members dropped). */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
