@@ -9,7 +9,6 @@
  */
 import { z } from 'zod';
 import { DataError } from './errors.ts';
-import type { FeatureType } from './spec.ts';
 import type { Column, RawValue, Table } from './table.ts';
 import { cellValue } from './table.ts';
 

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../training/errors.ts';
+import { loadSpec, parseSpec } from '../../training/spec.ts';
+import { EXAMPLES, REPO, modelDir, tempDir } from '../helpers/temp.ts';
+import path from 'node:path';
+
+const valid = `task: classification
+algorithm: cart
+data: iris.csv
+target: species
+`;
+
+function specError(text: string): SpecError {
+  try {
+    parseSpec(text, 'models/x/model.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(SpecError);
+    return err as SpecError;
+  }
+  throw new Error('expected a SpecError');
+}
+
+describe('model spec', () => {
+  it('parses the shipped examples', async () => {
+    for (const name of EXAMPLES) {
+      const loaded = await loadSpec(path.join(REPO, 'models', name));
+      expect(loaded.name).toBe(name);
+      expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(loaded.spec.algorithm).toBe('cart');
+    }
+  });
+
+  it('applies defaults', () => {
+    const spec = parseSpec(valid, 'model.yaml');
+    expect(spec.params).toEqual({});
+    expect(spec.gates).toEqual({});
+    expect(spec.features).toBeUndefined();
+  });
+
+  it('names the field and line of an unknown algorithm', () => {
+    const err = specError(valid.replace('algorithm: cart', 'algorithm: xgboost'));
+    expect(err.message).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart"');
+    expect(err.place).toMatchObject({ line: 2, field: 'algorithm' });
+  });
+
+  it('names a missing required field', () => {
+    const err = specError(valid.replace('target: species\n', ''));
+    expect(err.message).toContain('field "target": is required');
+  });
+
+  it('points at the line of invalid YAML', () => {
+    const err = specError('task: classification\nalgorithm: [cart\ndata: iris.csv\n');
+    expect(err.message).toMatch(/^models\/x\/model\.yaml, line \d+: invalid YAML/);
+    expect(err.place.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses unknown fields (typos) by name and line', () => {
+    const err = specError(`${valid}parms: { maxDepth: 3 }\n`);
+    expect(err.message).toContain('unknown field(s) "parms"');
+    expect(err.place.line).toBe(1);
+  });
+
+  it('names a nested bad parameter with its line', () => {
+    const err = specError(`${valid}params:\n  maxDepth: -2\n`);
+    expect(err.place).toMatchObject({ field: 'params.maxDepth', line: 6 });
+  });
+
+  it('refuses a gate on a metric of the other task', () => {
+    const err = specError(`${valid}gates:\n  min: { rmse: 3 }\n`);
+    expect(err.message).toContain('field "gates.min.rmse"');
+    expect(err.message).toContain('not a classification metric');
+  });
+
+  it('refuses both a split and a holdout file', () => {
+    const err = specError(`${valid}split: { test: 0.2 }\nholdout: h.csv\n`);
+    expect(err.message).toContain('field "holdout": give either "split" or "holdout"');
+  });
+
+  it('refuses a data path outside the model folder', () => {
+    expect(specError(valid.replace('iris.csv', '../../etc/passwd')).message).toContain('field "data"');
+    expect(specError(valid.replace('iris.csv', '/etc/passwd')).message).toContain('field "data"');
+  });
+
+  it('refuses a document that is not a mapping', () => {
+    expect(specError('- a\n- b\n').message).toContain('expected a mapping');
+  });
+
+  it('names the file when it cannot be read', async () => {
+    const dir = modelDir(tempDir(), 'empty', {});
+    await expect(loadSpec(dir)).rejects.toThrow(/empty\/model\.yaml: cannot read the model spec \(ENOENT\)/);
+  });
+});
