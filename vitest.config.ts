@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // One throwaway Ceph RGW (S3) per run, started only when an S3 test asks for it.
+    globalSetup: ['tests/fixtures/rgw-global-setup.ts'],
     reporters: ['default', './tests/helpers/summary-reporter.ts'],
   },
 });

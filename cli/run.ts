@@ -1,11 +1,15 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
 import { MlshipError } from '../training/errors.ts';
-import { trainCommand } from './commands/train.ts';
+import { publishCommand } from './commands/publish.ts';
+import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
+import { verifyCommand } from './commands/verify.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT, UsageError } from './io.ts';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise<number>; help: string }> = {
-  train: { run: trainCommand, help: 'train <modelDir>... [--out DIR] [--json] [--champion model.json]   train, evaluate, gate, write artifacts' },
+  train: { run: trainCommand, help: TRAIN_USAGE },
+  publish: { run: publishCommand, help: 'publish <artifact.json>... [--store URI] [--lock FILE] [--json]   publish artifacts (immutably) and pin them in the lock' },
+  verify: { run: verifyCommand, help: 'verify [--lock FILE] [--store URI] [--json]   check every pinned artifact exists and matches its sha256' },
 };
 
 const USAGE = `usage: mlship <command> [options]\n\ncommands:\n${Object.values(COMMANDS)

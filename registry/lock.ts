@@ -48,7 +48,12 @@ export function parseLock(text: string, file: string): Lock {
     const issue = result.error.issues[0]!;
     const [top, model, ...rest] = issue.path.map(String);
     const where = top === 'models' && model !== undefined ? `model "${model}"${rest.length ? `, field "${rest.join('.')}"` : ''}` : `field "${issue.path.join('.') || '(root)'}"`;
-    const what = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    const what =
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? 'is required'
+        : issue.code === 'invalid_key'
+          ? (issue.issues[0]?.message ?? issue.message) // the key's own rule, e.g. "is not a valid model name"
+          : issue.message;
     throw new LockError(`${where}: ${what}`, { file });
   }
   return result.data;

@@ -1,12 +1,17 @@
 /**
- * `mlship train <modelDir>... [--out DIR] [--json] [--champion FILE]`
+ * `mlship train <modelDir>... [--out DIR] [--json] [--champion FILE]... [--lock FILE [--store URI]]`
  * Trains, evaluates and gates each model and writes `<out>/<name>/model.json` for those that
- * pass. `--json` prints one JSON object per model per line.
+ * pass. `--json` prints one JSON object per model per line. The champion a `maxRegression` gate
+ * compares with is an artifact file (`--champion`) or the version a lock pins (`--lock`, usually
+ * the base branch's lock), read from the store and verified.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../registry/atomic-write.ts';
+import { loadChampion } from '../../registry/champion.ts';
+import { readLock } from '../../registry/lock.ts';
+import { NotFoundError, openStore, storeOptionsFromEnv, storeUriFrom } from '../../registry/store/index.ts';
 import { parseArtifact } from '../../training/artifact.ts';
 import type { Artifact } from '../../training/artifact.ts';
 import { MlshipError } from '../../training/errors.ts';
@@ -35,20 +40,50 @@ export async function trainCommand(args: string[], io: CommandIO): Promise<numbe
       out: { type: 'string', default: DEFAULT_OUT },
       json: { type: 'boolean', default: false },
       champion: { type: 'string', multiple: true, default: [] },
+      lock: { type: 'string' },
+      store: { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new UsageError('usage: mlship train <modelDir>... [--out DIR] [--json] [--champion model.json]');
-  const champions = new Map<string, Artifact>();
+  if (positionals.length === 0) throw new UsageError(TRAIN_USAGE);
+  const dirs = positionals.map((dir) => path.resolve(io.cwd, dir));
+  const champions = values.lock ? await championsFromLock(path.resolve(io.cwd, values.lock), values.store, dirs, io, { missing: 'fail' }) : new Map<string, Artifact>();
   for (const file of values.champion) {
     const artifact = parseArtifact(await readFile(path.resolve(io.cwd, file)), file);
     champions.set(artifact.name, artifact);
   }
-  const models = await trainModels(
-    positionals.map((dir) => path.resolve(io.cwd, dir)),
-    { out: path.resolve(io.cwd, values.out), champions, json: values.json },
-    io,
-  );
+  const models = await trainModels(dirs, { out: path.resolve(io.cwd, values.out), champions, json: values.json }, io);
   return models.reduce((code, m) => Math.max(code, m.error ? EXIT.badInput : m.result?.gates.passed ? EXIT.ok : EXIT.failed), EXIT.ok as number);
+}
+
+export const TRAIN_USAGE =
+  'train <modelDir>... [--out DIR] [--json] [--champion model.json]... [--lock FILE [--store URI]]   train, evaluate, gate, write artifacts';
+
+/**
+ * The champions a lock pins for the given model folders, read from the store and verified. A
+ * pinned object that is missing from the store fails, or with `missing: 'warn'` (the local
+ * `npm start`, whose store is a scratch folder) is reported and skipped.
+ */
+export async function championsFromLock(
+  lockFile: string,
+  storeFlag: string | undefined,
+  dirs: string[],
+  io: CommandIO,
+  options: { missing: 'fail' | 'warn' },
+): Promise<Map<string, Artifact>> {
+  const lock = await readLock(lockFile);
+  const store = openStore(storeUriFrom(storeFlag, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
+  const champions = new Map<string, Artifact>();
+  for (const dir of dirs) {
+    const name = path.basename(dir);
+    try {
+      const champion = await loadChampion(lock, name, store);
+      if (champion) champions.set(name, champion);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || options.missing === 'fail') throw err;
+      io.stderr.write(`! ${name}: the champion pinned in ${path.basename(lockFile)} is not in ${store.uri}; training without one\n`);
+    }
+  }
+  return champions;
 }
 
 /** Trains each model folder in turn; one model's bad input does not stop the others. */
