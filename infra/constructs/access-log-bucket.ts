@@ -3,8 +3,9 @@
 // be delivered to a bucket encrypted with SSE-S3 (not SSE-KMS), hence S3_MANAGED here. It has no
 // access logs of its own (that would log into itself); cdk-nag's S1 rule already exempts a bucket
 // that is the destination of another bucket's server access logs.
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BUCKET_BASELINE } from './bucket-baseline.ts';
 import { Construct } from 'constructs';
 
 export interface AccessLogBucketProps {
@@ -18,13 +19,8 @@ export class AccessLogBucket extends Construct {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      // Audit logs outlive the stack: deleting the stack must not delete the evidence.
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Retained like every mlship bucket: audit logs outlive the stack.
+      ...BUCKET_BASELINE,
       lifecycleRules: [
         {
           id: 'expire-logs',

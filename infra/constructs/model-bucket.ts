@@ -1,9 +1,10 @@
 // The model store (DESIGN.md, "Model store"): artifacts are written once under `<modelsPrefix>`
 // and never overwritten, every read is verified against the lock's sha256. The bucket makes the
 // history durable: versioned, retained when the stack is deleted, optionally WORM (Object Lock).
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { BUCKET_BASELINE } from './bucket-baseline.ts';
 import { Construct } from 'constructs';
 
 export interface ModelBucketProps {
@@ -27,14 +28,8 @@ export class ModelBucket extends Construct {
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       versioned: true,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Bucket policy denying any request that is not over TLS (aws:SecureTransport=false) or uses TLS < 1.2.
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
       // The models a lock pins must survive `cdk destroy`: the bucket is orphaned, never emptied.
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...BUCKET_BASELINE,
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'model-bucket/',
       objectLockEnabled: lock !== undefined ? true : undefined,
