@@ -1,32 +1,46 @@
 /**
  * `npm start`: the whole pipeline locally on its embedded defaults — train every model under
- * models/ (gated against the version models.lock.json pins), publish those that pass to the
- * local store (.mlship/store, or MLSHIP_STORE) and pin them in models.lock.json.
+ * models/ (gated against the versions models.lock.json pins), publish those that pass to the
+ * local store (.mlship/store, or MLSHIP_STORE), pin them in models.lock.json, and serve what
+ * the lock pins on http://localhost:8080 (MLSHIP_PORT or PORT to change it).
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_LOCK } from '../registry/lock.ts';
+import { DEFAULT_LOCK, readLock } from '../registry/lock.ts';
 import { isFailure, publishArtifacts } from '../registry/publish.ts';
 import { openStore, storeOptionsFromEnv, storeUriFrom } from '../registry/store/index.ts';
+import { lockUriSource } from '../serving/loader.ts';
+import type { RunningServer } from '../serving/server.ts';
+import { DEFAULT_PORT, startServer } from '../serving/server.ts';
 import { DEFAULT_OUT, championsFromLock, trainModels } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT } from './io.ts';
 
-export async function start(io: CommandIO): Promise<number> {
+export interface StartOptions {
+  /** Port to serve on (0: any free one); default MLSHIP_PORT, PORT, else 8080. */
+  port?: number;
+  /** Server worker processes; default MLSHIP_WORKERS, else one per CPU. */
+  workers?: number;
+  /** Drain and stop on SIGTERM/SIGINT (the command line), not in tests. */
+  handleSignals?: boolean;
+}
+
+export async function start(io: CommandIO, options: StartOptions = {}): Promise<{ code: number; server: RunningServer }> {
   const modelsDir = path.join(io.cwd, 'models');
   const dirs = (await readdir(modelsDir, { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => path.join(modelsDir, d.name))
     .sort();
   const lockFile = path.join(io.cwd, DEFAULT_LOCK);
-  const store = openStore(storeUriFrom(undefined, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
+  const storeOptions = { cwd: io.cwd, ...storeOptionsFromEnv(io.env) };
+  const store = openStore(storeUriFrom(undefined, io.env), storeOptions);
 
-  io.stdout.write(`1/2 Training ${dirs.length} models from models/\n`);
+  io.stdout.write(`1/3 Training ${dirs.length} models from models/\n`);
   const champions = await championsFromLock(lockFile, undefined, dirs, io, { missing: 'warn' });
   const trained = await trainModels(dirs, { out: path.join(io.cwd, DEFAULT_OUT), champions, json: false }, io);
   const passed = trained.filter((m) => m.file && m.result);
 
-  io.stdout.write(`\n2/2 Publishing ${passed.length} models to ${store.uri}\n`);
+  io.stdout.write(`\n2/3 Publishing ${passed.length} models to ${store.uri}\n`);
   const report = await publishArtifacts(
     passed.map((m) => ({ bytes: m.result!.bytes, source: path.relative(io.cwd, m.file!) })),
     { store, lockFile },
@@ -37,9 +51,32 @@ export async function start(io: CommandIO): Promise<number> {
   }
   io.stdout.write(`${DEFAULT_LOCK}: ${report.lockChanged ? 'updated' : 'unchanged'}\n`);
   const ok = trained.every((m) => m.result?.gates.passed) && !report.outcomes.some(isFailure);
-  return ok ? EXIT.ok : EXIT.failed;
+
+  const lock = await readLock(lockFile);
+  const port = options.port ?? Number(io.env.MLSHIP_PORT || io.env.PORT || DEFAULT_PORT);
+  const workers = options.workers ?? (io.env.MLSHIP_WORKERS ? Number(io.env.MLSHIP_WORKERS) : undefined);
+  io.stdout.write(`\n3/3 Serving ${Object.keys(lock.models).length} models from ${DEFAULT_LOCK}\n`);
+  const server = await startServer({
+    lock,
+    fetchArtifact: lockUriSource(storeOptions),
+    port,
+    workers,
+    handleSignals: options.handleSignals ?? false,
+    write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
+  });
+  const ready = await server.loaded;
+  const url = `http://localhost:${server.port}`;
+  io.stdout.write(
+    ready
+      ? `\nReady on ${url} — try:\n  curl -s ${url}/v1/models/iris:predict -H 'content-type: application/json' \\\n    -d '{"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}'\n  or open ${url}/ in a browser. Ctrl-C stops it.\n\n`
+      : `\nNot ready: a pinned model could not be loaded (see the log above); ${url}/v2/health/ready says which.\n`,
+  );
+  return { code: ok && ready ? EXIT.ok : EXIT.failed, server };
 }
 
 if (import.meta.main) {
-  process.exitCode = await start({ cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr });
+  const io: CommandIO = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
+  const { code, server } = await start(io, { handleSignals: true });
+  await server.closed;
+  process.exitCode = code;
 }

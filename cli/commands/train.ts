@@ -60,8 +60,8 @@ export const TRAIN_USAGE =
 
 /**
  * The champions a lock pins for the given model folders, read from the store and verified. A
- * pinned object that is missing from the store fails, or with `missing: 'warn'` (the local
- * `npm start`, whose store is a scratch folder) is reported and skipped.
+ * missing lock or a pinned object missing from the store fails, or with `missing: 'warn'` (the
+ * local `npm start`, whose store is a scratch folder) counts as no champion.
  */
 export async function championsFromLock(
   lockFile: string,
@@ -70,7 +70,7 @@ export async function championsFromLock(
   io: CommandIO,
   options: { missing: 'fail' | 'warn' },
 ): Promise<Map<string, Artifact>> {
-  const lock = await readLock(lockFile);
+  const lock = await readLock(lockFile, { allowMissing: options.missing === 'warn' });
   const store = openStore(storeUriFrom(storeFlag, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
   const champions = new Map<string, Artifact>();
   for (const dir of dirs) {

@@ -18,9 +18,24 @@ describe('npm start (train, publish to the local store, pin in the lock)', () =>
     };
   };
 
-  it('publishes the examples and fills the lock', async () => {
+  it('publishes the examples, fills the lock and serves what it pins', async () => {
     const { out, io: first } = io();
-    expect(await start(first)).toBe(0);
+    const { code, server } = await start(first, { port: 0, workers: 1 });
+    try {
+      expect(code).toBe(0);
+      expect(out.stdout).toContain(`Ready on http://localhost:${server.port}`);
+      const base = `http://127.0.0.1:${server.port}`;
+      const v1 = await fetch(`${base}/v1/models/iris:predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ instances: [{ sepal_length: 6.7, sepal_width: 3.0, petal_length: 5.2, petal_width: 2.3 }] }),
+      });
+      expect(await v1.json()).toEqual({ predictions: ['virginica'] });
+      const models = (await (await fetch(`${base}/v1/models`)).json()) as { models: { name: string }[] };
+      expect(models.models.map((m) => m.name).sort()).toEqual(['diabetes', 'iris', 'wine']);
+    } finally {
+      await server.close();
+    }
     expect(out.stdout).toMatch(/published iris [0-9a-f]{12}/);
     const lock = parseLock(readFileSync(path.join(cwd, 'models.lock.json'), 'utf8'), 'models.lock.json');
     expect(Object.keys(lock.models)).toEqual(['diabetes', 'iris', 'wine']);
@@ -34,7 +49,9 @@ describe('npm start (train, publish to the local store, pin in the lock)', () =>
   it('changes nothing when run again, and gates against the pinned champions', async () => {
     const before = readFileSync(path.join(cwd, 'models.lock.json'));
     const { out, io: second } = io();
-    expect(await start(second)).toBe(0);
+    const { code, server } = await start(second, { port: 0, workers: 1 });
+    await server.close();
+    expect(code).toBe(0);
     expect(out.stdout).toContain('already published iris');
     expect(out.stdout).toContain('models.lock.json: unchanged');
     expect(out.stdout).toMatch(/pass: accuracy [\d.]+ vs champion [0-9a-f]{12}/);

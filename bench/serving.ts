@@ -1,0 +1,284 @@
+/**
+ * Serving benchmark, every figure measured in this run, on this machine:
+ *
+ * 1. Single-row `POST /v1/models/iris:predict` throughput and latency (wrk, 16 connections) of
+ *    `mlship serve` against the reference Flask + scikit-learn server under gunicorn with 2 workers
+ *    (../shared/bench/flask_sklearn_server.py), same data (../shared/data/iris.csv), same depth
+ *    (10), same body. Our tree is trained like the reference's: all 150 rows, max depth 10, splits
+ *    down to 2 rows, no minimum gain.
+ * 2. The predict route's throughput as a fraction of a bare Hono route that answers a constant
+ *    JSON body (bench/serving/bare-server.ts: the same @hono/node-server setup, server options and
+ *    worker count, no logging or metrics): the ceiling for any Hono route on this machine.
+ * 3. Rows per second for one 100,000-row CSV request (curl), and the compiled predictor against
+ *    ml-cart's own `predict`, in process, on the same tree and the same 100,000 encoded rows.
+ *
+ * Pinning: with 2 CPUs, each server runs alone on CPU 0 (`taskset -c 0`) and wrk/curl on CPU 1, one
+ * server at a time. Under `taskset -c 0`, `mlship serve` sees one CPU and starts one worker (its
+ * default is one per CPU); gunicorn runs its 2 workers on that CPU, as the reference command says.
+ * The serve process logs every request (one JSON line) to a file, as in production.
+ *
+ * `node bench/serving.ts` runs it alone; `npm run bench` calls `benchServing`.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DecisionTreeClassifier } from 'ml-cart';
+import { entryFor, formatLock } from '../registry/lock.ts';
+import type { Lock } from '../registry/lock.ts';
+import { verifyArtifact } from '../serving/loader.ts';
+import { loadCsv } from '../training/csv.ts';
+import { encodeTable } from '../training/encoding.ts';
+import { loadSpec } from '../training/spec.ts';
+import { allRows } from '../training/table.ts';
+import { trainModel } from '../training/train-model.ts';
+import type { Child, WrkResult } from './serving/harness.ts';
+import { CURL, freePort, GUNICORN, has, pinning, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(here, '..');
+const SHARED = path.resolve(ROOT, '../shared');
+const IRIS_CSV = path.join(SHARED, 'data/iris.csv');
+const FLASK_DIR = path.join(SHARED, 'bench');
+const DEPTH = 10;
+const CONNECTIONS = 16;
+const ALL_CORES_CONNECTIONS = 32;
+const WARMUP_S = 3;
+const MEASURE_S = 10;
+const BULK_ROWS = 100_000;
+const INSTANCE = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const BODY = JSON.stringify({ instances: [INSTANCE] });
+
+export interface ServingBenchResult {
+  pinning: string;
+  connections: number;
+  seconds: number;
+  singleRow: { ours: WrkResult; flask: WrkResult | null; ratio: number | null; oursWorkers: number };
+  ceiling: { bare: WrkResult; fraction: number };
+  bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number };
+  predictor: { rows: number; nodes: number; oursMs: number; mlCartMs: number; ratio: number };
+  /** Informational: nothing pinned, every server on all CPUs with its default workers, wrk beside them. */
+  allCores: { connections: number; ours: WrkResult; oursWorkers: number; flask: WrkResult | null };
+  targets: { singleRowAtLeast5xFlask: boolean | null; p99Under10ms: boolean; predictRouteAtLeast70PercentOfCeiling: boolean; predictorAtLeast10xMlCart: boolean };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function fmt(r: WrkResult): string {
+  return `${Math.round(r.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms${r.non2xx ? `, ${r.non2xx} non-2xx` : ''}${r.socketErrors ? `, ${r.socketErrors} socket errors` : ''}`;
+}
+
+async function post(url: string, body: string, contentType = 'application/json'): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/** Trains iris like the reference server's tree (all rows, depth 10) and pins it in a lock. */
+async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock }> {
+  const modelDir = path.join(dir, 'iris');
+  mkdirSync(modelDir);
+  copyFileSync(IRIS_CSV, path.join(modelDir, 'iris.csv'));
+  copyFileSync(IRIS_CSV, path.join(modelDir, 'holdout.csv')); // train on every row, like the reference
+  writeFileSync(
+    path.join(modelDir, 'model.yaml'),
+    `task: classification\nalgorithm: cart\ndata: iris.csv\nholdout: holdout.csv\ntarget: species\nparams: { maxDepth: ${DEPTH}, minNumSamples: 1, gainThreshold: 0 }\n`,
+  );
+  const result = await trainModel(await loadSpec(modelDir), { commit: null });
+  const file = path.join(dir, 'store', 'iris', result.artifact.version, 'model.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, result.bytes);
+  const lock: Lock = { lockfileVersion: 1, models: { iris: entryFor(result.artifact, pathToFileURL(file).href, result.sha256, 'iris/model.yaml') } };
+  const lockFile = path.join(dir, 'models.lock.json');
+  writeFileSync(lockFile, formatLock(lock));
+  return { lockFile, lock };
+}
+
+function bulkCsv(rows: number): string {
+  const iris = readFileSync(IRIS_CSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4));
+  const out = ['sepal_length,sepal_width,petal_length,petal_width'];
+  for (let r = 0; r < rows; r++) {
+    const base = iris[r % iris.length]!;
+    const jitter = ((r * 7919) % 11) / 100 - 0.05;
+    out.push(base.map((v) => (Number(v) + jitter).toFixed(2)).join(','));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export async function benchServing(log: (line: string) => void): Promise<ServingBenchResult> {
+  log('## Serving');
+  if (!has(WRK)) throw new Error(`${WRK} is needed (Debian package wrk)`);
+  const pin = pinning();
+  log(`${pin.note}; wrk -t1 -c${CONNECTIONS}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured, one server at a time`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-serving-'));
+  const children: Child[] = [];
+  try {
+    const { lockFile, lock } = await trainIris(dir);
+    const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
+    const measure = (url: string) => {
+      runWrk(pin.client, url, script, CONNECTIONS, WARMUP_S);
+      return runWrk(pin.client, url, script, CONNECTIONS, MEASURE_S);
+    };
+
+    // 1. mlship serve
+    const startServe = async (prefix: string[], name: string) => {
+      const port = await freePort();
+      const logFile = path.join(dir, `${name}.log`);
+      const child = startProcess(prefix, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--port', String(port), '--host', '127.0.0.1'], {
+        logFile,
+        env: { ...process.env, MLSHIP_WORKERS: '' },
+      });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}`;
+      await waitUntil(async () => (await fetch(`${url}/v2/health/ready`)).status === 200, 30_000, 'mlship serve to become ready');
+      const check = (await post(`${url}/v1/models/iris:predict`, BODY)) as { predictions: string[] };
+      if (check.predictions[0] !== 'setosa') throw new Error(`unexpected prediction ${JSON.stringify(check)}`);
+      await waitUntil(async () => /"msg":"listening"/.test(readFileSync(logFile, 'utf8')), 5_000, 'the listening log line');
+      const workers = Number(/"msg":"listening","port":\d+,"workers":(\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1]);
+      return { child, url, workers };
+    };
+    const stopChild = async (child: Child, what: string) => {
+      const code = await child.stop();
+      children.splice(children.indexOf(child), 1);
+      if (code !== 0 && what) throw new Error(`${what} exited with ${code} after SIGTERM`);
+    };
+    const startFlask = async (prefix: string[]) => {
+      const port = await freePort();
+      const child = startProcess(prefix, GUNICORN, ['-w', '2', '-b', `127.0.0.1:${port}`, '--chdir', FLASK_DIR, 'flask_sklearn_server:app'], {
+        logFile: path.join(dir, 'gunicorn.log'),
+        env: { ...process.env, DATA: IRIS_CSV, TARGET: 'species' },
+      });
+      children.push(child);
+      const url = `http://127.0.0.1:${port}/predict`;
+      await waitUntil(async () => ((await post(url, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 60_000, 'gunicorn');
+      return { child, url };
+    };
+
+    const serve = await startServe(pin.server, 'serve');
+    const workers = serve.workers;
+    const base = serve.url;
+    const ours = measure(`${base}/v1/models/iris:predict`);
+    log(`mlship serve (${workers} worker${workers === 1 ? '' : 's'}), single-row v1 predict: ${fmt(ours)}`);
+
+    // 3a. one 100,000-row CSV request
+    const csv = bulkCsv(BULK_ROWS);
+    const csvFile = path.join(dir, 'bulk.csv');
+    writeFileSync(csvFile, csv);
+    const curlArgs = ['-s', '-o', path.join(dir, 'bulk.out'), '-w', '%{http_code} %{time_total}', '-H', 'content-type: text/csv', '--data-binary', `@${csvFile}`, `${base}/v1/models/iris:predict`];
+    const times: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const argv = [...pin.client, CURL, ...curlArgs];
+      const [status, seconds] = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).trim().split(' ');
+      if (status !== '200') throw new Error(`the bulk CSV request answered ${status}: ${readFileSync(path.join(dir, 'bulk.out'), 'utf8').slice(0, 300)}`);
+      if (i > 0) times.push(Number(seconds) * 1000);
+    }
+    const lines = readFileSync(path.join(dir, 'bulk.out'), 'utf8').trimEnd().split('\n');
+    if (lines.length !== BULK_ROWS + 1) throw new Error(`the bulk CSV answer has ${lines.length - 1} rows`);
+    const bulk = { rows: BULK_ROWS, bytes: Buffer.byteLength(csv), medianMs: median(times), bestMs: Math.min(...times), rowsPerSecond: BULK_ROWS / (median(times) / 1000) };
+    log(
+      `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s`,
+    );
+    await stopChild(serve.child, 'mlship serve');
+
+    // 2. the bare Hono route, same setup and worker count
+    const barePort = await freePort();
+    const bare = startProcess(pin.server, process.execPath, [path.join(here, 'serving/bare-server.ts'), String(barePort), String(workers)], { logFile: path.join(dir, 'bare.log') });
+    children.push(bare);
+    await waitUntil(async () => ((await post(`http://127.0.0.1:${barePort}/`, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 30_000, 'the bare server');
+    const bareResult = measure(`http://127.0.0.1:${barePort}/v1/models/iris:predict`);
+    await stopChild(bare, '');
+    const fraction = ours.requestsPerSecond / bareResult.requestsPerSecond;
+    log(`bare Hono route (constant JSON, ${workers} worker${workers === 1 ? '' : 's'}): ${fmt(bareResult)} → the predict route reaches ${(fraction * 100).toFixed(0)}% of it`);
+
+    // 1b. Flask + scikit-learn under gunicorn, 2 workers
+    let flask: WrkResult | null = null;
+    if (has(GUNICORN)) {
+      const gunicorn = await startFlask(pin.server);
+      flask = measure(gunicorn.url);
+      await stopChild(gunicorn.child, '');
+      log(`Flask + scikit-learn, gunicorn -w 2, same body: ${fmt(flask)} → ours ${(ours.requestsPerSecond / flask.requestsPerSecond).toFixed(1)}× its throughput`);
+    } else {
+      log(`(no ${GUNICORN}: the Flask comparison is skipped)`);
+    }
+
+    // informational: nothing pinned, all CPUs, default workers
+    const unpinnedScript = (url: string) => {
+      runWrk([], url, script, ALL_CORES_CONNECTIONS, WARMUP_S);
+      return runWrk([], url, script, ALL_CORES_CONNECTIONS, MEASURE_S);
+    };
+    const wide = await startServe([], 'serve-all-cores');
+    const oursAll = unpinnedScript(`${wide.url}/v1/models/iris:predict`);
+    await stopChild(wide.child, 'mlship serve');
+    let flaskAll: WrkResult | null = null;
+    if (has(GUNICORN)) {
+      const gunicorn = await startFlask([]);
+      flaskAll = unpinnedScript(gunicorn.url);
+      await stopChild(gunicorn.child, '');
+    }
+    log(
+      `not pinned (server and wrk -c${ALL_CORES_CONNECTIONS} share all CPUs): mlship serve (${wide.workers} workers) ${fmt(oursAll)}${flaskAll ? `; Flask (gunicorn -w 2) ${fmt(flaskAll)} → ${(oursAll.requestsPerSecond / flaskAll.requestsPerSecond).toFixed(1)}×` : ''}`,
+    );
+
+    // 3b. the compiled predictor vs ml-cart's predict, in process, same tree and rows
+    const model = verifyArtifact('iris', lock.models.iris!, readFileSync(new URL(lock.models.iris!.uri)));
+    const table = await loadCsv(csvFile, { columns: () => model.features.map((f) => ({ name: f.name, type: f.type })) });
+    const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
+    const width = model.predictor.width;
+    const asRows = Array.from({ length: table.rowCount }, (_, r) => Array.from(x.subarray(r * width, (r + 1) * width)));
+    const oursTimes: number[] = [];
+    let ourLabels = model.predictor.classify(x, table.rowCount);
+    for (let i = 0; i < 15; i++) {
+      const t = performance.now();
+      ourLabels = model.predictor.classify(x, table.rowCount);
+      oursTimes.push(performance.now() - t);
+    }
+    const tree = DecisionTreeClassifier.load(model.artifact.model);
+    const mlTimes: number[] = [];
+    let mlLabels: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      mlLabels = tree.predict(asRows);
+      mlTimes.push(performance.now() - t);
+    }
+    for (let r = 0; r < table.rowCount; r++) if (mlLabels[r] !== ourLabels[r]) throw new Error(`row ${r}: ml-cart predicts ${mlLabels[r]}, ours ${ourLabels[r]}`);
+    const predictor = { rows: table.rowCount, nodes: model.predictor.nodeCount, oursMs: median(oursTimes), mlCartMs: median(mlTimes), ratio: median(mlTimes) / median(oursTimes) };
+    log(
+      `compiled predictor vs ml-cart predict, ${predictor.rows.toLocaleString('en-US')} rows, ${predictor.nodes}-node tree, in process: ours ${predictor.oursMs.toFixed(2)} ms (median of 15), ml-cart ${predictor.mlCartMs.toFixed(0)} ms (median of 3) → ${predictor.ratio.toFixed(0)}× faster; same predictions`,
+    );
+
+    const ratio = flask ? ours.requestsPerSecond / flask.requestsPerSecond : null;
+    const targets = {
+      singleRowAtLeast5xFlask: ratio === null ? null : ratio >= 5,
+      p99Under10ms: ours.p99Ms < 10,
+      predictRouteAtLeast70PercentOfCeiling: fraction >= 0.7,
+      predictorAtLeast10xMlCart: predictor.ratio >= 10,
+    };
+    log(
+      `targets: ≥5× Flask ${targets.singleRowAtLeast5xFlask === null ? 'n/a' : targets.singleRowAtLeast5xFlask ? 'met' : 'MISSED'}; p99 < 10 ms ${targets.p99Under10ms ? 'met' : 'MISSED'}; ≥70% of the bare route ${targets.predictRouteAtLeast70PercentOfCeiling ? 'met' : 'MISSED'}; predictor ≥10× ml-cart ${targets.predictorAtLeast10xMlCart ? 'met' : 'MISSED'}`,
+    );
+    return {
+      pinning: pin.note,
+      connections: CONNECTIONS,
+      seconds: MEASURE_S,
+      singleRow: { ours, flask, ratio, oursWorkers: workers },
+      ceiling: { bare: bareResult, fraction },
+      bulkCsv: bulk,
+      predictor,
+      allCores: { connections: ALL_CORES_CONNECTIONS, ours: oursAll, oursWorkers: wide.workers, flask: flaskAll },
+      targets,
+    };
+  } finally {
+    for (const c of children.reverse()) await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const result = await benchServing(log);
+  log(`\n${JSON.stringify(result)}`);
+}

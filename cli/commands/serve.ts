@@ -1,0 +1,96 @@
+/**
+ * `mlship serve [--lock models.lock.json] [--store URI | --models-dir DIR] [--port 8080] ...`
+ * Serves the model versions the lock pins; runs until SIGTERM/SIGINT, then drains and exits 0.
+ *
+ * Where artifacts come from:
+ * - `--models-dir DIR`: baked into the image, at `DIR/<name>/<version>/model.json`
+ *   (or `DIR/<name>/model.json`, what `mlship train --out DIR` writes);
+ * - `--store URI`: the model store (s3://bucket/prefix or file://…);
+ * - neither: each lock entry's own URI (file:// or s3://), through the store that holds it.
+ * Whatever the source, the bytes must hash to the sha256 the lock pins, or the model is not served
+ * and the server stays not ready.
+ *
+ * Every flag has an environment variable, for containers; a flag wins over its variable.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
+import { DEFAULT_LIMITS } from '../../serving/app.ts';
+import type { FetchArtifact } from '../../serving/loader.ts';
+import { lockUriSource, modelsDirSource, storeSource } from '../../serving/loader.ts';
+import { storeOptionsFromEnv } from '../../registry/store/index.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
+import type { CommandIO } from '../io.ts';
+import { EXIT, UsageError } from '../io.ts';
+
+export const SERVE_USAGE =
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--drain-timeout S]   serve the pinned models';
+
+/** flag → environment variable */
+const ENV = {
+  lock: 'MLSHIP_LOCK',
+  store: 'MLSHIP_STORE',
+  'models-dir': 'MLSHIP_MODELS_DIR',
+  port: 'MLSHIP_PORT',
+  host: 'MLSHIP_HOST',
+  workers: 'MLSHIP_WORKERS',
+  'max-body-bytes': 'MLSHIP_MAX_BODY_BYTES',
+  'max-rows': 'MLSHIP_MAX_ROWS',
+  'max-inflight': 'MLSHIP_MAX_INFLIGHT',
+  'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
+} as const;
+type Flag = keyof typeof ENV;
+
+export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    options: Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])) as Record<Flag, { type: 'string' }>,
+  });
+  const opt = (flag: Flag): string | undefined => {
+    const v = (values as Partial<Record<Flag, string>>)[flag] ?? io.env[ENV[flag]];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (flag: Flag, min: number, fallback: number): number => {
+    const raw = opt(flag) ?? (flag === 'port' ? io.env.PORT : undefined);
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`--${flag} (${ENV[flag]}) must be a whole number ≥ ${min}, got "${raw}"`);
+    }
+    return n;
+  };
+
+  const store = opt('store');
+  const modelsDir = opt('models-dir');
+  if (store && modelsDir) throw new UsageError('give either --store or --models-dir, not both');
+  const lockFile = path.resolve(io.cwd, opt('lock') ?? DEFAULT_LOCK);
+  const lock = await readLock(lockFile);
+
+  const storeOptions = { cwd: io.cwd, ...storeOptionsFromEnv(io.env) };
+  let fetchArtifact: FetchArtifact;
+  if (modelsDir) fetchArtifact = modelsDirSource(path.resolve(io.cwd, modelsDir));
+  else if (store) fetchArtifact = storeSource(store, storeOptions);
+  else fetchArtifact = lockUriSource(storeOptions);
+
+  const port = int('port', 0, DEFAULT_PORT);
+  if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const server = await startServer({
+    lock,
+    fetchArtifact,
+    port,
+    host: opt('host'),
+    workers: opt('workers') === undefined ? undefined : int('workers', 1, 1),
+    limits: {
+      maxBodyBytes: int('max-body-bytes', 1, DEFAULT_LIMITS.maxBodyBytes),
+      maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
+      maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
+    },
+    drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
+    handleSignals: true,
+    // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
+    write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
+  });
+  await server.closed;
+  return EXIT.ok;
+}

@@ -1,0 +1,12 @@
+/** The serving library's public surface (what `mlship serve` and `npm start` use). */
+export { createApp, DEFAULT_LIMITS } from './app.ts';
+export type { AppOptions, Limits, ServingApp } from './app.ts';
+export { loadModels, lockUriSource, modelsDirSource, storeSource, verifyArtifact } from './loader.ts';
+export type { FetchArtifact, LoadFailure, LoadResult, VerifiedArtifact } from './loader.ts';
+export type { ServedModel } from './model.ts';
+export { compilePredictor } from './predictor.ts';
+export type { Predictor } from './predictor.ts';
+export { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from './server.ts';
+export type { RunningServer, StartOptions } from './server.ts';
+export { createState, installModels, stateWith } from './state.ts';
+export type { ServingState } from './state.ts';

@@ -1,0 +1,107 @@
+// The request CSV reader and the response CSV writer.
+import { describe, expect, it } from 'vitest';
+import { csvField, encodeCsv, forEachCsvRecord, formatCsv } from '../../serving/csv.ts';
+import type { RequestError } from '../../serving/errors.ts';
+import { servedExamples, trainedMixed } from './helpers.ts';
+
+function records(text: string): [string[], number][] {
+  const out: [string[], number][] = [];
+  forEachCsvRecord(text, (fields, line) => void out.push([[...fields], line]));
+  return out;
+}
+
+describe('forEachCsvRecord', () => {
+  it('splits plain lines, trims unquoted cells, skips empty lines and a BOM, takes CRLF', () => {
+    expect(records('\ufeffa,b\r\n 1 ,\t2\r\n\r\n\n3,4')).toEqual([
+      [['a', 'b'], 1],
+      [['1', '2'], 2],
+      [['3', '4'], 5],
+    ]);
+    expect(records('a,b,\n1,,\n')).toEqual([
+      [['a', 'b', ''], 1],
+      [['1', '', ''], 2],
+    ]);
+  });
+
+  it('quoted fields: commas, doubled quotes, newlines inside; line numbers stay right', () => {
+    expect(records('a,b\n"x, y","say ""hi"""\n"multi\nline",2\n3,"4"\r\nlast,"q"')).toEqual([
+      [['a', 'b'], 1],
+      [['x, y', 'say "hi"'], 2],
+      [['multi\nline', '2'], 3],
+      [['3', '4'], 5],
+      [['last', 'q'], 6],
+    ]);
+    expect(records('"",x\n')).toEqual([[['', 'x'], 1]]);
+  });
+
+  it('malformed quoting names the line', () => {
+    const error = (text: string) => {
+      try {
+        records(text);
+      } catch (err) {
+        return err as RequestError;
+      }
+      throw new Error('no error');
+    };
+    expect(error('a\n"b\nc\n').message).toBe('CSV line 2: a quoted field is not closed');
+    expect(error('a\nb"c\n').message).toMatch(/^CSV line 2: a quote inside an unquoted field/);
+    expect(error('a\n"b\nc"x\n').message).toBe('CSV line 3: unexpected text after a closing quote');
+    expect(error('a\n"b"\nc"d\n').status).toBe(400);
+  });
+});
+
+describe('encodeCsv', () => {
+  it('reads plain decimals exactly like Number(), and refuses other spellings', async () => {
+    const iris = (await servedExamples()).find((m) => m.name === 'iris')!;
+    const header = 'sepal_length,sepal_width,petal_length,petal_width\n';
+    const ok = ['1', '-2.5', '+3', '.5', '5.', '1e2', '1E-2', '-0', '007', '123456789012345678901234567890', '0.1000000000000000055511151231257827'];
+    const { x } = encodeCsv(iris, header + ok.map((v) => `${v},${v},${v},${v}`).join('\n'), 100);
+    expect(Array.from({ length: ok.length }, (_, r) => x[r * 4])).toEqual(ok.map(Number));
+    for (const bad of ['0x10', '1_000', '1e', 'e5', '.', '+', '1.2.3', '١', 'NaN', 'inf', '-Infinity', '1e999']) {
+      expect(() => encodeCsv(iris, `${header}${bad},1,1,1\n`, 100), bad).toThrow(/\(row 0\), feature "sepal_length": expected a finite number/);
+    }
+    // missing tokens are imputed
+    const imputed = encodeCsv(iris, `${header},NA,N/A,null\nNULL,None,1,1\n`, 100);
+    const impute = iris.features.map((f) => (f.type === 'number' ? f.impute : NaN));
+    expect(Array.from(imputed.x.subarray(0, 4))).toEqual([impute[0], impute[1], impute[2], impute[3]]);
+  });
+
+  it('booleans and categories', async () => {
+    const { model } = await trainedMixed();
+    const { x, rows } = encodeCsv(model, 'size,member,color\n1,true,red\n2,FALSE,\n3,,"blue"\n', 10);
+    expect(rows).toBe(3);
+    const enc = model.predictor.encoding;
+    const at = (r: number, feature: string) => r * enc.width + enc.offsets[model.featureIndex.get(feature)!]!;
+    expect(x[at(0, 'member')]).toBe(1);
+    expect(x[at(1, 'member')]).toBe(0);
+    const memberImpute = model.features.find((f) => f.name === 'member')!;
+    if (memberImpute.type !== 'boolean') throw new Error('member is a boolean');
+    expect(x[at(2, 'member')]).toBe(memberImpute.impute);
+  });
+
+  it('counts rows against the limit while reading', async () => {
+    const iris = (await servedExamples()).find((m) => m.name === 'iris')!;
+    const text = `sepal_length,sepal_width,petal_length,petal_width\n${'1,2,3,4\n'.repeat(11)}`;
+    expect(encodeCsv(iris, text, 11).rows).toBe(11);
+    expect(() => encodeCsv(iris, text, 10)).toThrow(/too many rows/);
+  });
+});
+
+describe('formatCsv', () => {
+  it('quotes fields that need it', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField(' padded')).toBe('" padded"');
+  });
+
+  it('regression values and class labels', async () => {
+    const models = await servedExamples();
+    const diabetes = models.find((m) => m.name === 'diabetes')!;
+    expect(formatCsv(diabetes, undefined, Float64Array.from([1.5, 200]), undefined)).toBe('prediction\n1.5\n200\n');
+    const iris = models.find((m) => m.name === 'iris')!;
+    expect(formatCsv(iris, Int32Array.from([2, 0]), undefined, Float64Array.from([0, 0.25, 0.75, 1, 0, 0]))).toBe(
+      'prediction,probability_setosa,probability_versicolor,probability_virginica\nvirginica,0,0.25,0.75\nsetosa,1,0,0\n',
+    );
+  });
+});

@@ -1,0 +1,195 @@
+// Loading what the lock pins: a model is served only when its bytes hash to the pinned sha256,
+// parse, and match the entry's name, version and task; anything else keeps the server not ready,
+// with a log line naming the model and the reason. Also the built-in artifact sources, and the
+// server over real HTTP (in-process) with a tampered artifact.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LockEntry } from '../../registry/lock.ts';
+import { run } from '../../cli/run.ts';
+import type { FetchArtifact } from '../../serving/loader.ts';
+import { loadModels, lockUriSource, modelsDirSource, verifyArtifact } from '../../serving/loader.ts';
+import { startServer } from '../../serving/server.ts';
+import { sha256 } from '../../training/artifact.ts';
+import type { Fixture } from './helpers.ts';
+import { trainedExamples, waitFor, writeFixture } from './helpers.ts';
+
+let good: Fixture;
+let tampered: Fixture;
+
+beforeAll(async () => {
+  good = await writeFixture();
+  tampered = await writeFixture({ tamper: ['iris'] });
+});
+afterAll(async () => {
+  await good?.cleanup();
+  await tampered?.cleanup();
+});
+
+const records = () => {
+  const out: Record<string, unknown>[] = [];
+  return { out, log: (r: Record<string, unknown>) => void out.push(r) };
+};
+
+describe('loadModels', () => {
+  it('loads and compiles every pinned model, logging each', async () => {
+    const { out, log } = records();
+    const result = await loadModels(good.lock, lockUriSource(), { log });
+    expect(result.failures).toEqual([]);
+    expect(result.models.map((m) => m.name)).toEqual(['diabetes', 'iris', 'wine']);
+    expect(result.verified.map((v) => sha256(Buffer.from(v.bytes)))).toEqual(result.models.map((m) => m.sha256));
+    expect(out.filter((r) => r.msg === 'model loaded').map((r) => r.model).sort()).toEqual(['diabetes', 'iris', 'wine']);
+  });
+
+  it('a tampered artifact (sha256 mismatch) is refused with a log line naming it; the others load', async () => {
+    const { out, log } = records();
+    const result = await loadModels(tampered.lock, lockUriSource(), { log });
+    expect(result.models.map((m) => m.name)).toEqual(['diabetes', 'wine']);
+    expect(result.failures).toHaveLength(1);
+    expect(result.failures[0]).toMatchObject({
+      name: 'iris',
+      reason: expect.stringMatching(/model "iris" version [0-9a-f]{12}: sha256 mismatch: expected [0-9a-f]{64} \(pinned\), but the stored object has [0-9a-f]{64}/),
+    });
+    expect(out).toContainEqual(expect.objectContaining({ level: 'error', msg: 'model not served', model: 'iris', version: tampered.lock.models.iris!.version, reason: expect.stringMatching(/sha256 mismatch/) }));
+  });
+
+  it('bytes that match the pinned digest must still parse and carry the entry name, version and task', async () => {
+    const results = await trainedExamples();
+    const iris = results.get('iris')!;
+    const entry = good.lock.models.iris!;
+    const pin = (bytes: Buffer, over: Partial<LockEntry> = {}): LockEntry => ({ ...entry, sha256: sha256(bytes), ...over });
+
+    // altered content re-pinned by digest: the version no longer matches the content
+    const altered = Buffer.from(iris.bytes.toString().replace(/"splitValue":([0-9.]+)/, (_, v: string) => `"splitValue":${Number(v) + 1}`));
+    expect(() => verifyArtifact('iris', pin(altered), altered)).toThrow(/invalid artifact: .*version \w+ does not match its content/);
+    const garbage = Buffer.from('{"format": ');
+    expect(() => verifyArtifact('iris', pin(garbage), garbage)).toThrow(/invalid artifact: .*not valid JSON/);
+    expect(() => verifyArtifact('iris', pin(iris.bytes, { version: 'aaaaaaaaaaaa' }), iris.bytes)).toThrow(/the artifact is version \w+, but the lock pins version aaaaaaaaaaaa/);
+    expect(() => verifyArtifact('setosa', pin(iris.bytes), iris.bytes)).toThrow(/the artifact is model "iris", but the lock entry is "setosa"/);
+    expect(() => verifyArtifact('iris', pin(iris.bytes, { task: 'regression' }), iris.bytes)).toThrow(/the artifact is a classification model, but the lock says regression/);
+    expect(verifyArtifact('iris', pin(iris.bytes), iris.bytes).name).toBe('iris');
+  });
+
+  it('retries fetch errors, but not a missing artifact', async () => {
+    let calls = 0;
+    const flaky: FetchArtifact = async (name, entry) => {
+      if (name === 'iris' && ++calls < 3) throw new Error('ECONNRESET');
+      return lockUriSource()(name, entry);
+    };
+    const result = await loadModels(good.lock, flaky, { attempts: 3, retryDelayMs: 1 });
+    expect(result.failures).toEqual([]);
+    expect(calls).toBe(3);
+
+    let missingCalls = 0;
+    const missing: FetchArtifact = async () => {
+      missingCalls++;
+      throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+    };
+    const none = await loadModels(good.lock, missing, { attempts: 3, retryDelayMs: 1 });
+    expect(none.failures.map((f) => f.reason)).toEqual(Array(3).fill(expect.stringMatching(/^cannot fetch the artifact: no such file/)));
+    expect(missingCalls).toBe(3);
+  });
+});
+
+describe('modelsDirSource', () => {
+  it('reads DIR/<name>/<version>/model.json, else DIR/<name>/model.json', async () => {
+    const versioned = await loadModels(good.lock, modelsDirSource(good.modelsDir));
+    expect(versioned.failures).toEqual([]);
+    // the flat layout `mlship train --out DIR` writes
+    const flatDir = path.join(good.dir, 'flat');
+    for (const [name, entry] of Object.entries(good.lock.models)) {
+      await mkdir(path.join(flatDir, name), { recursive: true });
+      await writeFile(path.join(flatDir, name, 'model.json'), await readFile(path.join(good.modelsDir, name, entry.version, 'model.json')));
+    }
+    const flat = await loadModels(good.lock, modelsDirSource(flatDir));
+    expect(flat.models.map((m) => m.name)).toEqual(['diabetes', 'iris', 'wine']);
+    const empty = await loadModels(good.lock, modelsDirSource(path.join(good.dir, 'nowhere')), { attempts: 1 });
+    expect(empty.failures[0]!.reason).toMatch(/^cannot fetch the artifact: neither .*diabetes.* nor /s);
+  });
+});
+
+describe('startServer (one process, real HTTP)', () => {
+  it('a tampered artifact keeps the server not ready; the model is never served', async () => {
+    const lines: string[] = [];
+    const server = await startServer({ lock: tampered.lock, fetchArtifact: lockUriSource(), port: 0, host: '127.0.0.1', workers: 1, write: (t) => void lines.push(t) });
+    try {
+      expect(await server.loaded).toBe(false);
+      const base = `http://127.0.0.1:${server.port}`;
+      const ready = await fetch(`${base}/v2/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as { error: string }).error).toMatch(/model "iris" version \w+ is not served: .*sha256 mismatch: expected [0-9a-f]{64} \(pinned\)/);
+      expect((await fetch(`${base}/v2/models/iris`)).status).toBe(503);
+      const predict = await fetch(`${base}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances":[[1,2,3,4]]}' });
+      expect(predict.status).toBe(503);
+      expect((await fetch(`${base}/v2/models/wine/ready`)).status).toBe(200);
+      await waitFor(() => lines.join('').includes('not ready'));
+      const log = lines.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(log).toContainEqual(expect.objectContaining({ level: 'error', msg: 'model not served', model: 'iris', reason: expect.stringMatching(/sha256 mismatch/) }));
+      expect(log).toContainEqual(expect.objectContaining({ level: 'error', msg: expect.stringMatching(/^not ready/) }));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves over HTTP: ready after loading, Content-Length body limit, drains on close', async () => {
+    const server = await startServer({ lock: good.lock, fetchArtifact: lockUriSource(), port: 0, host: '127.0.0.1', workers: 1, limits: { maxBodyBytes: 1000 }, write: () => undefined });
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(await server.loaded).toBe(true);
+    expect((await fetch(`${base}/v2/health/ready`)).status).toBe(200);
+    const ok = await fetch(`${base}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances":[[5.1,3.5,1.4,0.2]]}' });
+    expect(await ok.json()).toEqual({ predictions: ['setosa'] });
+    const big = await fetch(`${base}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: Array(200).fill([5.1, 3.5, 1.4, 0.2]) }) });
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as { error: string }).error).toMatch(/over the limit of 1000 bytes/);
+    // a chunked body (no Content-Length) is cut off while streaming
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/models/iris:predict', headers: { 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.write('{"instances":[');
+      for (let i = 0; i < 100; i++) req.write('[5.1,3.5,1.4,0.2],');
+      req.end('[5.1,3.5,1.4,0.2]]}');
+    });
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error).toMatch(/more than the limit of 1000 bytes/);
+    // and a client that gives up halfway is not an error of ours
+    await new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/v1/models/iris:predict', headers: { 'content-type': 'application/json', 'content-length': '500' } });
+      req.on('error', () => resolve());
+      req.write('{"instances":[');
+      setTimeout(() => req.destroy(), 50);
+    });
+    expect((await fetch(`${base}/v2/health/ready`)).status).toBe(200);
+    await server.close();
+    await server.closed;
+    await expect(fetch(`${base}/v2/health/live`)).rejects.toThrow();
+  });
+});
+
+describe('mlship serve: bad usage exits 2 before serving', () => {
+  const io = () => {
+    const err: string[] = [];
+    return { err, io: { cwd: good.dir, env: {}, stdout: { write: () => true }, stderr: { write: (t: string) => void err.push(t) } } };
+  };
+  it('a missing or invalid lock, conflicting sources, bad numbers', async () => {
+    for (const [args, message] of [
+      [['--lock', 'missing.json'], /cannot read the lock/],
+      [['--store', 's3://b', '--models-dir', 'x'], /either --store or --models-dir/],
+      [['--max-rows', 'lots'], /--max-rows \(MLSHIP_MAX_ROWS\) must be a whole number/],
+      [['--port', '70000'], /at most 65535/],
+      [['--store', 'ftp://b'], /unsupported store "ftp:\/\/b": use s3:\/\/bucket\/prefix or file:\/\/path/],
+    ] as const) {
+      const { err, io: cio } = io();
+      expect(await run(['serve', ...args], cio)).toBe(2);
+      expect(err.join('')).toMatch(message);
+    }
+    const { err, io: cio } = io();
+    await writeFile(path.join(good.dir, 'bad.lock.json'), '{"lockfileVersion": 1, "models": {"iris": {}}}');
+    expect(await run(['serve', '--lock', 'bad.lock.json'], cio)).toBe(2);
+    expect(err.join('')).toMatch(/bad\.lock\.json: model "iris", field "version": is required/);
+  });
+});
