@@ -25,7 +25,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DecisionTreeClassifier } from 'ml-cart';
-import { entryFor, formatLock } from '../registry/lock.ts';
+import { publishArtifacts } from '../registry/publish.ts';
+import { openStore } from '../registry/store/index.ts';
 import type { Lock } from '../registry/lock.ts';
 import { verifyArtifact } from '../serving/loader.ts';
 import { loadCsv } from '../training/csv.ts';
@@ -89,12 +90,10 @@ async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock }>
     `task: classification\nalgorithm: cart\ndata: iris.csv\nholdout: holdout.csv\ntarget: species\nparams: { maxDepth: ${DEPTH}, minNumSamples: 1, gainThreshold: 0 }\n`,
   );
   const result = await trainModel(await loadSpec(modelDir), { commit: null });
-  const file = path.join(dir, 'store', 'iris', result.artifact.version, 'model.json');
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, result.bytes);
-  const lock: Lock = { lockfileVersion: 1, models: { iris: entryFor(result.artifact, pathToFileURL(file).href, result.sha256, 'iris/model.yaml') } };
+  // Published and pinned the way the pipeline does it: the server reads the lock's file:// URI.
   const lockFile = path.join(dir, 'models.lock.json');
-  writeFileSync(lockFile, formatLock(lock));
+  const store = openStore(pathToFileURL(path.join(dir, 'store')).href);
+  const { lock } = await publishArtifacts([{ bytes: result.bytes, source: 'iris/model.json' }], { store, lockFile });
   return { lockFile, lock };
 }
 

@@ -80,32 +80,9 @@ export function compilePredictor(artifact: Artifact): Predictor {
     width,
     nodeCount: n,
     leaves,
-    classify(x, rows) {
-      const out = new Int32Array(rows);
-      for (let r = 0, base = 0; r < rows; r++, base += width) {
-        let i = 0;
-        let f = feature[0]!;
-        while (f >= 0) {
-          i = x[base + f]! < threshold[i]! ? left[i]! : right[i]!;
-          f = feature[i]!;
-        }
-        out[r] = leafClass[i]!;
-      }
-      return out;
-    },
-    regress(x, rows) {
-      const out = new Float64Array(rows);
-      for (let r = 0, base = 0; r < rows; r++, base += width) {
-        let i = 0;
-        let f = feature[0]!;
-        while (f >= 0) {
-          i = x[base + f]! < threshold[i]! ? left[i]! : right[i]!;
-          f = feature[i]!;
-        }
-        out[r] = leafValue[i]!;
-      }
-      return out;
-    },
+    // One walk (`leaves`), then a lookup of what each leaf predicts.
+    classify: (x, rows) => leaves(x, rows).map((i) => leafClass[i]!),
+    regress: (x, rows) => Float64Array.from(leaves(x, rows), (i) => leafValue[i]!),
     probabilities(x, rows) {
       const at = leaves(x, rows);
       const out = new Float64Array(rows * c);
