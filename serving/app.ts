@@ -42,9 +42,14 @@ export interface Limits {
   maxRows: number;
   /** Most prediction requests being handled at once by one process (default 128). */
   maxInflight: number;
+  /**
+   * Most request-body bytes one process holds while reading bodies (default 64 MiB): without it,
+   * `maxInflight` slow uploads of `maxBodyBytes` each could hold over a gigabyte.
+   */
+  maxBufferedBytes: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128 };
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024 };
 
 export const SERVER_NAME = 'mlship';
 export const SERVER_VERSION = (() => {
@@ -263,6 +268,8 @@ export function createApp(options: AppOptions): ServingApp {
 
   // ---- predictions ---------------------------------------------------------------------------
 
+  const budget = new BodyBudget(limits.maxBufferedBytes);
+
   /** Takes an in-flight slot for a prediction request, or refuses with 429; release with `metrics.inflight--`. */
   const admit = () => {
     if (metrics.inflight >= limits.maxInflight) {
@@ -296,7 +303,7 @@ export function createApp(options: AppOptions): ServingApp {
     let wantProbabilities = queryProbabilities(c);
     admit();
     try {
-      const text = await readText(c, limits.maxBodyBytes);
+      const text = await readText(c, limits.maxBodyBytes, budget);
       if (kind === 'csv') {
         const encoded = encodeCsv(model, text, limits.maxRows);
         info.rows = encoded.rows;
@@ -347,7 +354,7 @@ export function createApp(options: AppOptions): ServingApp {
     const queryProbs = queryProbabilities(c);
     admit();
     try {
-      const body = parseJson(await readText(c, limits.maxBodyBytes));
+      const body = parseJson(await readText(c, limits.maxBodyBytes, budget));
       const parsed = v2EnvelopeSchema.safeParse(body);
       if (!parsed.success) throw schemaError(parsed.error);
       const request = parsed.data;
@@ -450,34 +457,66 @@ function bodyTooLarge(bytes: number | undefined, limit: number): RequestError {
  * while reading when it is not (chunked). Over HTTP it is read straight from node's request stream
  * (the cheapest way); through `app.request` (tests) from the Fetch body.
  */
-function readText(c: Context<Env>, limit: number): Promise<string> {
+function readText(c: Context<Env>, limit: number, budget: BodyBudget): Promise<string> {
   const declared = header(c, 'content-length');
   if (declared !== undefined) {
     const n = Number(declared);
     if (!(n <= limit)) return Promise.reject(bodyTooLarge(Number.isFinite(n) ? n : undefined, limit));
   }
   const incoming = c.env.incoming;
-  return incoming ? readIncoming(incoming, limit) : readFetchBody(c, limit);
+  return incoming ? readIncoming(incoming, limit, budget) : readFetchBody(c, limit, budget);
 }
 
-function readIncoming(incoming: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Request-body bytes this process holds while bodies are being read, across requests. A chunk
+ * that would go over the budget fails its request with 503 and Retry-After: the server is busy
+ * with large uploads, not broken, and memory stays bounded whatever clients do.
+ */
+class BodyBudget {
+  private used = 0;
+  readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  /** Reserves `n` more bytes for a body, or throws the 503. */
+  take(n: number): void {
+    if (this.used + n > this.max) {
+      throw new RequestError(
+        503,
+        `the server is busy reading other large requests (over ${this.max} bytes of bodies at once); retry shortly`,
+        { limit: this.max },
+        { 'Retry-After': '1', Connection: 'close' },
+      );
+    }
+    this.used += n;
+  }
+  give(n: number): void {
+    this.used -= n;
+  }
+}
+
+function readIncoming(incoming: IncomingMessage, limit: number, budget: BodyBudget): Promise<string> {
   if (incoming.readableEnded) return Promise.resolve(''); // already read to the end: nothing left
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
     const cleanup = () => {
+      budget.give(total);
       incoming.off('data', onData);
       incoming.off('end', onEnd);
       incoming.off('error', onError);
       incoming.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > limit) {
+      try {
+        if (total + chunk.length > limit) throw bodyTooLarge(undefined, limit);
+        budget.take(chunk.length);
+      } catch (err) {
         cleanup();
-        reject(bodyTooLarge(undefined, limit));
+        reject(err);
         return;
       }
+      total += chunk.length;
       chunks.push(chunk);
     };
     const onEnd = () => {
@@ -500,27 +539,30 @@ function readIncoming(incoming: IncomingMessage, limit: number): Promise<string>
   });
 }
 
-async function readFetchBody(c: Context<Env>, limit: number): Promise<string> {
+async function readFetchBody(c: Context<Env>, limit: number, budget: BodyBudget): Promise<string> {
+  let total = 0;
   try {
     const body = c.req.raw.body;
     if (!body) return '';
     const reader = body.getReader();
     const chunks: Uint8Array[] = [];
-    let total = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      total += value.byteLength;
-      if (total > limit) {
+      if (total + value.byteLength > limit) {
         await reader.cancel().catch(() => undefined);
         throw bodyTooLarge(undefined, limit);
       }
+      budget.take(value.byteLength);
+      total += value.byteLength;
       chunks.push(value);
     }
     return decoder.decode(Buffer.concat(chunks));
   } catch (err) {
     if (err instanceof RequestError) throw err;
     throw badRequest(`the request body could not be read (${clip(String((err as Error)?.message ?? err), 100)})`);
+  } finally {
+    budget.give(total);
   }
 }
 

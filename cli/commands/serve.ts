@@ -24,7 +24,7 @@ import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--drain-timeout S]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models';
 
 /** flag → environment variable */
 const ENV = {
@@ -37,6 +37,7 @@ const ENV = {
   'max-body-bytes': 'MLSHIP_MAX_BODY_BYTES',
   'max-rows': 'MLSHIP_MAX_ROWS',
   'max-inflight': 'MLSHIP_MAX_INFLIGHT',
+  'max-buffered-bytes': 'MLSHIP_MAX_BUFFERED_BYTES',
   'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
 } as const;
 type Flag = keyof typeof ENV;
@@ -85,6 +86,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       maxBodyBytes: int('max-body-bytes', 1, DEFAULT_LIMITS.maxBodyBytes),
       maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
       maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
+      maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
     },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     handleSignals: true,
