@@ -10,3 +10,8 @@ export interface CommandIO {
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
 export class UsageError extends Error {}
+
+/** An operating-system error about a file (ENOENT, EACCES, ENOTDIR…): the user's to fix, shown as one line. */
+export function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { path?: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}

@@ -5,7 +5,7 @@ import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CommandIO } from './io.ts';
-import { EXIT, UsageError } from './io.ts';
+import { EXIT, UsageError, isFileSystemError } from './io.ts';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_USAGE },
@@ -34,6 +34,10 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || err instanceof MlshipError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`mlship ${name}: ${(err as Error).message}\n`);
+      return EXIT.badInput;
+    }
+    if (isFileSystemError(err)) {
+      io.stderr.write(`mlship ${name}: ${err.message}\n`); // e.g. "ENOENT: no such file or directory, open 'x.json'"
       return EXIT.badInput;
     }
     throw err;

@@ -7,6 +7,7 @@ import { parseArtifact } from '../training/artifact.ts';
 import { MlshipError } from '../training/errors.ts';
 import type { Lock } from './lock.ts';
 import { IntegrityError, NotFoundError } from './store/errors.ts';
+import { parseObjectUri } from './store/index.ts';
 import type { ModelStore } from './store/types.ts';
 
 export interface ModelVerification {
@@ -43,7 +44,7 @@ async function verifyEntry(lock: Lock, name: string, store: ModelStore): Promise
   const entry = lock.models[name]!;
   const report: ModelVerification = { name, version: entry.version, uri: entry.uri, ok: false, problems: [] };
   const expectedUri = store.uriFor(name, entry.version);
-  if (entry.uri !== expectedUri) {
+  if (entry.uri !== expectedUri && !sameFileStoreKey(entry.uri, store, name, entry.version)) {
     report.problems.push(`model "${name}": the lock pins ${entry.uri}, but store ${store.uri} keeps version ${entry.version} at ${expectedUri}`);
     return report;
   }
@@ -67,4 +68,19 @@ async function verifyEntry(lock: Lock, name: string, store: ModelStore): Promise
   }
   report.ok = report.problems.length === 0;
   return report;
+}
+
+/**
+ * A file store's URIs are absolute paths of one machine (`npm start` writes them): in another
+ * checkout the same lock names the same key under another folder. For file stores the key
+ * (`models/<name>/<version>/model.json`) is what must match; the digest still decides.
+ */
+function sameFileStoreKey(uri: string, store: ModelStore, name: string, version: string): boolean {
+  if (store.kind !== 'file' || !uri.startsWith('file://')) return false;
+  try {
+    const pinned = parseObjectUri(uri);
+    return pinned.name === name && pinned.version === version;
+  } catch {
+    return false;
+  }
 }

@@ -12,16 +12,14 @@
  * probabilities one `probability_<class>` column per class in the model's class order.
  */
 import type { RawValue } from '../training/table.ts';
+import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE } from '../training/cells.ts';
 import { EncodingError, encodeValue } from '../training/encoding.ts';
 import { badRequest, clip, RequestError } from './errors.ts';
 import type { EncodedRows } from './inputs.ts';
 import { tooManyRows } from './inputs.ts';
 import type { ServedModel } from './model.ts';
 
-const MISSING = new Set(['', 'NA', 'N/A', 'null', 'NULL', 'None']);
 const NOT_FINITE = /^[+-]?(?:nan|inf|infinity)$/i;
-const TRUE = new Set(['true', 'True', 'TRUE']);
-const FALSE = new Set(['false', 'False', 'FALSE']);
 
 export class CsvSyntaxError extends RequestError {
   constructor(message: string, line: number) {

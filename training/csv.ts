@@ -6,19 +6,16 @@
  * Column types: declared ones are used; otherwise a column's first non-missing cell decides
  * (a number → number, true/false → boolean, anything else → category) and every later cell
  * must agree, so text in a number column is an error that names its line and column, never
- * a NaN. Missing cells: empty, NA, N/A, NaN, null, None.
+ * a NaN. Missing cells: empty, NA, N/A, null, None (training/cells.ts, shared with serving).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
+import { DECIMAL_CELL as NUMBER, FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE } from './cells.ts';
 import { DataError } from './errors.ts';
 import type { FeatureType } from './spec.ts';
 import type { Column, Table } from './table.ts';
 
-const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None']);
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const TRUE = new Set(['true', 'True', 'TRUE']);
-const FALSE = new Set(['false', 'False', 'FALSE']);
 
 export interface LoadCsvOptions {
   /**
@@ -55,6 +52,7 @@ export async function loadCsv(file: string, options: LoadCsvOptions): Promise<Ta
       if (options.onProgress && rowCount % 100_000 === 0) options.onProgress(rowCount);
     }
   } catch (err) {
+    input.destroy(); // stop reading (and hashing) the rest of the file
     throw toDataError(err, file);
   }
   if (!header) throw new DataError('the file is empty (expected a header row and data rows)', { file });
@@ -137,7 +135,9 @@ class ColumnBuilder {
     switch (this.type) {
       case 'number': {
         if (!NUMBER.test(cell)) throw this.mismatch(cell, 'a number', file, line, row);
-        this.numbers[this.length++] = Number(cell);
+        const value = Number(cell);
+        if (!Number.isFinite(value)) throw new DataError(`${cell} is too large for a number`, { file, line, row, column: this.name });
+        this.numbers[this.length++] = value;
         return;
       }
       case 'boolean': {

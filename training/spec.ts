@@ -3,7 +3,7 @@
  * Errors name the file, the line (from the YAML document's source positions) and the field.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -34,6 +34,7 @@ export const TASK_METRICS: Record<Task, readonly MetricName[]> = {
 const relativeFile = z
   .string()
   .min(1)
+  .refine((p) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(p), { message: 'must be a file in the model folder (data from s3:// or other URLs is not supported yet)' })
   .refine((p) => !path.isAbsolute(p) && !p.split(/[\\/]/).includes('..'), {
     message: 'must be a file inside the model folder (a relative path without "..")',
   });
@@ -82,6 +83,9 @@ export const modelSpecSchema = z
       .default({}),
   })
   .superRefine((spec, ctx) => {
+    const names = (spec.features ?? []).map((f) => (typeof f === 'string' ? f : f.name));
+    const twice = names.find((name, i) => names.indexOf(name) !== i);
+    if (twice !== undefined) ctx.addIssue({ code: 'custom', path: ['features'], message: `names "${twice}" twice` });
     if (spec.split && spec.holdout) {
       ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'give either "split" or "holdout", not both' });
     }
@@ -168,6 +172,25 @@ function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, fie
     if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
   }
   return undefined;
+}
+
+/**
+ * The path of a file the spec names (`data`, `holdout`), checked to stay inside the model folder
+ * once symbolic links are resolved: a pull request must not point training at files elsewhere.
+ */
+export async function modelFile(loaded: LoadedSpec, relative: string, field: 'data' | 'holdout'): Promise<string> {
+  const file = path.join(loaded.dir, relative);
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch {
+    return file; // missing or unreadable: the loader reports it with the file's name
+  }
+  const inside = path.relative(await realpath(loaded.dir), real);
+  if (inside.startsWith('..') || path.isAbsolute(inside)) {
+    throw new SpecError('must be a file inside the model folder, but it is a link to a file outside it', { file: loaded.file, field });
+  }
+  return file;
 }
 
 /** Feature declarations normalised: name plus a declared type, if any. */

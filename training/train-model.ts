@@ -18,7 +18,7 @@ import type { Metrics } from './metrics.ts';
 import { classificationMetrics, regressionMetrics } from './metrics.ts';
 import { loadModel, predictTable } from './model.ts';
 import type { FeatureType, LoadedSpec } from './spec.ts';
-import { declaredFeatures } from './spec.ts';
+import { declaredFeatures, modelFile } from './spec.ts';
 import { seededSplit } from './split.ts';
 import type { Table } from './table.ts';
 import { allRows } from './table.ts';
@@ -54,7 +54,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Pro
   }
   const targetType: FeatureType = spec.task === 'classification' ? 'category' : 'number';
   const onRows = (rows: number) => options.onProgress?.({ phase: 'load', rows });
-  const dataFile = path.join(loaded.dir, spec.data);
+  const dataFile = await modelFile(loaded, spec.data, 'data');
   const data = await loadCsv(dataFile, {
     required: [{ name: spec.target, role: 'target' }],
     columns: (header) => [
@@ -70,7 +70,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Pro
   let holdout: Rows;
   if (spec.holdout) {
     const types = new Map(data.names.map((name) => [name, data.columns.get(name)!.kind]));
-    const holdoutTable = await loadCsv(path.join(loaded.dir, spec.holdout), {
+    const holdoutTable = await loadCsv(await modelFile(loaded, spec.holdout, 'holdout'), {
       required: [{ name: spec.target, role: 'target' }],
       columns: () => data.names.map((name) => ({ name, type: types.get(name) })),
       onProgress: onRows,

@@ -20,7 +20,7 @@ import type { TrainResult } from '../../training/train-model.ts';
 import { trainModel } from '../../training/train-model.ts';
 import { currentCommit } from '../git.ts';
 import type { CommandIO } from '../io.ts';
-import { EXIT, UsageError } from '../io.ts';
+import { EXIT, UsageError, isFileSystemError } from '../io.ts';
 
 export const DEFAULT_OUT = '.mlship/artifacts';
 
@@ -110,7 +110,7 @@ export async function trainModels(
       io.stdout.write(options.json ? jsonLine(result, file) : summary(result, file, io.cwd));
     } catch (err) {
       progress?.({ phase: 'done' });
-      if (!(err instanceof MlshipError)) throw err;
+      if (!(err instanceof MlshipError) && !isFileSystemError(err)) throw err;
       done.push({ name, error: err.message });
       if (options.json) io.stdout.write(`${JSON.stringify({ name, error: err.message })}\n`);
       io.stderr.write(`✗ ${name}: ${err.message}\n`);

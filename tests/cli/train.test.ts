@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/run.ts';
@@ -78,6 +78,17 @@ describe('mlship train', () => {
     expect(code).toBe(2);
     expect(stderr).toBe(`✗ badalgo: ${path.join(bad, 'model.yaml')}, line 2, field "algorithm": must be one of "cart"\n`);
     expect(stdout).toContain('✓ iris');
+  });
+
+  it('reports file-system errors in one line, per model, without a stack', async () => {
+    const missing = await mlship(['train', 'models/iris', '--champion', 'nope.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("mlship train: ENOENT: no such file or directory, open '" + path.join(REPO, 'nope.json') + "'\n");
+    const file = path.join(root, 'a-file');
+    writeFileSync(file, '');
+    const notDir = await mlship(['train', 'models/iris', 'models/wine', '--out', file]);
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^✗ iris: ENOTDIR/), expect.stringMatching(/^✗ wine: ENOTDIR/)]);
   });
 
   it('exits 2 on usage errors', async () => {

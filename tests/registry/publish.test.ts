@@ -3,7 +3,7 @@
  * / `mlship verify` commands, on the file store and on S3 (Ceph RGW).
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -97,6 +97,14 @@ describe('publish and verify on the file store', () => {
     const verified = await mlship(['verify'], dir);
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain('models.lock.json: 3 models verified against file://');
+
+    // The same lock and store in another checkout (file URIs name the first folder) still verify.
+    const moved = workDir();
+    cpSync(path.join(dir, '.mlship'), path.join(moved, '.mlship'), { recursive: true });
+    cpSync(path.join(dir, 'models.lock.json'), path.join(moved, 'models.lock.json'));
+    const elsewhere = await mlship(['verify'], moved);
+    expect(elsewhere.stderr).toBe('');
+    expect(elsewhere.stdout).toContain(`models.lock.json: 3 models verified against file://${moved}/.mlship/store`);
   });
 
   it('MLSHIP_STORE picks the store; --lock picks the lock', async () => {

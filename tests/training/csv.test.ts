@@ -80,6 +80,18 @@ describe('CSV loading', () => {
     expect(err.place).toMatchObject({ row: 2, column: 'a' });
   });
 
+  it('refuses numbers too large for a double (no Infinity reaches a model)', async () => {
+    const err = await loadError('a,b\n1,2\n1e400,3\n');
+    expect(err.place).toMatchObject({ line: 3, row: 2, column: 'a' });
+    expect(err.message).toContain('1e400 is too large for a number');
+  });
+
+  it('reads "NaN" as text, not as a missing value (as serving does)', async () => {
+    const err = await loadError('a\n1\nNaN\n');
+    expect(err.place).toMatchObject({ row: 2, column: 'a' });
+    expect(err.message).toContain('"NaN" is not a number');
+  });
+
   it('reports an empty file', async () => {
     const err = await loadError('');
     expect(err.message).toContain('the file is empty');

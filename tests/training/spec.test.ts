@@ -81,6 +81,17 @@ describe('model spec', () => {
     expect(specError(valid.replace('iris.csv', '/etc/passwd')).message).toContain('field "data"');
   });
 
+  it('refuses a feature named twice', () => {
+    const err = specError(`${valid}features: [a, b, {name: a, type: category}]\n`);
+    expect(err.message).toContain('field "features": names "a" twice');
+    expect(err.place.line).toBe(5);
+  });
+
+  it('says data from s3:// is not supported yet', () => {
+    const err = specError(valid.replace('iris.csv', 's3://team-data/iris.csv'));
+    expect(err.message).toContain('field "data": must be a file in the model folder (data from s3:// or other URLs is not supported yet)');
+  });
+
   it('refuses a document that is not a mapping', () => {
     expect(specError('- a\n- b\n').message).toContain('expected a mapping');
   });

@@ -103,6 +103,22 @@ describe('trainModel', () => {
     await expect(trainModel(await loadSpec(dir2), { commit: null })).rejects.toThrow(/data\.csv, line 1, column "weight": column "weight" is not in the header/);
   });
 
+  it('refuses a data file that links to a file outside the model folder', async () => {
+    const { symlinkSync, writeFileSync } = await import('node:fs');
+    const secret = path.join(root, 'secret.txt');
+    writeFileSync(secret, 'TOKEN=hunter2\n');
+    const dir = modelDir(root, 'linked', { 'model.yaml': mixedSpec });
+    symlinkSync(secret, path.join(dir, 'data.csv'));
+    const err = await trainModel(await loadSpec(dir), { commit: null }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).message).toBe(`${path.join(dir, 'model.yaml')}, field "data": must be a file inside the model folder, but it is a link to a file outside it`);
+    expect((err as SpecError).message).not.toContain('hunter2');
+    // A link that stays inside the folder is fine.
+    const inside = modelDir(root, 'linked-inside', { 'model.yaml': mixedSpec, 'real.csv': mixedCsv(60) });
+    symlinkSync(path.join(inside, 'real.csv'), path.join(inside, 'data.csv'));
+    expect((await trainModel(await loadSpec(inside), { commit: null })).trainRows).toBe(48);
+  });
+
   it('fails a min gate with a reason, without throwing', async () => {
     const dir = modelDir(root, 'strict', { 'model.yaml': mixedSpec.replace('accuracy: 0.8', 'accuracy: 0.999'), 'data.csv': mixedCsv(300).replace(/yes\n(.*)yes\n/g, 'yes\n$1no\n') });
     const result = await trainModel(await loadSpec(dir), { commit: null });
