@@ -8,12 +8,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_LOCK, readLock } from '../registry/lock.ts';
 import { isFailure, publishArtifacts } from '../registry/publish.ts';
-import { openStore, storeOptionsFromEnv, storeUriFrom } from '../registry/store/index.ts';
 import { lockUriSource } from '../serving/loader.ts';
 import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
 import { DEFAULT_OUT, championsFromLock, trainModels } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
+import { storeFor, storeOptions } from './store.ts';
 import { EXIT } from './io.ts';
 
 export interface StartOptions {
@@ -32,8 +32,7 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     .map((d) => path.join(modelsDir, d.name))
     .sort();
   const lockFile = path.join(io.cwd, DEFAULT_LOCK);
-  const storeOptions = { cwd: io.cwd, ...storeOptionsFromEnv(io.env) };
-  const store = openStore(storeUriFrom(undefined, io.env), storeOptions);
+  const store = storeFor(undefined, io);
 
   io.stdout.write(`1/3 Training ${dirs.length} models from models/\n`);
   const champions = await championsFromLock(lockFile, undefined, dirs, io, { missing: 'warn' });
@@ -58,7 +57,7 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
   io.stdout.write(`\n3/3 Serving ${Object.keys(lock.models).length} models from ${DEFAULT_LOCK}\n`);
   const server = await startServer({
     lock,
-    fetchArtifact: lockUriSource(storeOptions),
+    fetchArtifact: lockUriSource(storeOptions(io)),
     port,
     workers,
     handleSignals: options.handleSignals ?? false,

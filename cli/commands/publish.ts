@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK } from '../../registry/lock.ts';
 import type { PublishFailure, PublishInput, PublishOutcome } from '../../registry/publish.ts';
 import { isFailure, publishArtifacts } from '../../registry/publish.ts';
-import { openStore, storeOptionsFromEnv, storeUriFrom } from '../../registry/store/index.ts';
+import { storeFor } from '../store.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 
@@ -29,7 +29,7 @@ export async function publishCommand(args: string[], io: CommandIO): Promise<num
     },
   });
   if (positionals.length === 0) throw new UsageError(USAGE);
-  const store = openStore(storeUriFrom(values.store, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
+  const store = storeFor(values.store, io);
   const lockFile = path.resolve(io.cwd, values.lock);
 
   const inputs: PublishInput[] = [];

@@ -18,9 +18,9 @@ import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { DEFAULT_LIMITS } from '../../serving/app.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
 import { lockUriSource, modelsDirSource, storeSource } from '../../serving/loader.ts';
-import { storeOptionsFromEnv } from '../../registry/store/index.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
 import type { CommandIO } from '../io.ts';
+import { storeOptions } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
 
 export const SERVE_USAGE =
@@ -68,11 +68,11 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const lockFile = path.resolve(io.cwd, opt('lock') ?? DEFAULT_LOCK);
   const lock = await readLock(lockFile);
 
-  const storeOptions = { cwd: io.cwd, ...storeOptionsFromEnv(io.env) };
+  const options = storeOptions(io);
   let fetchArtifact: FetchArtifact;
   if (modelsDir) fetchArtifact = modelsDirSource(path.resolve(io.cwd, modelsDir));
-  else if (store) fetchArtifact = storeSource(store, storeOptions);
-  else fetchArtifact = lockUriSource(storeOptions);
+  else if (store) fetchArtifact = storeSource(store, options);
+  else fetchArtifact = lockUriSource(options);
 
   const port = int('port', 0, DEFAULT_PORT);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);

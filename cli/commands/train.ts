@@ -11,7 +11,8 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../registry/atomic-write.ts';
 import { loadChampion } from '../../registry/champion.ts';
 import { readLock } from '../../registry/lock.ts';
-import { NotFoundError, openStore, storeOptionsFromEnv, storeUriFrom } from '../../registry/store/index.ts';
+import { NotFoundError } from '../../registry/store/index.ts';
+import { storeFor } from '../store.ts';
 import { parseArtifact } from '../../training/artifact.ts';
 import type { Artifact } from '../../training/artifact.ts';
 import { MlshipError } from '../../training/errors.ts';
@@ -71,7 +72,7 @@ export async function championsFromLock(
   options: { missing: 'fail' | 'warn' },
 ): Promise<Map<string, Artifact>> {
   const lock = await readLock(lockFile, { allowMissing: options.missing === 'warn' });
-  const store = openStore(storeUriFrom(storeFlag, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
+  const store = storeFor(storeFlag, io);
   const champions = new Map<string, Artifact>();
   for (const dir of dirs) {
     const name = path.basename(dir);

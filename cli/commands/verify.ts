@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
-import { openStore, storeOptionsFromEnv, storeUriFrom } from '../../registry/store/index.ts';
+import { storeFor } from '../store.ts';
 import { verifyLock } from '../../registry/verify.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
@@ -25,7 +25,7 @@ export async function verifyCommand(args: string[], io: CommandIO): Promise<numb
   if (positionals.length > 0) throw new UsageError('usage: mlship verify [--lock models.lock.json] [--store URI] [--json]');
   const lockFile = path.resolve(io.cwd, values.lock);
   const lock = await readLock(lockFile);
-  const store = openStore(storeUriFrom(values.store, io.env), { cwd: io.cwd, ...storeOptionsFromEnv(io.env) });
+  const store = storeFor(values.store, io);
   const result = await verifyLock(lock, store);
 
   for (const m of result.models) {
