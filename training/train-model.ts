@@ -101,12 +101,17 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Pro
   const trained = trainCart(x, encoding.width, target, spec.params, (fraction) => options.onProgress?.({ phase: 'train', fraction }));
   const trainMs = performance.now() - started;
 
+  // The holdout's true targets, read once for the candidate and the champion alike.
+  const truth: HoldoutTruth = classes
+    ? { kind: 'classification', classes, codes: classCodes(spec.target, holdout, classes) }
+    : { kind: 'regression', values: targetValues(spec.target, holdout) };
   const holdoutX = encodeTable(encoding, holdout.table, holdout.rows);
-  const metrics: Metrics = classes
-    ? classificationMetrics(classCodes(spec.target, holdout, classes), predictClasses(trained.tree, holdoutX, encoding.width), classes.length)
-    : regressionMetrics(targetValues(spec.target, holdout), predictValues(trained.tree, holdoutX, encoding.width));
+  const metrics: Metrics =
+    truth.kind === 'classification'
+      ? classificationMetrics(truth.codes, predictClasses(trained.tree, holdoutX, encoding.width), truth.classes.length)
+      : regressionMetrics(truth.values, predictValues(trained.tree, holdoutX, encoding.width));
 
-  const champion = options.champion ? evaluateChampion(options.champion, spec.target, holdout, classes) : undefined;
+  const champion = options.champion ? evaluateChampion(options.champion, holdout, truth) : undefined;
   const gates = evaluateGates(spec.gates, metrics, champion);
 
   const fileRef = (t: Table) => ({ file: path.relative(loaded.dir, t.file).split(path.sep).join('/'), sha256: t.sha256, rows: t.rowCount });
@@ -170,20 +175,21 @@ function targetValues(target: string, { table, rows }: Rows): Float64Array {
  * The champion's metrics on this holdout. If it cannot be evaluated here (its features are not
  * in this data), its recorded metrics stand in, with a note saying so.
  */
-function evaluateChampion(champion: Artifact, target: string, holdout: Rows, classes: string[] | undefined): TrainResult['champion'] {
+type HoldoutTruth = { kind: 'classification'; classes: string[]; codes: Int32Array } | { kind: 'regression'; values: Float64Array };
+
+function evaluateChampion(champion: Artifact, holdout: Rows, truth: HoldoutTruth): TrainResult['champion'] {
   try {
     const model = loadModel(champion);
     const predicted = predictTable(model, holdout.table, holdout.rows);
-    if (champion.task === 'classification' && classes && predicted.classes) {
+    if (champion.task === 'classification' && truth.kind === 'classification' && predicted.classes) {
       // Map the champion's classes onto this run's; one it knows and this data lacks counts as a miss.
-      const index = new Map(classes.map((c, i) => [c, i]));
-      const other = classes.length;
+      const index = new Map(truth.classes.map((c, i) => [c, i]));
+      const other = truth.classes.length;
       const mapped = predicted.classes.map((c) => index.get(champion.target.classes[c]!) ?? other);
-      const m = classificationMetrics(classCodes(target, holdout, classes), mapped, classes.length + 1);
-      return { version: champion.version, metrics: m };
+      return { version: champion.version, metrics: classificationMetrics(truth.codes, mapped, truth.classes.length + 1) };
     }
-    if (champion.task === 'regression' && predicted.values) {
-      return { version: champion.version, metrics: regressionMetrics(targetValues(target, holdout), predicted.values) };
+    if (champion.task === 'regression' && truth.kind === 'regression' && predicted.values) {
+      return { version: champion.version, metrics: regressionMetrics(truth.values, predicted.values) };
     }
     throw new DataError(`the champion is a ${champion.task} model`);
   } catch (err) {
