@@ -121,7 +121,6 @@ export async function trainModels(
 }
 
 function jsonLine(r: TrainResult, file: string | undefined): string {
-  const { confusionMatrix: _omit, ...headline } = r.artifact.metrics as Record<string, unknown>;
   return `${JSON.stringify({
     name: r.artifact.name,
     version: r.artifact.version,
@@ -131,7 +130,7 @@ function jsonLine(r: TrainResult, file: string | undefined): string {
     trainRows: r.trainRows,
     holdoutRows: r.holdoutRows,
     splitter: r.artifact.params.splitter,
-    metrics: { ...headline, ...(r.artifact.task === 'classification' ? { confusionMatrix: r.artifact.metrics.confusionMatrix } : {}) },
+    metrics: r.artifact.metrics,
     gates: { passed: r.gates.passed, reasons: r.gates.reasons },
     champion: r.champion ?? null,
     artifact: file ?? null,
