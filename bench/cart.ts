@@ -13,6 +13,7 @@ import { DecisionTreeClassifier } from 'ml-cart';
 import { trainCart } from '../training/cart/train.ts';
 import { predictClasses } from '../training/cart/tree.ts';
 import { SYNTHETIC_FEATURES, syntheticClassification, writeCsv } from './synthetic.ts';
+import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SKLEARN = path.resolve(here, '../../shared/bench/sklearn_cart.py');
@@ -23,11 +24,6 @@ const MIN_NUM_SAMPLES = 3; // ml-cart's default; scikit-learn's equivalent is mi
 export interface CartBenchResult {
   mlCart: { rows: number; oursMs: number; oursFirstMs: number; mlCartMs: number; ratio: number; oursAccuracy: number; mlCartAccuracy: number };
   sklearn: { rows: number; oursMs: number; sklearnMs: number; ratio: number; oursAccuracy: number; sklearnAccuracy: number; oursMaxRssMB: number; sklearnMaxRssMB: number; splitter: string }[];
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function accuracy(pred: ArrayLike<number>, y: Int32Array): number {

@@ -36,6 +36,7 @@ import { allRows } from '../training/table.ts';
 import { trainModel } from '../training/train-model.ts';
 import type { Child, WrkResult } from './serving/harness.ts';
 import { CURL, freePort, GUNICORN, has, pinning, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
+import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
@@ -62,11 +63,6 @@ export interface ServingBenchResult {
   /** Informational: nothing pinned, every server on all CPUs with its default workers, wrk beside them. */
   allCores: { connections: number; ours: WrkResult; oursWorkers: number; flask: WrkResult | null };
   targets: { singleRowAtLeast5xFlask: boolean | null; p99Under10ms: boolean; predictRouteAtLeast70PercentOfCeiling: boolean; predictorAtLeast10xMlCart: boolean };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function fmt(r: WrkResult): string {

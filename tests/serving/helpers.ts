@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Lock } from '../../registry/lock.ts';
 import { entryFor, formatLock } from '../../registry/lock.ts';
 import type { Limits } from '../../serving/app.ts';
@@ -16,9 +16,10 @@ import { stateWith } from '../../serving/state.ts';
 import { loadSpec } from '../../training/spec.ts';
 import type { TrainResult } from '../../training/train-model.ts';
 import { trainModel } from '../../training/train-model.ts';
+import { EXAMPLES, REPO as ROOT } from '../helpers/temp.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const EXAMPLES = ['iris', 'wine', 'diabetes'] as const;
+// The repository root and the example models, as every test suite names them.
+export { EXAMPLES, REPO as ROOT } from '../helpers/temp.ts';
 
 let trained: Promise<Map<string, TrainResult>> | undefined;
 
