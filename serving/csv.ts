@@ -12,7 +12,7 @@
  * probabilities one `probability_<class>` column per class in the model's class order.
  */
 import type { RawValue } from '../training/table.ts';
-import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE } from '../training/cells.ts';
+import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell } from '../training/cells.ts';
 import { EncodingError, encodeValue } from '../training/encoding.ts';
 import { badRequest, clip, RequestError } from './errors.ts';
 import type { EncodedRows } from './inputs.ts';
@@ -112,41 +112,9 @@ function parseQuotedRecord(text: string, pos: number, line: number): { fields: s
   }
 }
 
-/** A plain decimal number, `[+-] digits [. digits] [e [+-] digits]`, checked without a regex. */
-function isDecimal(s: string): boolean {
-  const n = s.length;
-  let i = 0;
-  let c = s.charCodeAt(0);
-  if (c === 43 || c === 45) i++;
-  let digits = 0;
-  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
-    i++;
-    digits++;
-  }
-  if (i < n && s.charCodeAt(i) === 46) {
-    i++;
-    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
-      i++;
-      digits++;
-    }
-  }
-  if (digits === 0) return false;
-  if (i < n && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
-    i++;
-    if (i < n && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
-    let exponent = 0;
-    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
-      i++;
-      exponent++;
-    }
-    if (exponent === 0) return false;
-  }
-  return i === n;
-}
-
 /** A cell's raw value for a feature of the given type (the encoding then checks and encodes it). */
 function cellValue(type: 'number' | 'boolean' | 'category', cell: string): RawValue {
-  if (type === 'number' && isDecimal(cell)) return Number(cell);
+  if (type === 'number' && isDecimalCell(cell)) return Number(cell);
   if (cell.length <= 4 && MISSING.has(cell)) return null;
   switch (type) {
     case 'number':

@@ -6,5 +6,37 @@
 export const MISSING_CELLS: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'null', 'NULL', 'None']);
 export const TRUE_CELLS: ReadonlySet<string> = new Set(['true', 'True', 'TRUE']);
 export const FALSE_CELLS: ReadonlySet<string> = new Set(['false', 'False', 'FALSE']);
-/** A decimal number, optionally signed, with an optional exponent. */
-export const DECIMAL_CELL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/**
+ * A plain decimal number, `[+-] digits [. digits] [e [+-] digits]` (at least one digit), checked
+ * without a regex: it runs once per number cell, the hot path of CSV loading and CSV predictions.
+ */
+export function isDecimalCell(s: string): boolean {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  if (c === 43 || c === 45) i++;
+  let digits = 0;
+  while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+    i++;
+    digits++;
+  }
+  if (i < n && s.charCodeAt(i) === 46) {
+    i++;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      digits++;
+    }
+  }
+  if (digits === 0) return false;
+  if (i < n && ((c = s.charCodeAt(i)) === 101 || c === 69)) {
+    i++;
+    if (i < n && ((c = s.charCodeAt(i)) === 43 || c === 45)) i++;
+    let exponent = 0;
+    while (i < n && (c = s.charCodeAt(i)) >= 48 && c <= 57) {
+      i++;
+      exponent++;
+    }
+    if (exponent === 0) return false;
+  }
+  return i === n;
+}

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { CsvError, parse } from 'csv-parse';
-import { DECIMAL_CELL as NUMBER, FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE } from './cells.ts';
+import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell } from './cells.ts';
 import { DataError } from './errors.ts';
 import type { FeatureType } from './spec.ts';
 import type { Column, Table } from './table.ts';
@@ -134,7 +134,7 @@ class ColumnBuilder {
     if (this.type === undefined) this.inferFrom(cell, row);
     switch (this.type) {
       case 'number': {
-        if (!NUMBER.test(cell)) throw this.mismatch(cell, 'a number', file, line, row);
+        if (!isDecimalCell(cell)) throw this.mismatch(cell, 'a number', file, line, row);
         const value = Number(cell);
         if (!Number.isFinite(value)) throw new DataError(`${cell} is too large for a number`, { file, line, row, column: this.name });
         this.numbers[this.length++] = value;
@@ -159,7 +159,7 @@ class ColumnBuilder {
   }
 
   private inferFrom(cell: string, row: number): void {
-    this.type = NUMBER.test(cell) ? 'number' : TRUE.has(cell) || FALSE.has(cell) ? 'boolean' : 'category';
+    this.type = isDecimalCell(cell) ? 'number' : TRUE.has(cell) || FALSE.has(cell) ? 'boolean' : 'category';
     this.typedAt = row;
     if (this.type === 'category') {
       // Every earlier cell was missing: carry them over as missing codes.
