@@ -87,13 +87,13 @@ export function setEntry(lock: Lock, name: string, entry: LockEntry): Lock {
 
 /** The lock entry that pins a published artifact. */
 export function entryFor(artifact: Artifact, uri: string, sha256: string, specPath: string): LockEntry {
-  const { confusionMatrix: _matrix, ...numbers } = artifact.metrics as Record<string, unknown>;
   return {
     version: artifact.version,
     uri,
     sha256,
     task: artifact.task,
-    metrics: Object.fromEntries(Object.entries(numbers).filter((e): e is [string, number] => typeof e[1] === 'number')),
+    // The headline numbers; the confusion matrix stays in the artifact.
+    metrics: Object.fromEntries(Object.entries(artifact.metrics).filter((e): e is [string, number] => typeof e[1] === 'number')),
     source: { commit: artifact.lineage.commit, spec: specPath },
   };
 }
