@@ -1,3 +1,5 @@
+import { MlshipError } from '../training/errors.ts';
+
 /** What a command needs from the process, passed in so tests can run commands in-process. */
 export interface CommandIO {
   cwd: string;
@@ -9,7 +11,8 @@ export interface CommandIO {
 /** Exit codes: 0 done, 1 a check failed (gate, verification), 2 bad input or usage. */
 export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 
-export class UsageError extends Error {}
+/** The command line was used wrongly (a missing argument, a bad flag). */
+export class UsageError extends MlshipError {}
 
 /** An operating-system error about a file (ENOENT, EACCES, ENOTDIR…): the user's to fix, shown as one line. */
 export function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { path?: string } {

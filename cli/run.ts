@@ -1,11 +1,11 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
-import { MlshipError } from '../training/errors.ts';
+import { MlshipError, describeError } from '../training/errors.ts';
 import { publishCommand } from './commands/publish.ts';
 import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CommandIO } from './io.ts';
-import { EXIT, UsageError, isFileSystemError } from './io.ts';
+import { EXIT, isFileSystemError } from './io.ts';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_USAGE },
@@ -32,8 +32,8 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof MlshipError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`mlship ${name}: ${(err as Error).message}\n`);
+    if (err instanceof MlshipError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`mlship ${name}: ${describeError(err)}\n`);
       return EXIT.badInput;
     }
     if (isFileSystemError(err)) {

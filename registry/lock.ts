@@ -47,14 +47,17 @@ export function parseLock(text: string, file: string): Lock {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const [top, model, ...rest] = issue.path.map(String);
-    const where = top === 'models' && model !== undefined ? `model "${model}"${rest.length ? `, field "${rest.join('.')}"` : ''}` : `field "${issue.path.join('.') || '(root)'}"`;
+    const place =
+      top === 'models' && model !== undefined
+        ? { file, model, field: rest.length ? rest.join('.') : undefined }
+        : { file, field: issue.path.join('.') || '(root)' };
     const what =
       issue.code === 'invalid_type' && issue.input === undefined
         ? 'is required'
         : issue.code === 'invalid_key'
           ? (issue.issues[0]?.message ?? issue.message) // the key's own rule, e.g. "is not a valid model name"
           : issue.message;
-    throw new LockError(`${where}: ${what}`, { file });
+    throw new LockError(what, place);
   }
   return result.data;
 }

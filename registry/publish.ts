@@ -4,7 +4,7 @@
  */
 import type { Artifact } from '../training/artifact.ts';
 import { parseArtifact } from '../training/artifact.ts';
-import { ArtifactError, MlshipError } from '../training/errors.ts';
+import { ArtifactError, MlshipError, describeError } from '../training/errors.ts';
 import type { Lock } from './lock.ts';
 import { entryFor, formatLock, readLock, setEntry, writeLock } from './lock.ts';
 import { ConflictError } from './store/errors.ts';
@@ -114,7 +114,7 @@ export async function publishArtifacts(inputs: PublishInput[], options: PublishA
         source: input.source,
         ...model,
         kind: err instanceof ArtifactError ? 'invalid' : err instanceof ConflictError ? 'conflict' : 'store',
-        error: err.message,
+        error: describeError(err),
       });
     }
   }

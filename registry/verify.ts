@@ -4,7 +4,7 @@
  * runs this before building an image; `mlship verify` is the same call.
  */
 import { parseArtifact } from '../training/artifact.ts';
-import { MlshipError } from '../training/errors.ts';
+import { MlshipError, describeError } from '../training/errors.ts';
 import type { Lock } from './lock.ts';
 import { IntegrityError, NotFoundError } from './store/errors.ts';
 import { parseObjectUri } from './store/index.ts';
@@ -54,7 +54,7 @@ async function verifyEntry(lock: Lock, name: string, store: ModelStore): Promise
   } catch (err) {
     if (!(err instanceof MlshipError)) throw err;
     if (err instanceof IntegrityError) report.sha256 = { expected: err.expected, actual: err.actual };
-    report.problems.push(err instanceof NotFoundError ? `model "${name}" version ${entry.version} is missing from the store (${entry.uri})` : err.message);
+    report.problems.push(err instanceof NotFoundError ? `model "${name}" version ${entry.version} is missing from the store (${entry.uri})` : describeError(err));
     return report;
   }
   try {
@@ -64,7 +64,7 @@ async function verifyEntry(lock: Lock, name: string, store: ModelStore): Promise
     if (artifact.task !== entry.task) report.problems.push(`model "${name}": the artifact is a ${artifact.task} model, the lock says ${entry.task}`);
   } catch (err) {
     if (!(err instanceof MlshipError)) throw err;
-    report.problems.push(`model "${name}": the pinned object is not a valid artifact: ${err.message}`);
+    report.problems.push(`model "${name}": the pinned object is not a valid artifact: ${describeError(err)}`);
   }
   report.ok = report.problems.length === 0;
   return report;

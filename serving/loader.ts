@@ -19,7 +19,7 @@ import type { Lock, LockEntry } from '../registry/lock.ts';
 import type { ModelStore, OpenStoreOptions } from '../registry/store/index.ts';
 import { IntegrityError, NotFoundError, openStore, parseObjectUri } from '../registry/store/index.ts';
 import { parseArtifact, sha256 } from '../training/artifact.ts';
-import { MlshipError } from '../training/errors.ts';
+import { MlshipError, describeError } from '../training/errors.ts';
 import type { ServedModel } from './model.ts';
 import { serveArtifact } from './model.ts';
 
@@ -27,12 +27,11 @@ import { serveArtifact } from './model.ts';
 export type FetchArtifact = (name: string, entry: LockEntry) => Promise<Uint8Array>;
 
 /** Why a model is not served. */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends MlshipError {
   /** Whether trying again could help (a fetch error), as opposed to bad or tampered content. */
   readonly retryable: boolean;
   constructor(message: string, retryable = false, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ModelLoadError';
+    super(message, {}, options);
     this.retryable = retryable;
   }
 }
@@ -70,7 +69,7 @@ export function verifyArtifact(name: string, entry: LockEntry, bytes: Uint8Array
   try {
     artifact = parseArtifact(buffer, entry.uri);
   } catch (err) {
-    if (err instanceof MlshipError) throw new ModelLoadError(`invalid artifact: ${err.message}`, false, { cause: err });
+    if (err instanceof MlshipError) throw new ModelLoadError(`invalid artifact: ${describeError(err)}`, false, { cause: err });
     throw err;
   }
   if (artifact.name !== name) throw new ModelLoadError(`the artifact is model "${artifact.name}", but the lock entry is "${name}"`);
@@ -109,7 +108,7 @@ export async function loadModels(lock: Lock, fetchArtifact: FetchArtifact, optio
             bytes = await fetchArtifact(name, entry);
           } catch (err) {
             // A store that found the digest wrong already says which model and both digests.
-            const reason = err instanceof IntegrityError ? err.message : `cannot fetch the artifact: ${(err as Error).message}`;
+            const reason = err instanceof IntegrityError ? describeError(err) : `cannot fetch the artifact: ${describeError(err)}`;
             throw new ModelLoadError(reason, isRetryable(err), { cause: err });
           }
           const model = verifyArtifact(name, entry, bytes);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { featureEncodingSchema } from './encoding.ts';
 import { ArtifactError } from './errors.ts';
+import { modelNameSchema, modelVersionSchema, sha256Schema } from './identifiers.ts';
 import { classificationMetricsSchema, regressionMetricsSchema } from './metrics.ts';
 import { mlCartModelSchema } from './cart/tree.ts';
 
@@ -16,13 +17,12 @@ export const ARTIFACT_FORMAT = 'mlship.model/v1';
 /** Bumped whenever training could give a different tree from the same inputs. */
 export const TRAINER_VERSION = 'mlship-cart/1';
 
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
-const fileRef = z.strictObject({ file: z.string(), sha256: sha256Hex, rows: z.int().min(1) });
+const fileRef = z.strictObject({ file: z.string(), sha256: sha256Schema, rows: z.int().min(1) });
 
 const common = {
   format: z.literal(ARTIFACT_FORMAT),
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/),
-  version: z.string().regex(/^[0-9a-f]{12}$/),
+  name: modelNameSchema,
+  version: modelVersionSchema,
   algorithm: z.literal('cart'),
   params: z.strictObject({
     maxDepth: z.int().nullable(),
@@ -35,7 +35,7 @@ const common = {
   model: mlCartModelSchema,
   lineage: z.strictObject({
     commit: z.string().nullable(),
-    spec: z.strictObject({ file: z.string(), sha256: sha256Hex }),
+    spec: z.strictObject({ file: z.string(), sha256: sha256Schema }),
     data: fileRef,
     holdout: fileRef.nullable(),
     split: z.strictObject({ test: z.number(), seed: z.int() }).nullable(),

@@ -8,7 +8,7 @@
  *   category never seen in training sets no indicator ("none of the known categories").
  */
 import { z } from 'zod';
-import { DataError } from './errors.ts';
+import { DataError, MlshipError } from './errors.ts';
 import type { Column, RawValue, Table } from './table.ts';
 import { cellValue } from './table.ts';
 
@@ -80,7 +80,7 @@ function medianOf(values: Float64Array, rows: Int32Array): number {
 }
 
 /** Why a value cannot be encoded; the caller adds where it was (row, request part). */
-export class EncodingError extends Error {}
+export class EncodingError extends MlshipError {}
 
 /** Lookup tables built once per encoding, so encoding a value is a map lookup at most. */
 export interface CompiledEncoding {

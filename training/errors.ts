@@ -1,6 +1,8 @@
 /**
- * Typed errors for bad input. Each carries where the problem is (file, line, row, column, field),
- * so the command line can print one clear sentence instead of a stack trace.
+ * The one error base class of mlship, at the bottom layer (training depends on nothing of ours),
+ * so every layer's errors extend it. An error keeps *what* is wrong (`message`) apart from
+ * *where* (`place`: file, line, row, column, field, model), so a terminal can print one sentence
+ * (`describeError`) and a GitHub annotation can point at the file and line.
  */
 export interface ErrorPlace {
   file?: string;
@@ -10,12 +12,14 @@ export interface ErrorPlace {
   row?: number;
   column?: string;
   field?: string;
+  /** The model the error is about, when the file holds several (a lock). */
+  model?: string;
 }
 
 export class MlshipError extends Error {
   readonly place: ErrorPlace;
   constructor(message: string, place: ErrorPlace = {}, options?: ErrorOptions) {
-    super(formatMessage(message, place), options);
+    super(message, options);
     this.name = new.target.name;
     this.place = place;
   }
@@ -30,12 +34,23 @@ export class DataError extends MlshipError {}
 /** An artifact (model.json) is malformed or does not match what was expected. */
 export class ArtifactError extends MlshipError {}
 
-function formatMessage(message: string, place: ErrorPlace): string {
+/** `file, line 3, row 2, column "x", field "y"`: where, as one phrase (empty when nowhere). */
+export function formatPlace(place: ErrorPlace): string {
   const where: string[] = [];
   if (place.file) where.push(place.file);
   if (place.line !== undefined) where.push(`line ${place.line}`);
   if (place.row !== undefined) where.push(`row ${place.row}`);
+  if (place.model !== undefined) where.push(`model "${place.model}"`);
   if (place.column !== undefined) where.push(`column "${place.column}"`);
   if (place.field !== undefined) where.push(`field "${place.field}"`);
-  return where.length > 0 ? `${where.join(', ')}: ${message}` : message;
+  return where.join(', ');
+}
+
+/** One sentence for a person: the place, then what is wrong. Any error; only ours have a place. */
+export function describeError(err: unknown): string {
+  if (err instanceof MlshipError) {
+    const where = formatPlace(err.place);
+    return where ? `${where}: ${err.message}` : err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SpecError } from './errors.ts';
+import { isModelName } from './identifiers.ts';
 
 export const TASKS = ['classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
@@ -114,13 +115,12 @@ export interface LoadedSpec {
 }
 
 export const SPEC_FILE = 'model.yaml';
-const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
 
 /** Reads and validates `<dir>/model.yaml`; the model's name is the folder's name. */
 export async function loadSpec(dir: string): Promise<LoadedSpec> {
   const file = path.join(dir, SPEC_FILE);
   const name = path.basename(path.resolve(dir));
-  if (!MODEL_NAME.test(name)) {
+  if (!isModelName(name)) {
     throw new SpecError(`model folder name "${name}" must be lowercase letters, digits, ".", "_" or "-"`, { file: dir });
   }
   let text: string;

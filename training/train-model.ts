@@ -11,7 +11,7 @@ import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
 import type { CartTarget } from './cart/target.ts';
 import { loadCsv } from './csv.ts';
 import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
-import { DataError, MlshipError, SpecError } from './errors.ts';
+import { DataError, MlshipError, SpecError, describeError } from './errors.ts';
 import type { GateResult } from './gates.ts';
 import { evaluateGates } from './gates.ts';
 import type { Metrics } from './metrics.ts';
@@ -194,6 +194,6 @@ function evaluateChampion(champion: Artifact, holdout: Rows, truth: HoldoutTruth
     throw new DataError(`the champion is a ${champion.task} model`);
   } catch (err) {
     if (!(err instanceof MlshipError)) throw err;
-    return { version: champion.version, metrics: champion.metrics, note: `evaluated from its recorded metrics: ${err.message}` };
+    return { version: champion.version, metrics: champion.metrics, note: `evaluated from its recorded metrics: ${describeError(err)}` };
   }
 }

@@ -15,7 +15,7 @@ import { NotFoundError } from '../../registry/store/index.ts';
 import { storeFor } from '../store.ts';
 import { parseArtifact } from '../../training/artifact.ts';
 import type { Artifact } from '../../training/artifact.ts';
-import { MlshipError } from '../../training/errors.ts';
+import { MlshipError, describeError } from '../../training/errors.ts';
 import { loadSpec } from '../../training/spec.ts';
 import type { TrainResult } from '../../training/train-model.ts';
 import { trainModel } from '../../training/train-model.ts';
@@ -112,9 +112,9 @@ export async function trainModels(
     } catch (err) {
       progress?.({ phase: 'done' });
       if (!(err instanceof MlshipError) && !isFileSystemError(err)) throw err;
-      done.push({ name, error: err.message });
-      if (options.json) io.stdout.write(`${JSON.stringify({ name, error: err.message })}\n`);
-      io.stderr.write(`✗ ${name}: ${err.message}\n`);
+      done.push({ name, error: describeError(err) });
+      if (options.json) io.stdout.write(`${JSON.stringify({ name, error: describeError(err) })}\n`);
+      io.stderr.write(`✗ ${name}: ${describeError(err)}\n`);
     }
   }
   return done;

@@ -6,6 +6,7 @@
  * ("already published"); different bytes under an existing version is a `ConflictError`. Every
  * read checks the sha256 the caller expects (from the lock) and throws `IntegrityError` otherwise.
  */
+import { MODEL_VERSION, SHA256_HEX, isModelName } from '../../training/identifiers.ts';
 import { StoreError } from './errors.ts';
 
 export type PutStatus = 'published' | 'already-published';
@@ -56,14 +57,12 @@ export interface ModelStore {
   listVersions(name: string): Promise<string[]>;
 }
 
-export const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-export const MODEL_VERSION = /^[0-9a-f]{12}$/;
-export const SHA256_HEX = /^[0-9a-f]{64}$/;
+export { MODEL_NAME, MODEL_VERSION, SHA256_HEX } from '../../training/identifiers.ts';
 export const OBJECT_FILE = 'model.json';
 
 /** Names and versions become paths and keys: refuse anything that could escape the layout. */
 export function checkName(name: string): void {
-  if (!MODEL_NAME.test(name) || name === '.' || name === '..' || name.includes('..')) throw new StoreError(`"${name}" is not a valid model name`);
+  if (!isModelName(name)) throw new StoreError(`"${name}" is not a valid model name`);
 }
 
 export function checkVersion(version: string): void {

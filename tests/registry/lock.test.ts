@@ -6,6 +6,8 @@ import { LockError, emptyLock, entryFor, formatLock, parseLock, readLock, setEnt
 import type { SerializedArtifact } from '../../training/artifact.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { TEST_COMMIT, trainedExamples } from '../fixtures/artifacts.ts';
+import { describeError } from '../../training/errors.ts';
+import { rejected, thrown } from '../helpers/errors.ts';
 
 const root = tempDir('mlship-lock-');
 let examples: SerializedArtifact[];
@@ -91,8 +93,8 @@ describe('models.lock.json', () => {
       () => expect.unreachable('the broken lock was accepted'),
       (err: unknown) => {
         expect(err).toBeInstanceOf(LockError);
-        expect((err as Error).message).toMatch(message);
-        expect((err as Error).message).toContain(file);
+        expect(describeError(err)).toMatch(message);
+        expect(describeError(err)).toContain(file);
       },
     );
   });
@@ -100,17 +102,17 @@ describe('models.lock.json', () => {
   it('names a nested field and refuses bad model names, versions and JSON', () => {
     const raw = JSON.parse(formatLock(lock));
     raw.models.iris.source.spec = 7;
-    expect(() => parseLock(JSON.stringify(raw), 'models.lock.json')).toThrow(/model "iris", field "source\.spec"/);
+    expect(thrown(() => parseLock(JSON.stringify(raw), 'models.lock.json'))).toMatch(/model "iris", field "source\.spec"/);
     const badName = JSON.parse(formatLock(lock));
     badName.models['Not A Name'] = badName.models.iris;
-    expect(() => parseLock(JSON.stringify(badName), 'models.lock.json')).toThrow(/model "Not A Name": is not a valid model name/);
-    expect(() => parseLock('{"lockfileVersion": 2, "models": {}}', 'models.lock.json')).toThrow(/field "lockfileVersion"/);
-    expect(() => parseLock('{"lockfileVersion": 1, "models": {', 'models.lock.json')).toThrow(/models\.lock\.json: not valid JSON/);
+    expect(thrown(() => parseLock(JSON.stringify(badName), 'models.lock.json'))).toMatch(/model "Not A Name": is not a valid model name/);
+    expect(thrown(() => parseLock('{"lockfileVersion": 2, "models": {}}', 'models.lock.json'))).toMatch(/field "lockfileVersion"/);
+    expect(thrown(() => parseLock('{"lockfileVersion": 1, "models": {', 'models.lock.json'))).toMatch(/models\.lock\.json: not valid JSON/);
   });
 
   it('a missing lock is an error unless an empty one is allowed', async () => {
     const missing = path.join(root, 'nope', 'models.lock.json');
-    await expect(readLock(missing)).rejects.toThrow(/cannot read the lock \(ENOENT\)/);
+    expect(await rejected(readLock(missing))).toMatch(/cannot read the lock \(ENOENT\)/);
     expect(await readLock(missing, { allowMissing: true })).toEqual(emptyLock());
   });
 

@@ -9,6 +9,8 @@ import type { SerializedArtifact } from '../../training/artifact.ts';
 import { sha256 } from '../../training/artifact.ts';
 import { paddedArtifact, trainedExamples } from '../fixtures/artifacts.ts';
 import { requireCeph, useRgw } from '../fixtures/s3.ts';
+import { describeError } from '../../training/errors.ts';
+import { rejected } from '../helpers/errors.ts';
 
 const MB = 1024 * 1024;
 
@@ -74,7 +76,7 @@ describe('S3 store on Ceph RGW', () => {
     const other = Buffer.from(iris.bytes.toString().replace('"cart"', '"cart" '));
     const err = await store.put(name, version, other).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
-    expect((err as ConflictError).message).toContain(`model "iris" version ${version} is already published with different content (sha256 ${iris.sha256})`);
+    expect(describeError(err)).toContain(`model "iris" version ${version} is already published with different content (sha256 ${iris.sha256})`);
     expect((err as ConflictError).attempted).toBe(sha256(other));
     const after = await raw(store, name, version);
     expect(after.bytes.equals(iris.bytes)).toBe(true);
@@ -174,10 +176,10 @@ describe('S3 store on Ceph RGW', () => {
     expect(err).toBeInstanceOf(IntegrityError);
     const e = err as IntegrityError;
     expect([e.model, e.version, e.expected, e.actual]).toEqual([name, version, iris.sha256, sha256(tampered)]);
-    expect(e.message).toMatch(new RegExp(`model "iris" version ${version}: sha256 mismatch: expected ${iris.sha256} \\(pinned\\), but the stored object has ${sha256(tampered)}`));
+    expect(describeError(e)).toMatch(new RegExp(`model "iris" version ${version}: sha256 mismatch: expected ${iris.sha256} \\(pinned\\), but the stored object has ${sha256(tampered)}`));
     // the same bytes with a rewritten recorded digest: refused too
     await client.send(new PutObjectCommand({ Bucket: store.bucket, Key: store.keyFor(name, version), Body: iris.bytes, Metadata: { sha256: 'f'.repeat(64) } }));
-    await expect(store.get(name, version, iris.sha256)).rejects.toThrow(/the digest recorded in the object metadata is f{64}/);
+    expect(await rejected(store.get(name, version, iris.sha256))).toMatch(/the digest recorded in the object metadata is f{64}/);
   });
 
   it('a missing version, bucket or wrong credentials give one clear sentence', async () => {
@@ -186,10 +188,10 @@ describe('S3 store on Ceph RGW', () => {
     const nowhere = new S3Store('s3://no-such-bucket-here', { client });
     const err = await nowhere.put('iris', iris.artifact.version, iris.bytes).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as Error).message).toMatch(/^s3:\/\/no-such-bucket-here\/models\/iris\/[0-9a-f]{12}\/model\.json: cannot write \(the bucket does not exist, HTTP 404\)$/);
+    expect(describeError(err)).toMatch(/^s3:\/\/no-such-bucket-here\/models\/iris\/[0-9a-f]{12}\/model\.json: cannot write \(the bucket does not exist, HTTP 404\)$/);
     const { createS3Client } = await import('../../registry/store/s3.ts');
     const stranger = createS3Client({ endpoint: rgw.endpoint.endpoint, credentials: { accessKeyId: 'NOBODY', secretAccessKey: 'nothing' } });
-    await expect(new S3Store(store.uri, { client: stranger }).put('iris', iris.artifact.version, iris.bytes)).rejects.toThrow(/cannot write \(access denied \(InvalidAccessKeyId\), HTTP 403\)/);
+    expect(await rejected(new S3Store(store.uri, { client: stranger }).put('iris', iris.artifact.version, iris.bytes))).toMatch(/cannot write \(access denied \(InvalidAccessKeyId\), HTTP 403\)/);
     stranger.destroy();
   });
 

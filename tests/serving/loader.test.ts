@@ -190,6 +190,6 @@ describe('mlship serve: bad usage exits 2 before serving', () => {
     const { err, io: cio } = io();
     await writeFile(path.join(good.dir, 'bad.lock.json'), '{"lockfileVersion": 1, "models": {"iris": {}}}');
     expect(await run(['serve', '--lock', 'bad.lock.json'], cio)).toBe(2);
-    expect(err.join('')).toMatch(/bad\.lock\.json: model "iris", field "version": is required/);
+    expect(err.join('')).toMatch(/bad\.lock\.json, model "iris", field "version": is required/);
   });
 });

@@ -5,6 +5,8 @@ import { loadCsv } from '../../training/csv.ts';
 import { DataError } from '../../training/errors.ts';
 import { cellValue } from '../../training/table.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { describeError } from '../../training/errors.ts';
+import { rejected } from '../helpers/errors.ts';
 
 const dir = tempDir();
 let n = 0;
@@ -21,7 +23,7 @@ async function loadError(text: string, options: Partial<Parameters<typeof loadCs
     await loadCsv(file, { columns: all, ...options });
   } catch (err) {
     expect(err).toBeInstanceOf(DataError);
-    expect((err as DataError).message.startsWith(file)).toBe(true);
+    expect(describeError(err).startsWith(file)).toBe(true);
     return err as DataError;
   }
   throw new Error('expected a DataError');
@@ -59,20 +61,20 @@ describe('CSV loading', () => {
   it('names the line of a row with the wrong number of fields', async () => {
     const err = await loadError('a,b,c\n1,2,3\n4,5\n');
     expect(err.place.line).toBe(3);
-    expect(err.message).toContain('line 3: wrong number of fields: found 2');
+    expect(describeError(err)).toContain('line 3: wrong number of fields: found 2');
   });
 
   it('names line, row and column of text in a number column', async () => {
     const err = await loadError('a,b\n1,2\n3,4\n5,abc\n');
     expect(err.place).toMatchObject({ line: 4, row: 3, column: 'b' });
-    expect(err.message).toContain('"abc" is not a number');
-    expect(err.message).toContain('declare "{name: b, type: category}"');
+    expect(describeError(err)).toContain('"abc" is not a number');
+    expect(describeError(err)).toContain('declare "{name: b, type: category}"');
   });
 
   it('refuses a value that is not a boolean in a boolean column', async () => {
     const err = await loadError('a\ntrue\nyes\n');
     expect(err.place).toMatchObject({ row: 2, column: 'a' });
-    expect(err.message).toContain('"yes" is not true or false');
+    expect(describeError(err)).toContain('"yes" is not true or false');
   });
 
   it('refuses infinities in a number column', async () => {
@@ -83,34 +85,34 @@ describe('CSV loading', () => {
   it('refuses numbers too large for a double (no Infinity reaches a model)', async () => {
     const err = await loadError('a,b\n1,2\n1e400,3\n');
     expect(err.place).toMatchObject({ line: 3, row: 2, column: 'a' });
-    expect(err.message).toContain('1e400 is too large for a number');
+    expect(describeError(err)).toContain('1e400 is too large for a number');
   });
 
   it('reads "NaN" as text, not as a missing value (as serving does)', async () => {
     const err = await loadError('a\n1\nNaN\n');
     expect(err.place).toMatchObject({ row: 2, column: 'a' });
-    expect(err.message).toContain('"NaN" is not a number');
+    expect(describeError(err)).toContain('"NaN" is not a number');
   });
 
   it('reports an empty file', async () => {
     const err = await loadError('');
-    expect(err.message).toContain('the file is empty');
+    expect(describeError(err)).toContain('the file is empty');
   });
 
   it('reports a header without rows', async () => {
     const err = await loadError('a,b\n');
-    expect(err.message).toContain('line 1: the file has a header but no data rows');
+    expect(describeError(err)).toContain('line 1: the file has a header but no data rows');
   });
 
   it('names a missing target column', async () => {
     const err = await loadError('a,b\n1,2\n', { required: [{ name: 'species', role: 'target' }] });
     expect(err.place.column).toBe('species');
-    expect(err.message).toContain('target column "species" is not in the header (columns: a, b)');
+    expect(describeError(err)).toContain('target column "species" is not in the header (columns: a, b)');
   });
 
   it('names a duplicated header column', async () => {
     const err = await loadError('a,a\n1,2\n');
-    expect(err.message).toContain('names column "a" twice');
+    expect(describeError(err)).toContain('names column "a" twice');
   });
 
   it('reports a column whose every cell is missing', async () => {
@@ -120,10 +122,10 @@ describe('CSV loading', () => {
 
   it('reports malformed quoting with its line', async () => {
     const err = await loadError('a,b\n1,2\n3,"4\n');
-    expect(err.message).toMatch(/malformed CSV|wrong number of fields/);
+    expect(describeError(err)).toMatch(/malformed CSV|wrong number of fields/);
   });
 
   it('names a file that does not exist', async () => {
-    await expect(loadCsv(path.join(dir, 'nope.csv'), { columns: all })).rejects.toThrow(/nope\.csv: cannot read the data file \(ENOENT\)/);
+    expect(await rejected(loadCsv(path.join(dir, 'nope.csv'), { columns: all }))).toMatch(/nope\.csv: cannot read the data file \(ENOENT\)/);
   });
 });

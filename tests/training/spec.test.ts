@@ -3,6 +3,8 @@ import { SpecError } from '../../training/errors.ts';
 import { loadSpec, parseSpec } from '../../training/spec.ts';
 import { EXAMPLES, REPO, modelDir, tempDir } from '../helpers/temp.ts';
 import path from 'node:path';
+import { describeError } from '../../training/errors.ts';
+import { rejected } from '../helpers/errors.ts';
 
 const valid = `task: classification
 algorithm: cart
@@ -39,24 +41,24 @@ describe('model spec', () => {
 
   it('names the field and line of an unknown algorithm', () => {
     const err = specError(valid.replace('algorithm: cart', 'algorithm: xgboost'));
-    expect(err.message).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart"');
+    expect(describeError(err)).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart"');
     expect(err.place).toMatchObject({ line: 2, field: 'algorithm' });
   });
 
   it('names a missing required field', () => {
     const err = specError(valid.replace('target: species\n', ''));
-    expect(err.message).toContain('field "target": is required');
+    expect(describeError(err)).toContain('field "target": is required');
   });
 
   it('points at the line of invalid YAML', () => {
     const err = specError('task: classification\nalgorithm: [cart\ndata: iris.csv\n');
-    expect(err.message).toMatch(/^models\/x\/model\.yaml, line \d+: invalid YAML/);
+    expect(describeError(err)).toMatch(/^models\/x\/model\.yaml, line \d+: invalid YAML/);
     expect(err.place.line).toBeGreaterThanOrEqual(2);
   });
 
   it('refuses unknown fields (typos) by name and line', () => {
     const err = specError(`${valid}parms: { maxDepth: 3 }\n`);
-    expect(err.message).toContain('unknown field(s) "parms"');
+    expect(describeError(err)).toContain('unknown field(s) "parms"');
     expect(err.place.line).toBe(1);
   });
 
@@ -67,37 +69,37 @@ describe('model spec', () => {
 
   it('refuses a gate on a metric of the other task', () => {
     const err = specError(`${valid}gates:\n  min: { rmse: 3 }\n`);
-    expect(err.message).toContain('field "gates.min.rmse"');
-    expect(err.message).toContain('not a classification metric');
+    expect(describeError(err)).toContain('field "gates.min.rmse"');
+    expect(describeError(err)).toContain('not a classification metric');
   });
 
   it('refuses both a split and a holdout file', () => {
     const err = specError(`${valid}split: { test: 0.2 }\nholdout: h.csv\n`);
-    expect(err.message).toContain('field "holdout": give either "split" or "holdout"');
+    expect(describeError(err)).toContain('field "holdout": give either "split" or "holdout"');
   });
 
   it('refuses a data path outside the model folder', () => {
-    expect(specError(valid.replace('iris.csv', '../../etc/passwd')).message).toContain('field "data"');
-    expect(specError(valid.replace('iris.csv', '/etc/passwd')).message).toContain('field "data"');
+    expect(describeError(specError(valid.replace('iris.csv', '../../etc/passwd')))).toContain('field "data"');
+    expect(describeError(specError(valid.replace('iris.csv', '/etc/passwd')))).toContain('field "data"');
   });
 
   it('refuses a feature named twice', () => {
     const err = specError(`${valid}features: [a, b, {name: a, type: category}]\n`);
-    expect(err.message).toContain('field "features": names "a" twice');
+    expect(describeError(err)).toContain('field "features": names "a" twice');
     expect(err.place.line).toBe(5);
   });
 
   it('says data from s3:// is not supported yet', () => {
     const err = specError(valid.replace('iris.csv', 's3://team-data/iris.csv'));
-    expect(err.message).toContain('field "data": must be a file in the model folder (data from s3:// or other URLs is not supported yet)');
+    expect(describeError(err)).toContain('field "data": must be a file in the model folder (data from s3:// or other URLs is not supported yet)');
   });
 
   it('refuses a document that is not a mapping', () => {
-    expect(specError('- a\n- b\n').message).toContain('expected a mapping');
+    expect(describeError(specError('- a\n- b\n'))).toContain('expected a mapping');
   });
 
   it('names the file when it cannot be read', async () => {
     const dir = modelDir(tempDir(), 'empty', {});
-    await expect(loadSpec(dir)).rejects.toThrow(/empty\/model\.yaml: cannot read the model spec \(ENOENT\)/);
+    expect(await rejected(loadSpec(dir))).toMatch(/empty\/model\.yaml: cannot read the model spec \(ENOENT\)/);
   });
 });
