@@ -23,10 +23,10 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { DecisionTreeClassifier } from 'ml-cart';
 import { publishArtifacts } from '../registry/publish.ts';
-import { openStore } from '../registry/store/index.ts';
+import { FileStore } from '../registry/store/index.ts';
 import type { Lock } from '../registry/lock.ts';
 import { verifyArtifact } from '../serving/loader.ts';
 import { loadCsv } from '../training/csv.ts';
@@ -76,7 +76,7 @@ async function post(url: string, body: string, contentType = 'application/json')
 }
 
 /** Trains iris like the reference server's tree (all rows, depth 10) and pins it in a lock. */
-async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock }> {
+async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock; store: FileStore }> {
   const modelDir = path.join(dir, 'iris');
   mkdirSync(modelDir);
   copyFileSync(IRIS_CSV, path.join(modelDir, 'iris.csv'));
@@ -85,12 +85,12 @@ async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock }>
     path.join(modelDir, 'model.yaml'),
     `task: classification\nalgorithm: cart\ndata: iris.csv\nholdout: holdout.csv\ntarget: species\nparams: { maxDepth: ${DEPTH}, minNumSamples: 1, gainThreshold: 0 }\n`,
   );
-  const result = await trainModel(await loadSpec(modelDir), { commit: null });
-  // Published and pinned the way the pipeline does it: the server reads the lock's file:// URI.
+  const result = await trainModel(await loadSpec(modelDir), {});
+  // Published and pinned the way the pipeline does it: the server reads the store the lock pins into.
   const lockFile = path.join(dir, 'models.lock.json');
-  const store = openStore(pathToFileURL(path.join(dir, 'store')).href);
+  const store = new FileStore(path.join(dir, 'store'));
   const { lock } = await publishArtifacts([{ bytes: result.bytes, source: 'iris/model.json' }], { store, lockFile });
-  return { lockFile, lock };
+  return { lockFile, lock, store };
 }
 
 function bulkCsv(rows: number): string {
@@ -112,7 +112,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
   const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-serving-'));
   const children: Child[] = [];
   try {
-    const { lockFile, lock } = await trainIris(dir);
+    const { lockFile, lock, store } = await trainIris(dir);
     const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
     const measure = (url: string) => {
       runWrk(pin.client, url, script, CONNECTIONS, WARMUP_S);
@@ -123,7 +123,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const startServe = async (prefix: string[], name: string) => {
       const port = await freePort();
       const logFile = path.join(dir, `${name}.log`);
-      const child = startProcess(prefix, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--port', String(port), '--host', '127.0.0.1'], {
+      const child = startProcess(prefix, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1'], {
         logFile,
         env: { ...process.env, MLSHIP_WORKERS: '' },
       });
@@ -219,7 +219,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     );
 
     // 3b. the compiled predictor vs ml-cart's predict, in process, same tree and rows
-    const model = verifyArtifact('iris', lock.models.iris!, readFileSync(new URL(lock.models.iris!.uri)));
+    const model = verifyArtifact('iris', lock.models.iris!, readFileSync(store.fileFor('iris', lock.models.iris!.version)));
     const table = await loadCsv(csvFile, { columns: () => model.features.map((f) => ({ name: f.name, type: f.type })) });
     const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
     const width = model.predictor.width;

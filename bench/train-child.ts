@@ -7,7 +7,7 @@ import { trainModel } from '../training/train-model.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: train-child.ts <modelDir>');
-const result = await trainModel(await loadSpec(dir), { commit: null });
+const result = await trainModel(await loadSpec(dir), {});
 process.stdout.write(
   `${JSON.stringify({
     trainMs: result.trainMs,

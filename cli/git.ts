@@ -1,13 +1,31 @@
-/** The commit the working tree is at, for lineage: MLSHIP_COMMIT, else `git rev-parse HEAD`, else null. */
+/**
+ * The commit a model folder is trained at, for provenance in the lock: `MLSHIP_COMMIT` when set
+ * (CI names the commit it checked out), else the checkout's HEAD when the folder has no
+ * uncommitted changes (untracked files included), else null: a dirty tree names no commit.
+ */
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { promisify } from 'node:util';
+import { UsageError } from './io.ts';
 
-export async function currentCommit(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
-  if (env.MLSHIP_COMMIT) return env.MLSHIP_COMMIT;
+const git = (cwd: string, args: string[]) => promisify(execFile)('git', args, { cwd }).then((r) => r.stdout.trim());
+
+export async function commitOf(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (env.MLSHIP_COMMIT) {
+    if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(env.MLSHIP_COMMIT)) throw new UsageError(`MLSHIP_COMMIT must be a full commit id (40 or 64 lowercase hex digits), got "${env.MLSHIP_COMMIT.slice(0, 80)}"`);
+    return env.MLSHIP_COMMIT;
+  }
   try {
-    const { stdout } = await promisify(execFile)('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd });
-    return stdout.trim() || null;
+    const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']);
+    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=all', '--', '.']);
+    return head && !changes ? head : null;
   } catch {
     return null; // not a git checkout, or no commit yet
   }
+}
+
+/** `commitOf` for each model folder, keyed by the folder's name (the model's name). */
+export async function commitsOf(dirs: readonly string[], env: NodeJS.ProcessEnv): Promise<Map<string, string | null>> {
+  const entries = await Promise.all(dirs.map(async (dir) => [path.basename(path.resolve(dir)), await commitOf(dir, env)] as const));
+  return new Map(entries);
 }

@@ -14,7 +14,4 @@ export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
 /** The command line was used wrongly (a missing argument, a bad flag). */
 export class UsageError extends MlshipError {}
 
-/** An operating-system error about a file (ENOENT, EACCES, ENOTDIR…): the user's to fix, shown as one line. */
-export function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { path?: string } {
-  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
-}
+export { isFileSystemError } from '../training/errors.ts';

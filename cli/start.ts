@@ -3,18 +3,24 @@
  * models/ (gated against the versions models.lock.json pins), publish those that pass to the
  * local store (.mlship/store, or MLSHIP_STORE), pin them in models.lock.json, and serve what
  * the lock pins on http://localhost:8080 (MLSHIP_PORT or PORT to change it).
+ *
+ * On a fresh clone the committed lock is reproduced: training gives the pinned bytes, so the lock
+ * and `git status` stay unchanged. A local change to a model's data pins and serves the new
+ * candidate, with the lock diff the pull-request flow would commit (but for `source.commit`,
+ * which a dirty tree cannot name).
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DEFAULT_LOCK, readLock } from '../registry/lock.ts';
 import { isFailure, publishArtifacts } from '../registry/publish.ts';
-import { lockUriSource } from '../serving/loader.ts';
+import { storeSource } from '../serving/loader.ts';
 import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
-import { DEFAULT_OUT, championsFromLock, trainModels } from './commands/train.ts';
+import type { TrainedOutcome } from '../training/train-models.ts';
+import { DEFAULT_OUT, localChampions, trainAndReport } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
-import { storeFor, storeOptions } from './store.ts';
 import { EXIT } from './io.ts';
+import { storeFor, storeOptions } from './store.ts';
 
 export interface StartOptions {
   /** Port to serve on (0: any free one); default MLSHIP_PORT, PORT, else 8080. */
@@ -35,13 +41,13 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
   const store = storeFor(undefined, io);
 
   io.stdout.write(`1/3 Training ${dirs.length} models from models/\n`);
-  const champions = await championsFromLock(lockFile, undefined, dirs, io, { missing: 'warn' });
-  const trained = await trainModels(dirs, { out: path.join(io.cwd, DEFAULT_OUT), champions, json: false }, io);
-  const passed = trained.filter((m) => m.file && m.result);
+  const champions = await localChampions(lockFile, dirs, io);
+  const run = await trainAndReport(dirs, { out: path.join(io.cwd, DEFAULT_OUT), champions, json: false }, io);
+  const passed = run.models.filter((m): m is TrainedOutcome => m.status === 'passed');
 
   io.stdout.write(`\n2/3 Publishing ${passed.length} models to ${store.uri}\n`);
   const report = await publishArtifacts(
-    passed.map((m) => ({ bytes: m.result!.bytes, source: path.relative(io.cwd, m.file!) })),
+    passed.map((m) => ({ bytes: m.result.bytes, source: path.relative(io.cwd, m.file ?? m.dir), commit: m.commit })),
     { store, lockFile },
   );
   for (const o of report.outcomes) {
@@ -49,7 +55,7 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     else io.stdout.write(`${o.status === 'published' ? 'published' : 'already published'} ${o.name} ${o.version}\n`);
   }
   io.stdout.write(`${DEFAULT_LOCK}: ${report.lockChanged ? 'updated' : 'unchanged'}\n`);
-  const ok = trained.every((m) => m.result?.gates.passed) && !report.outcomes.some(isFailure);
+  const ok = run.passed && !report.outcomes.some(isFailure);
 
   const lock = await readLock(lockFile);
   const port = options.port ?? Number(io.env.MLSHIP_PORT || io.env.PORT || DEFAULT_PORT);
@@ -57,7 +63,7 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
   io.stdout.write(`\n3/3 Serving ${Object.keys(lock.models).length} models from ${DEFAULT_LOCK}\n`);
   const server = await startServer({
     lock,
-    fetchArtifact: lockUriSource(storeOptions(io)),
+    fetchArtifact: storeSource(store.uri, storeOptions(io)),
     port,
     workers,
     handleSignals: options.handleSignals ?? false,

@@ -6,14 +6,16 @@ import type { Artifact } from '../training/artifact.ts';
 import { parseArtifact } from '../training/artifact.ts';
 import { ArtifactError, MlshipError, describeError } from '../training/errors.ts';
 import type { Lock } from './lock.ts';
-import { entryFor, formatLock, readLock, setEntry, writeLock } from './lock.ts';
+import { emptyLock, entryFor, formatLock, loadLock, pinEntry, specPathFor, unpinEntry, writeLock } from './lock.ts';
 import { ConflictError } from './store/errors.ts';
 import type { ModelStore, PutOptions, PutStatus } from './store/types.ts';
 
-/** An artifact to publish: its exact bytes, and a label for errors (a path or URI). */
+/** An artifact to publish: its exact bytes, a label for errors (a path or URI), and the commit it was trained at. */
 export interface PublishInput {
   bytes: Buffer;
   source: string;
+  /** The commit trained (null: uncommitted changes); recorded in the lock and the object's metadata. */
+  commit?: string | null;
 }
 
 export interface Published {
@@ -42,11 +44,6 @@ export function isFailure(outcome: PublishOutcome): outcome is PublishFailure {
   return 'error' in outcome;
 }
 
-/** The spec path a lock entry records for a model. */
-export function specPathFor(name: string): string {
-  return `models/${name}/model.yaml`;
-}
-
 /** Validates and publishes one artifact; returns the parsed artifact with the store's answer. */
 export async function publishArtifact(
   store: ModelStore,
@@ -54,7 +51,7 @@ export async function publishArtifact(
   options: PutOptions = {},
 ): Promise<{ artifact: Artifact; result: Published }> {
   const artifact = parseArtifact(input.bytes, input.source);
-  const put = await store.put(artifact.name, artifact.version, input.bytes, options);
+  const put = await store.put(artifact.name, artifact.version, input.bytes, { ...options, commit: input.commit ?? null });
   return {
     artifact,
     result: {
@@ -76,6 +73,8 @@ export interface PublishArtifactsOptions {
   lockFile?: string;
   /** The lock to start from when there is no `lockFile` (default: empty). */
   lock?: Lock;
+  /** Models to unpin (their folders were deleted). */
+  remove?: string[];
   onProgress?: (source: string, progress: { loaded: number; total: number }) => void;
 }
 
@@ -84,6 +83,8 @@ export interface PublishReport {
   lock: Lock;
   /** Whether the lock's text changed (and, with `lockFile`, was written). */
   lockChanged: boolean;
+  /** Models unpinned. */
+  removed: string[];
 }
 
 /**
@@ -92,7 +93,10 @@ export interface PublishReport {
  * only when its text changes, so publishing the same artifacts again touches nothing.
  */
 export async function publishArtifacts(inputs: PublishInput[], options: PublishArtifactsOptions): Promise<PublishReport> {
-  const before = options.lockFile ? await readLock(options.lockFile, { allowMissing: true }) : (options.lock ?? { lockfileVersion: 1, models: {} });
+  const loaded = options.lockFile ? await loadLock(options.lockFile, { allowMissing: true }) : undefined;
+  const before = loaded?.lock ?? options.lock ?? emptyLock();
+  // Compared with the file's own text, so a v1 lock is written back as v2.
+  const beforeText = loaded ? loaded.text : formatLock(before);
   let lock: Lock = before;
   const outcomes: PublishOutcome[] = [];
   const seen = new Map<string, string>();
@@ -105,7 +109,7 @@ export async function publishArtifacts(inputs: PublishInput[], options: PublishA
       }
       seen.set(artifact.name, artifact.version);
       const { result } = await publishArtifact(options.store, input, { onProgress: options.onProgress && ((p) => options.onProgress!(input.source, p)) });
-      lock = setEntry(lock, artifact.name, entryFor(artifact, result.uri, result.sha256, specPathFor(artifact.name)));
+      lock = pinEntry(lock, artifact.name, entryFor(artifact, result.sha256, { commit: input.commit ?? null, spec: specPathFor(artifact.name) }));
       outcomes.push(result);
     } catch (err) {
       if (!(err instanceof MlshipError)) throw err;
@@ -118,7 +122,9 @@ export async function publishArtifacts(inputs: PublishInput[], options: PublishA
       });
     }
   }
-  const lockChanged = formatLock(lock) !== formatLock(before);
+  const removed = (options.remove ?? []).filter((name) => lock.models[name] !== undefined);
+  for (const name of removed) lock = unpinEntry(lock, name);
+  const lockChanged = formatLock(lock) !== beforeText;
   if (lockChanged && options.lockFile) await writeLock(options.lockFile, lock);
-  return { outcomes, lock, lockChanged };
+  return { outcomes, lock, lockChanged, removed };
 }

@@ -237,7 +237,7 @@ export function createApp(options: AppOptions): ServingApp {
   const modelInfo = (m: ReturnType<typeof allModels>[number]) => {
     if (m.model) return { ...m.model.info, ready: m.ready };
     const f = state.failures.get(m.name)!;
-    return { name: m.name, version: f.entry.version, sha256: f.entry.sha256, uri: f.entry.uri, task: f.entry.task, ready: false, error: f.reason, metrics: f.entry.metrics, source: f.entry.source };
+    return { name: m.name, version: f.entry.version, sha256: f.entry.sha256, task: f.entry.task, ready: false, error: f.reason, metrics: f.entry.metrics, source: f.entry.source };
   };
 
   app.get('/metrics', async (c) => {

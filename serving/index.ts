@@ -1,7 +1,7 @@
 /** The serving library's public surface (what `mlship serve` and `npm start` use). */
 export { createApp, DEFAULT_LIMITS } from './app.ts';
 export type { AppOptions, Limits, ServingApp } from './app.ts';
-export { loadModels, lockUriSource, modelsDirSource, storeSource, verifyArtifact } from './loader.ts';
+export { loadModels, modelsDirSource, storeSource, verifyArtifact } from './loader.ts';
 export type { FetchArtifact, LoadFailure, LoadResult, VerifiedArtifact } from './loader.ts';
 export type { ServedModel } from './model.ts';
 export { compilePredictor } from './predictor.ts';

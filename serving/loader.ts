@@ -10,15 +10,14 @@
  *   (the store's own key layout, so several versions can sit side by side), or, when that file is
  *   absent, `DIR/<name>/model.json` (what `mlship train --out DIR` writes). Either way the digest
  *   pinned in the lock decides whether it is served.
- * - `storeSource(uri)`: the model store (`--store`).
- * - `lockUriSource()`: each entry's own `uri` (file:// or s3://), through the store that holds it.
+ * - `storeSource(uri)`: the model store (`--store`, `MLSHIP_STORE`), at the key the lock implies.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Lock, LockEntry } from '../registry/lock.ts';
-import type { ModelStore, OpenStoreOptions } from '../registry/store/index.ts';
-import { IntegrityError, NotFoundError, openStore, parseObjectUri } from '../registry/store/index.ts';
-import { parseArtifact, sha256 } from '../training/artifact.ts';
+import { PinMismatchError, checkPinned } from '../registry/pin.ts';
+import type { OpenStoreOptions } from '../registry/store/index.ts';
+import { IntegrityError, NotFoundError, openStore } from '../registry/store/index.ts';
 import { MlshipError, describeError } from '../training/errors.ts';
 import type { ServedModel } from './model.ts';
 import { serveArtifact } from './model.ts';
@@ -60,23 +59,13 @@ export interface LoadResult {
  * what does not match.
  */
 export function verifyArtifact(name: string, entry: LockEntry, bytes: Uint8Array): ServedModel {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const digest = sha256(buffer);
-  if (digest !== entry.sha256) {
-    throw new ModelLoadError(`sha256 mismatch: the lock pins ${entry.sha256} but the artifact's bytes hash to ${digest}`);
-  }
   let artifact;
   try {
-    artifact = parseArtifact(buffer, entry.uri);
+    artifact = checkPinned(name, entry, bytes);
   } catch (err) {
-    if (err instanceof MlshipError) throw new ModelLoadError(`invalid artifact: ${describeError(err)}`, false, { cause: err });
+    if (err instanceof PinMismatchError) throw new ModelLoadError(err.message, false, { cause: err });
     throw err;
   }
-  if (artifact.name !== name) throw new ModelLoadError(`the artifact is model "${artifact.name}", but the lock entry is "${name}"`);
-  if (artifact.version !== entry.version) {
-    throw new ModelLoadError(`the artifact is version ${artifact.version}, but the lock pins version ${entry.version}`);
-  }
-  if (artifact.task !== entry.task) throw new ModelLoadError(`the artifact is a ${artifact.task} model, but the lock says ${entry.task}`);
   try {
     return serveArtifact(name, entry, artifact);
   } catch (err) {
@@ -173,17 +162,6 @@ export function modelsDirSource(dir: string): FetchArtifact {
 export function storeSource(uri: string, options: OpenStoreOptions = {}): FetchArtifact {
   const store = openStore(uri, options);
   return (name, entry) => store.get(name, entry.version, entry.sha256);
-}
-
-/** Each lock entry's own URI (file:// or s3://), read through the store that holds it. */
-export function lockUriSource(options: OpenStoreOptions = {}): FetchArtifact {
-  const stores = new Map<string, ModelStore>();
-  return (name, entry) => {
-    const { storeUri } = parseObjectUri(entry.uri);
-    let store = stores.get(storeUri);
-    if (!store) stores.set(storeUri, (store = openStore(storeUri, options)));
-    return store.get(name, entry.version, entry.sha256);
-  };
 }
 
 function round(ms: number): number {

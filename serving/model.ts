@@ -30,7 +30,6 @@ export interface ModelInfo {
   name: string;
   version: string;
   sha256: string;
-  uri: string;
   task: Artifact['task'];
   algorithm: string;
   ready: boolean;
@@ -75,7 +74,6 @@ export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact
     name,
     version: artifact.version,
     sha256: entry.sha256,
-    uri: entry.uri,
     task: artifact.task,
     algorithm: artifact.algorithm,
     ready: true,

@@ -72,7 +72,7 @@ export function renderPage(models: readonly PageModel[], status: { ready: boolea
       const state = m.ready ? 'ready' : `<span class="bad">not served: ${esc(m.error ?? 'loading')}</span>`;
       return `<tr><td>${esc(m.name)}</td><td><code>${esc(m.version)}</code></td><td>${a ? esc(a.task) : ''}</td><td>${
         m.model ? esc(metricsText(m.model.info.metrics)) : ''
-      }</td><td>${a ? esc(a.features.map((f) => f.name).join(', ')) : ''}</td><td>${a?.lineage.commit ? `<code>${esc(a.lineage.commit.slice(0, 12))}</code>` : ''}</td><td>${state}</td></tr>`;
+      }</td><td>${a ? esc(a.features.map((f) => f.name).join(', ')) : ''}</td><td>${m.model?.entry.source.commit ? `<code>${esc(m.model.entry.source.commit.slice(0, 12))}</code>` : ''}</td><td>${state}</td></tr>`;
     })
     .join('\n');
   const options = served.map((m) => `<option>${esc(m.name)}</option>`).join('');

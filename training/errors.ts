@@ -48,9 +48,32 @@ export function formatPlace(place: ErrorPlace): string {
 
 /** One sentence for a person: the place, then what is wrong. Any error; only ours have a place. */
 export function describeError(err: unknown): string {
-  if (err instanceof MlshipError) {
-    const where = formatPlace(err.place);
-    return where ? `${where}: ${err.message}` : err.message;
-  }
+  if (err instanceof MlshipError) return describePlaced(err);
   return err instanceof Error ? err.message : String(err);
+}
+
+/** `place: message`, or the message alone when there is no place. */
+export function describePlaced(error: { message: string; place: ErrorPlace }): string {
+  const where = formatPlace(error.place);
+  return where ? `${where}: ${error.message}` : error.message;
+}
+
+/** An operating-system error about a file (ENOENT, EACCES, ENOTDIR…): the user's to fix, shown as one line. */
+export function isFileSystemError(err: unknown): err is NodeJS.ErrnoException & { path?: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** A bad-input error as data (for results documents and annotations): what, where, and its kind. */
+export interface ErrorReport {
+  kind: string;
+  message: string;
+  place: ErrorPlace;
+}
+
+/** Our errors and file-system errors as an `ErrorReport`; anything else is a bug and is rethrown. */
+export function reportError(err: unknown): ErrorReport {
+  if (err instanceof MlshipError) return { kind: err.name, message: err.message, place: err.place };
+  // Node's message already names the path ("ENOENT: no such file or directory, open 'x'").
+  if (isFileSystemError(err)) return { kind: 'FileSystemError', message: err.message, place: {} };
+  throw err;
 }

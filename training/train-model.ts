@@ -4,7 +4,7 @@
  * the champion, apply the gates.
  */
 import path from 'node:path';
-import type { SerializedArtifact, Artifact } from './artifact.ts';
+import type { Artifact, ArtifactContent, SerializedArtifact } from './artifact.ts';
 import { ARTIFACT_FORMAT, TRAINER_VERSION, sealArtifact } from './artifact.ts';
 import { trainCart } from './cart/train.ts';
 import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
@@ -12,8 +12,10 @@ import type { CartTarget } from './cart/target.ts';
 import { loadCsv } from './csv.ts';
 import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
 import { DataError, MlshipError, SpecError, describeError } from './errors.ts';
-import type { GateResult } from './gates.ts';
-import { evaluateGates } from './gates.ts';
+import type { TargetRows } from './data-summary.ts';
+import { summarizeData } from './data-summary.ts';
+import type { GateCheck } from './gates.ts';
+import { evaluateGates, gatesPassed } from './gates.ts';
 import type { Metrics } from './metrics.ts';
 import { classificationMetrics, regressionMetrics } from './metrics.ts';
 import { loadModel, predictTable } from './model.ts';
@@ -23,12 +25,12 @@ import { seededSplit } from './split.ts';
 import type { Table } from './table.ts';
 import { allRows } from './table.ts';
 
+export type TrainProgress = { phase: 'load'; rows: number } | { phase: 'train'; fraction: number };
+
 export interface TrainOptions {
-  /** The commit the spec and data come from, recorded in lineage. */
-  commit: string | null;
   /** The version currently served (from the base branch's lock), for `maxRegression` gates. */
   champion?: Artifact;
-  onProgress?: (event: { phase: 'load'; rows: number } | { phase: 'train'; fraction: number }) => void;
+  onProgress?: (event: TrainProgress) => void;
 }
 
 export interface TrainResult extends SerializedArtifact {
@@ -36,7 +38,10 @@ export interface TrainResult extends SerializedArtifact {
   trainMs: number;
   trainRows: number;
   holdoutRows: number;
-  gates: GateResult;
+  /** Every gate check made, passed or not. */
+  gates: GateCheck[];
+  /** Whether every gate passed: only then is the candidate written and published. */
+  passed: boolean;
   /** The champion's metrics on this holdout, when there was one to evaluate. */
   champion?: { version: string; metrics: Metrics; note?: string };
 }
@@ -46,7 +51,7 @@ interface Rows {
   rows: Int32Array;
 }
 
-export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Promise<TrainResult> {
+export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {}): Promise<TrainResult> {
   const { spec } = loaded;
   const declared = declaredFeatures(spec);
   if (declared?.some((f) => f.name === spec.target)) {
@@ -113,9 +118,13 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Pro
 
   const champion = options.champion ? evaluateChampion(options.champion, holdout, truth) : undefined;
   const gates = evaluateGates(spec.gates, metrics, champion);
+  const targetRows: TargetRows =
+    target.kind === 'classification' && truth.kind === 'classification'
+      ? { kind: 'classes', classes: truth.classes, train: target.classes, holdout: truth.codes }
+      : { kind: 'values', train: (target as Extract<CartTarget, { kind: 'regression' }>).values, holdout: (truth as Extract<HoldoutTruth, { kind: 'regression' }>).values };
 
   const fileRef = (t: Table) => ({ file: path.relative(loaded.dir, t.file).split(path.sep).join('/'), sha256: t.sha256, rows: t.rowCount });
-  const content = {
+  const content: ArtifactContent = {
     format: ARTIFACT_FORMAT,
     name: loaded.name,
     task: spec.task,
@@ -125,16 +134,16 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions): Pro
     target: classes ? { name: spec.target, classes } : { name: spec.target },
     model: toMlCart(trained.tree, trained.mlCartOptions),
     metrics,
+    data: summarizeData(train, holdout.rows.length, features, targetRows),
     lineage: {
-      commit: options.commit,
       spec: { file: path.basename(loaded.file), sha256: loaded.sha256 },
       data: fileRef(data),
       holdout: spec.holdout ? fileRef(holdout.table) : null,
       split: spec.holdout ? null : { test: spec.split?.test ?? 0.2, seed: spec.split?.seed ?? 42 },
       trainer: TRAINER_VERSION,
     },
-  } as Omit<Artifact, 'version'>;
-  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, champion };
+  } as ArtifactContent;
+  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion };
 }
 
 /** Sorted union of the class labels in all the given rows; a missing label is an error. */

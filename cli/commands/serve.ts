@@ -5,8 +5,8 @@
  * Where artifacts come from:
  * - `--models-dir DIR`: baked into the image, at `DIR/<name>/<version>/model.json`
  *   (or `DIR/<name>/model.json`, what `mlship train --out DIR` writes);
- * - `--store URI`: the model store (s3://bucket/prefix or file://…);
- * - neither: each lock entry's own URI (file:// or s3://), through the store that holds it.
+ * - otherwise the model store: `--store URI`, else `MLSHIP_STORE`, else the local default
+ *   (`file://.mlship/store`), at the key the lock implies (`models/<name>/<version>/model.json`).
  * Whatever the source, the bytes must hash to the sha256 the lock pins, or the model is not served
  * and the server stays not ready.
  *
@@ -17,10 +17,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { DEFAULT_LIMITS } from '../../serving/app.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
-import { lockUriSource, modelsDirSource, storeSource } from '../../serving/loader.ts';
+import { modelsDirSource, storeSource } from '../../serving/loader.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
 import type { CommandIO } from '../io.ts';
-import { storeOptions } from '../store.ts';
+import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
 
 export const SERVE_USAGE =
@@ -68,11 +68,7 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
   const lockFile = path.resolve(io.cwd, opt('lock') ?? DEFAULT_LOCK);
   const lock = await readLock(lockFile);
 
-  const options = storeOptions(io);
-  let fetchArtifact: FetchArtifact;
-  if (modelsDir) fetchArtifact = modelsDirSource(path.resolve(io.cwd, modelsDir));
-  else if (store) fetchArtifact = storeSource(store, options);
-  else fetchArtifact = lockUriSource(options);
+  const fetchArtifact: FetchArtifact = modelsDir ? modelsDirSource(path.resolve(io.cwd, modelsDir)) : storeSource(storeUriFrom(store, io.env), storeOptions(io));
 
   const port = int('port', 0, DEFAULT_PORT);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);

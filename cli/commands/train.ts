@@ -8,30 +8,20 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../registry/atomic-write.ts';
-import { loadChampion } from '../../registry/champion.ts';
+import { availableChampions, loadChampions } from '../../registry/champion.ts';
 import { readLock } from '../../registry/lock.ts';
-import { NotFoundError } from '../../registry/store/index.ts';
-import { storeFor } from '../store.ts';
 import { parseArtifact } from '../../training/artifact.ts';
 import type { Artifact } from '../../training/artifact.ts';
-import { MlshipError, describeError } from '../../training/errors.ts';
-import { loadSpec } from '../../training/spec.ts';
-import type { TrainResult } from '../../training/train-model.ts';
-import { trainModel } from '../../training/train-model.ts';
-import { currentCommit } from '../git.ts';
+import type { TrainProgress } from '../../training/train-model.ts';
+import type { TrainRun } from '../../training/train-models.ts';
+import { trainModels } from '../../training/train-models.ts';
+import { commitsOf } from '../git.ts';
 import type { CommandIO } from '../io.ts';
-import { EXIT, UsageError, isFileSystemError } from '../io.ts';
+import { EXIT, UsageError } from '../io.ts';
+import { outcomeJson, outcomeText } from '../render/train.ts';
+import { storeFor } from '../store.ts';
 
 export const DEFAULT_OUT = '.mlship/artifacts';
-
-export interface TrainedModel {
-  name: string;
-  result?: TrainResult;
-  /** Where the artifact was written (only when its gates passed). */
-  file?: string;
-  error?: string;
-}
 
 export async function trainCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -47,126 +37,51 @@ export async function trainCommand(args: string[], io: CommandIO): Promise<numbe
   });
   if (positionals.length === 0) throw new UsageError(TRAIN_USAGE);
   const dirs = positionals.map((dir) => path.resolve(io.cwd, dir));
-  const champions = values.lock ? await championsFromLock(path.resolve(io.cwd, values.lock), values.store, dirs, io, { missing: 'fail' }) : new Map<string, Artifact>();
+  const champions = values.lock
+    ? await loadChampions(await readLock(path.resolve(io.cwd, values.lock)), dirs.map((d) => path.basename(d)), storeFor(values.store, io))
+    : new Map<string, Artifact>();
   for (const file of values.champion) {
     const artifact = parseArtifact(await readFile(path.resolve(io.cwd, file)), file);
     champions.set(artifact.name, artifact);
   }
-  const models = await trainModels(dirs, { out: path.resolve(io.cwd, values.out), champions, json: values.json }, io);
-  return models.reduce((code, m) => Math.max(code, m.error ? EXIT.badInput : m.result?.gates.passed ? EXIT.ok : EXIT.failed), EXIT.ok as number);
+  const run = await trainAndReport(dirs, { out: path.resolve(io.cwd, values.out), champions, json: values.json }, io);
+  return run.models.reduce((code, m) => Math.max(code, m.status === 'error' ? EXIT.badInput : m.status === 'passed' ? EXIT.ok : EXIT.failed), EXIT.ok as number);
 }
 
 export const TRAIN_USAGE =
   'train <modelDir>... [--out DIR] [--json] [--champion model.json]... [--lock FILE [--store URI]]   train, evaluate, gate, write artifacts';
 
 /**
- * The champions a lock pins for the given model folders, read from the store and verified. A
- * missing lock or a pinned object missing from the store fails, or with `missing: 'warn'` (the
- * local `npm start`, whose store is a scratch folder) counts as no champion.
+ * The champions a lock pins for the given model folders, from the store: `npm start`'s store is a
+ * scratch folder, so one the store lacks is a warning and the model trains without a champion.
  */
-export async function championsFromLock(
-  lockFile: string,
-  storeFlag: string | undefined,
-  dirs: string[],
-  io: CommandIO,
-  options: { missing: 'fail' | 'warn' },
-): Promise<Map<string, Artifact>> {
-  const lock = await readLock(lockFile, { allowMissing: options.missing === 'warn' });
-  const store = storeFor(storeFlag, io);
-  const champions = new Map<string, Artifact>();
-  for (const dir of dirs) {
-    const name = path.basename(dir);
-    try {
-      const champion = await loadChampion(lock, name, store);
-      if (champion) champions.set(name, champion);
-    } catch (err) {
-      if (!(err instanceof NotFoundError) || options.missing === 'fail') throw err;
-      io.stderr.write(`! ${name}: the champion pinned in ${path.basename(lockFile)} is not in ${store.uri}; training without one\n`);
-    }
-  }
+export async function localChampions(lockFile: string, dirs: string[], io: CommandIO): Promise<Map<string, Artifact>> {
+  const lock = await readLock(lockFile, { allowMissing: true });
+  const store = storeFor(undefined, io);
+  const { champions, missing } = await availableChampions(lock, dirs.map((d) => path.basename(d)), store);
+  for (const name of missing) io.stderr.write(`! ${name}: the champion pinned in ${path.basename(lockFile)} is not in ${store.uri}; training without one\n`);
   return champions;
 }
 
-/** Trains each model folder in turn; one model's bad input does not stop the others. */
-export async function trainModels(
-  dirs: string[],
-  options: { out: string; champions: Map<string, Artifact>; json: boolean },
-  io: CommandIO,
-): Promise<TrainedModel[]> {
-  const commit = await currentCommit(io.cwd, io.env);
-  const done: TrainedModel[] = [];
-  for (const dir of dirs) {
-    const name = path.basename(dir);
-    const progress = !options.json && io.stderr.isTTY ? progressLine(io, name) : undefined;
-    try {
-      const loaded = await loadSpec(dir);
-      const result = await trainModel(loaded, { commit, champion: options.champions.get(loaded.name), onProgress: progress });
-      progress?.({ phase: 'done' });
-      let file: string | undefined;
-      if (result.gates.passed) {
-        file = path.join(options.out, loaded.name, 'model.json');
-        await writeFileAtomic(file, result.bytes);
-      }
-      done.push({ name: loaded.name, result, file });
-      io.stdout.write(options.json ? jsonLine(result, file) : summary(result, file, io.cwd));
-    } catch (err) {
-      progress?.({ phase: 'done' });
-      if (!(err instanceof MlshipError) && !isFileSystemError(err)) throw err;
-      done.push({ name, error: describeError(err) });
-      if (options.json) io.stdout.write(`${JSON.stringify({ name, error: describeError(err) })}\n`);
-      io.stderr.write(`✗ ${name}: ${describeError(err)}\n`);
-    }
+/** Trains the folders (the library call) and prints each model's result as it is rendered. */
+export async function trainAndReport(dirs: string[], options: { out: string; champions: Map<string, Artifact>; json: boolean }, io: CommandIO): Promise<TrainRun> {
+  const commits = await commitsOf(dirs, io.env);
+  const progress = !options.json && io.stderr.isTTY ? progressLine(io) : undefined;
+  const run = await trainModels(dirs, { champions: options.champions, out: options.out, commitFor: (name) => commits.get(name) ?? null, onProgress: progress });
+  if (progress) io.stderr.write('\r\x1b[2K');
+  for (const m of run.models) {
+    io.stdout.write(options.json ? outcomeJson(m) : m.status === 'error' ? '' : outcomeText(m, io.cwd));
+    if (m.status === 'error') io.stderr.write(outcomeText(m, io.cwd));
   }
-  return done;
+  return run;
 }
 
-function jsonLine(r: TrainResult, file: string | undefined): string {
-  return `${JSON.stringify({
-    name: r.artifact.name,
-    version: r.artifact.version,
-    sha256: r.sha256,
-    task: r.artifact.task,
-    trainMs: round(r.trainMs, 3),
-    trainRows: r.trainRows,
-    holdoutRows: r.holdoutRows,
-    splitter: r.artifact.params.splitter,
-    metrics: r.artifact.metrics,
-    gates: { passed: r.gates.passed, reasons: r.gates.reasons },
-    champion: r.champion ?? null,
-    artifact: file ?? null,
-  })}\n`;
-}
-
-function summary(r: TrainResult, file: string | undefined, cwd: string): string {
-  const a = r.artifact;
-  const metrics =
-    a.task === 'classification'
-      ? `accuracy ${a.metrics.accuracy.toFixed(4)}  macroF1 ${a.metrics.macroF1.toFixed(4)}`
-      : `rmse ${a.metrics.rmse.toFixed(3)}  mae ${a.metrics.mae.toFixed(3)}  r2 ${a.metrics.r2.toFixed(4)}`;
-  const lines = [
-    `${r.gates.passed ? '✓' : '✗'} ${a.name} ${a.version}  ${metrics}  (holdout ${r.holdoutRows} rows; trained on ${r.trainRows} rows in ${formatMs(r.trainMs)}, ${a.params.splitter} splits)`,
-    ...r.gates.checks.map((c) => `    ${c}`),
-    file ? `    → ${path.relative(cwd, file) || file}` : '    not written: a gate failed',
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-function progressLine(io: CommandIO, name: string) {
+function progressLine(io: CommandIO) {
   let last = '';
-  return (event: { phase: 'load'; rows: number } | { phase: 'train'; fraction: number } | { phase: 'done' }) => {
-    const text =
-      event.phase === 'load' ? `${name}: loading ${event.rows.toLocaleString('en-US')} rows` : event.phase === 'train' ? `${name}: training ${Math.round(event.fraction * 100)}%` : '';
+  return (name: string, event: TrainProgress) => {
+    const text = event.phase === 'load' ? `${name}: loading ${event.rows.toLocaleString('en-US')} rows` : `${name}: training ${Math.round(event.fraction * 100)}%`;
     if (text === last) return;
     last = text;
     io.stderr.write(`\r\x1b[2K${text}`);
   };
-}
-
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }

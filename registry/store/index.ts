@@ -10,7 +10,6 @@ import { StoreError } from './errors.ts';
 import { FileStore } from './file.ts';
 import { S3Store, createS3Client } from './s3.ts';
 import type { ModelStore } from './types.ts';
-import { checkName } from './types.ts';
 
 export * from './errors.ts';
 export * from './types.ts';
@@ -21,7 +20,7 @@ export type { S3ClientOptions, S3StoreOptions } from './s3.ts';
 export const DEFAULT_STORE_URI = 'file://.mlship/store';
 
 export interface OpenStoreOptions {
-  /** Base for a relative file path (default: the process's working directory). */
+  /** Base for a relative file path (a relative one without it is an error). */
   cwd?: string;
   /** The S3 client to use (tests pass one pointed at their gateway); otherwise one is created. */
   s3Client?: S3Client;
@@ -33,34 +32,25 @@ export interface OpenStoreOptions {
   queueSize?: number;
 }
 
-/** The store URI to use: the flag, else `MLSHIP_STORE`, else the embedded default. */
-export function storeUriFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
-  return flag || env.MLSHIP_STORE || DEFAULT_STORE_URI;
-}
-
-/** Store options from the environment: the endpoint override and region (for callers that read env). */
-export function storeOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<OpenStoreOptions, 'endpoint' | 'region'> {
-  return {
-    endpoint: env.MLSHIP_S3_ENDPOINT || undefined,
-    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined,
-  };
-}
-
 export function openStore(uri: string, options: OpenStoreOptions = {}): ModelStore {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
   if (scheme === 's3') {
     const client = options.s3Client ?? createS3Client({ endpoint: options.endpoint, region: options.region });
     return new S3Store(uri, { client, multipartThreshold: options.multipartThreshold, partSize: options.partSize, queueSize: options.queueSize });
   }
-  if (scheme === 'file' || scheme === undefined) return new FileStore(fileStoreRoot(uri, options.cwd ?? process.cwd()));
+  if (scheme === 'file' || scheme === undefined) return new FileStore(fileStoreRoot(uri, options.cwd));
   throw new StoreError(`unsupported store "${uri}": use s3://bucket/prefix or file://path`);
 }
 
 /** `file:///abs`, `file://relative/path`, or a plain path → an absolute folder. */
-export function fileStoreRoot(uri: string, cwd: string): string {
+export function fileStoreRoot(uri: string, cwd: string | undefined): string {
+  const relative = (p: string) => {
+    if (cwd === undefined) throw new StoreError(`the store "${uri}" is a relative folder, and no base folder was given to resolve it`);
+    return path.resolve(cwd, p);
+  };
   if (!uri.toLowerCase().startsWith('file://')) {
     if (!uri) throw new StoreError('the store URI is empty');
-    return path.resolve(cwd, uri);
+    return path.isAbsolute(uri) ? path.resolve(uri) : relative(uri);
   }
   const rest = uri.slice('file://'.length);
   if (rest.startsWith('/') || rest.startsWith('localhost/')) {
@@ -71,18 +61,5 @@ export function fileStoreRoot(uri: string, cwd: string): string {
     }
   }
   if (!rest) throw new StoreError(`"${uri}" names no folder`);
-  return path.resolve(cwd, decodeURIComponent(rest));
-}
-
-/**
- * Splits an object URI from a lock entry into its store, model and version, e.g.
- * `s3://team-models/prod/models/iris/4f1c2a9e07b3/model.json` → `s3://team-models/prod`, iris,
- * 4f1c2a9e07b3; so a reader can open the store a lock points at.
- */
-export function parseObjectUri(uri: string): { storeUri: string; name: string; version: string } {
-  const match = /^((?:s3|file):\/\/.+?)\/models\/([^/]+)\/([0-9a-f]{12})\/model\.json$/.exec(uri);
-  if (!match) throw new StoreError(`"${uri}" is not a model object URI (<store>/models/<name>/<version>/model.json)`);
-  const name = match[2]!;
-  checkName(name);
-  return { storeUri: match[1]!, name, version: match[3]! };
+  return relative(decodeURIComponent(rest));
 }

@@ -171,7 +171,7 @@ export class S3Store implements ModelStore {
             IfNoneMatch: '*',
             ChecksumAlgorithm: 'SHA256',
             ChecksumSHA256: Buffer.from(ours.sha256, 'hex').toString('base64'),
-            Metadata: { sha256: ours.sha256 },
+            Metadata: metadata(ours.sha256, options.commit),
           }),
         );
         options.onProgress?.({ loaded: bytes.length, total: bytes.length });
@@ -201,7 +201,7 @@ export class S3Store implements ModelStore {
         Key: this.keyFor(ours.name, ours.version),
         Body: bytes,
         ContentType: CONTENT_TYPE,
-        Metadata: { sha256: ours.sha256 },
+        Metadata: metadata(ours.sha256, options.commit),
         ChecksumAlgorithm: 'SHA256',
         // Sent with CompleteMultipartUpload: AWS S3 refuses to complete over an existing key.
         IfNoneMatch: '*',
@@ -256,7 +256,7 @@ export class S3Store implements ModelStore {
     const uri = this.uriFor(name, version);
     try {
       const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version) }));
-      return { uri, size: r.ContentLength ?? 0, sha256: r.Metadata?.sha256, etag: r.ETag, lastModified: r.LastModified };
+      return { uri, size: r.ContentLength ?? 0, sha256: r.Metadata?.sha256, commit: r.Metadata?.commit, etag: r.ETag, lastModified: r.LastModified };
     } catch (err) {
       if (httpStatus(err) === 404) return undefined; // HEAD has no body, so a missing bucket looks the same
       throw failure(err, 'look up', uri);
@@ -287,6 +287,11 @@ export class S3Store implements ModelStore {
     } while (ContinuationToken);
     return versions.sort();
   }
+}
+
+/** The object's metadata: our digest, and the commit that produced it when known. */
+function metadata(sha256: string, commit: string | null | undefined): Record<string, string> {
+  return commit ? { sha256, commit } : { sha256 };
 }
 
 interface Ours {

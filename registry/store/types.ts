@@ -30,6 +30,11 @@ export interface PutResult {
 export interface PutOptions {
   /** Upload progress, in bytes (the file store reports per chunk written, S3 multipart per part). */
   onProgress?: (progress: { loaded: number; total: number }) => void;
+  /**
+   * The commit the artifact was trained at: provenance, kept in the object's metadata
+   * (`x-amz-meta-commit` on S3) because the artifact itself holds none. The first writer's stays.
+   */
+  commit?: string | null;
 }
 
 export interface StoredObject {
@@ -39,6 +44,8 @@ export interface StoredObject {
   sha256?: string;
   etag?: string;
   lastModified?: Date;
+  /** The commit recorded beside the object when it was written (S3 `x-amz-meta-commit`). */
+  commit?: string;
 }
 
 export interface ModelStore {

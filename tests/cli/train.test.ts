@@ -24,17 +24,22 @@ const examples = ['models/iris', 'models/wine', 'models/diabetes'];
 describe('mlship train', () => {
   it('writes artifacts and prints one JSON line per model', async () => {
     const out = path.join(root, 'out-json');
-    const { code, stdout, stderr } = await mlship(['train', ...examples, '--out', out, '--json'], { MLSHIP_COMMIT: 'feedface' });
+    const commit = 'feedface'.repeat(5);
+    const { code, stdout, stderr } = await mlship(['train', ...examples, '--out', out, '--json'], { MLSHIP_COMMIT: commit });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.name)).toEqual(['iris', 'wine', 'diabetes']);
     for (const line of lines) {
-      expect(line).toMatchObject({ version: expect.stringMatching(/^[0-9a-f]{12}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), gates: { passed: true, reasons: [] } });
+      expect(line).toMatchObject({ version: expect.stringMatching(/^[0-9a-f]{12}$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), passed: true, commit });
+      expect(line.gates.every((g: { passed: boolean }) => g.passed)).toBe(true);
+      expect(line.data.rows.train).toBeGreaterThan(0);
       expect(typeof line.trainMs).toBe('number');
       const file = path.join(out, line.name, 'model.json');
       expect(line.artifact).toBe(file);
-      expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ name: line.name, version: line.version, lineage: { commit: 'feedface' } });
+      const artifact = JSON.parse(readFileSync(file, 'utf8'));
+      expect(artifact).toMatchObject({ format: 'mlship.model/v2', name: line.name, version: line.version });
+      expect(artifact.lineage.commit).toBeUndefined(); // provenance lives in the lock, not the artifact
     }
     expect(Object.keys(lines[0].metrics)).toEqual(expect.arrayContaining(['accuracy', 'macroF1']));
     expect(Object.keys(lines[2].metrics)).toEqual(expect.arrayContaining(['rmse', 'mae', 'r2']));
@@ -66,8 +71,8 @@ describe('mlship train', () => {
     const { code, stdout } = await mlship(['train', dir, '--out', out, '--json']);
     expect(code).toBe(1);
     const line = JSON.parse(stdout);
-    expect(line.gates.passed).toBe(false);
-    expect(line.gates.reasons[0]).toMatch(/accuracy .* < min 0\.9900/);
+    expect(line.passed).toBe(false);
+    expect(line.gates).toEqual([{ metric: 'accuracy', kind: 'min', value: line.metrics.accuracy, bound: 0.99, passed: false }]);
     expect(line.artifact).toBeNull();
     expect(existsSync(path.join(out, 'gated', 'model.json'))).toBe(false);
   });
@@ -92,6 +97,7 @@ describe('mlship train', () => {
   });
 
   it('exits 2 on usage errors', async () => {
+    expect((await mlship(['train', 'models/iris'], { MLSHIP_COMMIT: 'main' })).stderr).toMatch(/MLSHIP_COMMIT must be a full commit id/);
     expect((await mlship(['train'])).code).toBe(2);
     expect((await mlship(['train', '--bogus'])).stderr).toMatch(/Unknown option '--bogus'/);
     expect((await mlship(['frobnicate'])).code).toBe(2);

@@ -38,7 +38,8 @@ beforeAll(async () => {
   }
 });
 
-const inputs = () => examples.map((e) => ({ bytes: e.bytes, source: `${e.artifact.name}/model.json` }));
+/** The examples as trained at `commit` (by default the commit that first pins them). */
+const inputs = (commit: string | null = TEST_COMMIT) => examples.map((e) => ({ bytes: e.bytes, source: `${e.artifact.name}/model.json`, commit }));
 const byName = (name: string) => examples.find((e) => e.artifact.name === name)!;
 
 async function mlship(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
@@ -55,6 +56,31 @@ function workDir(): string {
 }
 
 describe('publish and verify on the file store', () => {
+  it('reads a v1 lock and writes it back as v2 on the next publish, its URIs gone', async () => {
+    const dir = workDir();
+    const store = openStore('file://s', { cwd: dir });
+    const lockFile = path.join(dir, 'models.lock.json');
+    const iris = byName('iris');
+    const wine = byName('wine');
+    const v1 = {
+      lockfileVersion: 1,
+      models: {
+        iris: { version: iris.artifact.version, uri: `file:///elsewhere/models/iris/${iris.artifact.version}/model.json`, sha256: iris.sha256, task: 'classification', metrics: {}, source: { commit: null, spec: 'models/iris/model.yaml' } },
+        wine: { version: '0123456789ab', uri: 's3://old/models/wine/0123456789ab/model.json', sha256: 'b'.repeat(64), task: 'classification', metrics: {}, source: { commit: null, spec: 'models/wine/model.yaml' } },
+      },
+    };
+    writeFileSync(lockFile, `${JSON.stringify(v1, null, 2)}\n`);
+    const report = await publishArtifacts([{ bytes: iris.bytes, source: 'iris', commit: TEST_COMMIT }], { store, lockFile });
+    expect(report.lockChanged).toBe(true);
+    const text = readFileSync(lockFile, 'utf8');
+    expect(text).toContain('"lockfileVersion": 2');
+    expect(text).not.toMatch(/"uri"|file:|s3:/);
+    const lock = await readLock(lockFile);
+    expect(lock.models.iris).toMatchObject({ version: iris.artifact.version, inputs: { data: iris.artifact.lineage.data.sha256 }, source: { commit: TEST_COMMIT } });
+    expect(lock.models.wine).toMatchObject({ version: '0123456789ab', inputs: null }); // carried over: its inputs were never recorded
+    void wine;
+  });
+
   it('publishArtifacts publishes and pins; the second time changes nothing', async () => {
     const dir = workDir();
     const store = openStore('file://.mlship/store', { cwd: dir });
@@ -68,13 +94,13 @@ describe('publish and verify on the file store', () => {
       expect(lock.models[e.artifact.name]).toMatchObject({
         version: e.artifact.version,
         sha256: e.sha256,
-        uri: store.uriFor(e.artifact.name, e.artifact.version),
         source: { commit: TEST_COMMIT, spec: `models/${e.artifact.name}/model.yaml` },
       });
     }
-    expect(lock.models.iris!.uri).toBe(`file://${dir}/.mlship/store/models/iris/${byName('iris').artifact.version}/model.json`);
+    expect(lockText).not.toMatch(/file:|s3:|\/tmp\//); // the lock names no place
     const lockStat = statSync(lockFile);
-    const second = await publishArtifacts(inputs(), { store, lockFile });
+    // Run again on the lock's own commit (a later one, same inputs): the same bytes, nothing changes.
+    const second = await publishArtifacts(inputs('f'.repeat(40)), { store, lockFile });
     expect(second.outcomes.map((o) => ('status' in o ? o.status : o.error))).toEqual(['already-published', 'already-published', 'already-published']);
     expect(second.lockChanged).toBe(false);
     expect(readFileSync(lockFile, 'utf8')).toBe(lockText);
@@ -156,9 +182,9 @@ describe('publish and verify on the file store', () => {
     const tampered = Buffer.from(iris.bytes.toString().replace('"cart"', '"cart" '));
     writeFileSync(irisFile, tampered);
     // wine: pinned at a version that is not in the store
-    lock.models.wine = { ...lock.models.wine!, version: 'eeeeeeeeeeee', uri: store.uriFor('wine', 'eeeeeeeeeeee') };
-    // diabetes: pinned uri somewhere else
-    lock.models.diabetes = { ...lock.models.diabetes!, uri: 's3://other-bucket/models/diabetes/x/model.json' };
+    lock.models.wine = { ...lock.models.wine!, version: 'eeeeeeeeeeee' };
+    // diabetes: pinned as the other task
+    lock.models.diabetes = { ...lock.models.diabetes!, task: 'classification' };
     writeFileSync(lockFile, formatLock(lock));
     const r = await mlship(['verify', '--json'], dir);
     expect(r.code).toBe(1);
@@ -169,7 +195,7 @@ describe('publish and verify on the file store', () => {
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(`✗ iris ${iris.artifact.version}\n    ${store.uriFor('iris', iris.artifact.version)}: model "iris" version ${iris.artifact.version}: sha256 mismatch: expected ${iris.sha256} (pinned), but the stored object has ${sha256(tampered)}`);
     expect(human.stdout).toContain('model "wine" version eeeeeeeeeeee is missing from the store');
-    expect(human.stdout).toContain(`model "diabetes": the lock pins s3://other-bucket/models/diabetes/x/model.json, but store ${store.uri} keeps version ${diabetes.artifact.version} at`);
+    expect(human.stdout).toContain(`${store.uriFor('diabetes', diabetes.artifact.version)}, model "diabetes": the artifact is a regression model, but the lock says classification`);
     expect(human.stdout).toContain('3 of 3 models failed verification');
     void wine;
   });
@@ -183,23 +209,23 @@ describe('publish and verify on the file store', () => {
     const junk = Buffer.from('{"not":"an artifact"}\n');
     await store.put('wine', '000000000000', junk);
     const lock = {
-      lockfileVersion: 1 as const,
+      lockfileVersion: 2 as const,
       models: {
-        iris: { version: wine.artifact.version, uri: store.uriFor('iris', wine.artifact.version), sha256: wine.sha256, task: 'classification' as const, metrics: {}, source: { commit: null, spec: 'models/iris/model.yaml' } },
-        wine: { version: '000000000000', uri: store.uriFor('wine', '000000000000'), sha256: sha256(junk), task: 'classification' as const, metrics: {}, source: { commit: null, spec: 'models/wine/model.yaml' } },
+        iris: { version: wine.artifact.version, sha256: wine.sha256, task: 'classification' as const, metrics: {}, inputs: null, source: { commit: null, spec: 'models/iris/model.yaml' } },
+        wine: { version: '000000000000', sha256: sha256(junk), task: 'classification' as const, metrics: {}, inputs: null, source: { commit: null, spec: 'models/wine/model.yaml' } },
       },
     };
     const result = await verifyLock(lock, store);
     expect(result.ok).toBe(false);
-    expect(result.models[0]!.problems).toEqual([`model "iris": the artifact at ${store.uriFor('iris', wine.artifact.version)} is named "wine"`]);
-    expect(result.models[1]!.problems[0]).toMatch(/^model "wine": the pinned object is not a valid artifact: /);
-    expect((await verifyLock({ lockfileVersion: 1, models: {} }, store)).ok).toBe(true);
+    expect(result.models[0]!.problems).toEqual([`${store.uriFor('iris', wine.artifact.version)}, model "iris": the artifact is model "wine", but the lock entry is "iris"`]);
+    expect(result.models[1]!.problems[0]).toMatch(/model "wine": not a valid artifact: /);
+    expect((await verifyLock({ lockfileVersion: 2, models: {} }, store)).ok).toBe(true);
   });
 
   it('an invalid or missing lock is bad input for verify (exit 2)', async () => {
     const dir = workDir();
     expect((await mlship(['verify'], dir)).stderr).toMatch(/models\.lock\.json: cannot read the lock \(ENOENT\)/);
-    writeFileSync(path.join(dir, 'models.lock.json'), '{"lockfileVersion":1,"models":{"iris":{"version":"x"}}}');
+    writeFileSync(path.join(dir, 'models.lock.json'), '{"lockfileVersion":2,"models":{"iris":{"version":"x"}}}');
     const r = await mlship(['verify'], dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/model "iris", field "version"/);
@@ -226,12 +252,13 @@ describe('publish, verify and champion lookup on S3 (Ceph RGW)', () => {
     const objects = async () =>
       Promise.all(examples.map(async (e) => {
         const h = await client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: store.keyFor(e.artifact.name, e.artifact.version) }));
-        return [h.ETag, h.LastModified?.getTime(), h.Metadata?.sha256];
+        return [h.ETag, h.LastModified?.getTime(), h.Metadata?.sha256, h.Metadata?.commit];
       }));
     const before = await objects();
     expect(before.map((o) => o[2])).toEqual(examples.map((e) => e.sha256));
+    expect(before.map((o) => o[3])).toEqual(examples.map(() => TEST_COMMIT)); // provenance in the object's metadata
     const lockText = readFileSync(lockFile, 'utf8');
-    expect(JSON.parse(lockText).models.iris.uri).toBe(`s3://${store.bucket}/team/models/iris/${byName('iris').artifact.version}/model.json`);
+    expect(lockText).not.toContain(store.bucket); // the lock names no place
     const second = await publishArtifacts(inputs(), { store, lockFile });
     expect(second.outcomes.map((o) => ('status' in o ? [o.status, o.multipart] : o.error))).toEqual(Array(3).fill(['already-published', false]));
     expect(second.lockChanged).toBe(false);
@@ -278,6 +305,7 @@ describe('publish, verify and champion lookup on S3 (Ceph RGW)', () => {
     expect(err).toBeInstanceOf(IntegrityError);
     expect((err as Error).message).toContain(`model "iris" version ${iris.artifact.version}: sha256 mismatch: expected ${iris.sha256}`);
     expect((err as Error).message).toContain(sha256(tampered));
+    expect((err as IntegrityError).place.file).toBe(store.uriFor('iris', iris.artifact.version));
   });
 
   it('the champion is loaded from the lock, verified, and gates the candidate on the same holdout', async () => {
@@ -289,9 +317,9 @@ describe('publish, verify and champion lookup on S3 (Ceph RGW)', () => {
     expect(await loadChampion(lock, 'nope', store)).toBeUndefined();
     const all = await loadChampions(lock, ['iris', 'wine', 'nope'], store);
     expect([...all.keys()]).toEqual(['iris', 'wine']);
-    const candidate = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), { commit: 'another-commit', champion });
+    const candidate = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), { champion });
     expect(candidate.champion?.version).toBe(champion!.version);
     expect(candidate.champion?.metrics).toMatchObject({ accuracy: (champion!.metrics as { accuracy: number }).accuracy }); // same holdout: same rows, same model
-    expect(candidate.gates.passed).toBe(true);
+    expect(candidate.passed).toBe(true);
   });
 });

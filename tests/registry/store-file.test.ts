@@ -13,14 +13,13 @@ import {
   createS3Client,
   fileStoreRoot,
   openStore,
-  parseObjectUri,
   parseS3Uri,
-  storeUriFrom,
 } from '../../registry/store/index.ts';
 import type { SerializedArtifact } from '../../training/artifact.ts';
 import { sha256 } from '../../training/artifact.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { paddedArtifact, trainedExamples } from '../fixtures/artifacts.ts';
+import { storeUriFrom } from '../../cli/store.ts';
 import { describeError } from '../../training/errors.ts';
 import { rejected, thrown } from '../helpers/errors.ts';
 
@@ -71,15 +70,12 @@ describe('store URIs', () => {
     expect(thrown(() => store.uriFor('a..b', '4f1c2a9e07b3'))).toMatch(/not a valid model name/);
   });
 
-  it('splits a pinned object URI into its store, model and version', () => {
-    expect(parseObjectUri('s3://team-models/models/iris/4f1c2a9e07b3/model.json')).toEqual({ storeUri: 's3://team-models', name: 'iris', version: '4f1c2a9e07b3' });
-    expect(parseObjectUri('s3://b-1/x/models/y/models/iris/4f1c2a9e07b3/model.json').storeUri).toBe('s3://b-1/x/models/y');
-    const store = openStore('file:///srv/store');
-    expect(parseObjectUri(store.uriFor('wine', '0123456789ab'))).toEqual({ storeUri: store.uri, name: 'wine', version: '0123456789ab' });
-    expect(thrown(() => parseObjectUri('s3://b/models/iris/latest/model.json'))).toMatch(/not a model object URI/);
+  it('refuses a relative file store without a base folder to resolve it', () => {
+    expect(thrown(() => openStore('file://.mlship/store'))).toMatch(/is a relative folder, and no base folder was given/);
+    expect(openStore('file://.mlship/store', { cwd: '/srv' }).uri).toBe('file:///srv/.mlship/store');
   });
 
-  it('picks the store: flag, else MLSHIP_STORE, else the embedded default', () => {
+  it('the command line picks the store: flag, else MLSHIP_STORE, else the embedded default', () => {
     expect(storeUriFrom('s3://a-b', { MLSHIP_STORE: 'file:///x' })).toBe('s3://a-b');
     expect(storeUriFrom(undefined, { MLSHIP_STORE: 'file:///x' })).toBe('file:///x');
     expect(storeUriFrom(undefined, {})).toBe('file://.mlship/store');

@@ -208,7 +208,7 @@ describe('mlship serve (2 workers, real process)', () => {
 
   it('a tampered artifact: the process serves but never becomes ready, and says which model and why', async () => {
     const bad = await writeFixture({ tamper: ['wine'] });
-    const child = spawn(process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', bad.lockFile, '--port', '0', '--host', '127.0.0.1'], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', bad.lockFile, '--store', bad.store, '--port', '0', '--host', '127.0.0.1'], {
       env: { ...process.env, MLSHIP_WORKERS: '2' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

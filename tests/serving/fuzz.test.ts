@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingApp } from '../../serving/app.ts';
-import { lockUriSource } from '../../serving/loader.ts';
+import { storeSource } from '../../serving/loader.ts';
 import { isPlainV1, v1EnvelopeSchema } from '../../serving/schemas.ts';
 import type { RunningServer } from '../../serving/server.ts';
 import { startServer } from '../../serving/server.ts';
@@ -248,7 +248,7 @@ describe('fuzz', () => {
     ctx = await exampleApp(LIMITS);
     app = ctx.app;
     fixture = await writeFixture();
-    server = await startServer({ lock: fixture.lock, fetchArtifact: lockUriSource(), port: 0, host: '127.0.0.1', workers: 1, limits: LIMITS, write: () => undefined });
+    server = await startServer({ lock: fixture.lock, fetchArtifact: storeSource(fixture.store), port: 0, host: '127.0.0.1', workers: 1, limits: LIMITS, write: () => undefined });
     expect(await server.loaded).toBe(true);
   });
   afterAll(async () => {

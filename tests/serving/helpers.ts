@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Lock } from '../../registry/lock.ts';
-import { entryFor, formatLock } from '../../registry/lock.ts';
+import { emptyLock, entryFor, formatLock } from '../../registry/lock.ts';
 import type { Limits } from '../../serving/app.ts';
 import { createApp } from '../../serving/app.ts';
 import { verifyArtifact } from '../../serving/loader.ts';
@@ -27,7 +27,7 @@ let trained: Promise<Map<string, TrainResult>> | undefined;
 export function trainedExamples(): Promise<Map<string, TrainResult>> {
   trained ??= (async () => {
     const out = new Map<string, TrainResult>();
-    for (const name of EXAMPLES) out.set(name, await trainModel(await loadSpec(path.join(ROOT, 'models', name)), { commit: null }));
+    for (const name of EXAMPLES) out.set(name, await trainModel(await loadSpec(path.join(ROOT, 'models', name)), {}));
     return out;
   })();
   return trained;
@@ -35,13 +35,13 @@ export function trainedExamples(): Promise<Map<string, TrainResult>> {
 
 export async function servedExamples(): Promise<ServedModel[]> {
   const results = await trainedExamples();
-  const lock = lockFor(results, (name, version) => `file:///models/${name}/${version}/model.json`);
+  const lock = lockFor(results);
   return [...results].map(([name, r]) => verifyArtifact(name, lock.models[name]!, r.bytes));
 }
 
-export function lockFor(results: Map<string, TrainResult>, uri: (name: string, version: string) => string): Lock {
-  const lock: Lock = { lockfileVersion: 1, models: {} };
-  for (const [name, r] of results) lock.models[name] = entryFor(r.artifact, uri(name, r.artifact.version), r.sha256, `models/${name}/model.yaml`);
+export function lockFor(results: Map<string, TrainResult>): Lock {
+  const lock = emptyLock();
+  for (const [name, r] of results) lock.models[name] = entryFor(r.artifact, r.sha256, { commit: null, spec: `models/${name}/model.yaml` });
   return lock;
 }
 
@@ -49,6 +49,8 @@ export interface Fixture {
   dir: string;
   /** `<dir>/models/<name>/<version>/model.json` */
   modelsDir: string;
+  /** The file store at `dir` (its layout is `models/<name>/<version>/model.json`). */
+  store: string;
   lockFile: string;
   lock: Lock;
   cleanup(): Promise<void>;
@@ -59,7 +61,7 @@ export async function writeFixture(options: { tamper?: string[] } = {}): Promise
   const results = await trainedExamples();
   const dir = await mkdtemp(path.join(tmpdir(), 'mlship-serving-'));
   const modelsDir = path.join(dir, 'models');
-  const lock = lockFor(results, (name, version) => pathToFileURL(path.join(modelsDir, name, version, 'model.json')).href);
+  const lock = lockFor(results);
   for (const [name, r] of results) {
     const file = path.join(modelsDir, name, r.artifact.version, 'model.json');
     await mkdir(path.dirname(file), { recursive: true });
@@ -69,7 +71,7 @@ export async function writeFixture(options: { tamper?: string[] } = {}): Promise
   }
   const lockFile = path.join(dir, 'models.lock.json');
   await writeFile(lockFile, formatLock(lock));
-  return { dir, modelsDir, lockFile, lock, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, modelsDir, store: pathToFileURL(dir).href, lockFile, lock, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** An app serving the examples, with its log records captured. */
@@ -118,9 +120,9 @@ export function trainedMixed(): Promise<{ result: TrainResult; model: ServedMode
       path.join(modelDir, 'model.yaml'),
       'task: classification\nalgorithm: cart\ndata: data.csv\ntarget: label\nfeatures: [color, member, size]\nparams: { maxDepth: 6, minNumSamples: 2 }\nsplit: { test: 0.25, seed: 1 }\n',
     );
-    const result = await trainModel(await loadSpec(modelDir), { commit: null });
+    const result = await trainModel(await loadSpec(modelDir), {});
     await rm(dir, { recursive: true, force: true });
-    const lock = lockFor(new Map([['mixed', result]]), (name, version) => `file:///models/${name}/${version}/model.json`);
+    const lock = lockFor(new Map([['mixed', result]]));
     return { result, model: verifyArtifact('mixed', lock.models.mixed!, result.bytes), csv };
   })();
   return mixed;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LockEntry } from '../../registry/lock.ts';
 import { run } from '../../cli/run.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
-import { loadModels, lockUriSource, modelsDirSource, verifyArtifact } from '../../serving/loader.ts';
+import { loadModels, modelsDirSource, storeSource, verifyArtifact } from '../../serving/loader.ts';
 import { startServer } from '../../serving/server.ts';
 import { sha256 } from '../../training/artifact.ts';
 import type { Fixture } from './helpers.ts';
@@ -35,7 +35,7 @@ const records = () => {
 describe('loadModels', () => {
   it('loads and compiles every pinned model, logging each', async () => {
     const { out, log } = records();
-    const result = await loadModels(good.lock, lockUriSource(), { log });
+    const result = await loadModels(good.lock, storeSource(good.store), { log });
     expect(result.failures).toEqual([]);
     expect(result.models.map((m) => m.name)).toEqual(['diabetes', 'iris', 'wine']);
     expect(result.verified.map((v) => sha256(Buffer.from(v.bytes)))).toEqual(result.models.map((m) => m.sha256));
@@ -44,7 +44,7 @@ describe('loadModels', () => {
 
   it('a tampered artifact (sha256 mismatch) is refused with a log line naming it; the others load', async () => {
     const { out, log } = records();
-    const result = await loadModels(tampered.lock, lockUriSource(), { log });
+    const result = await loadModels(tampered.lock, storeSource(tampered.store), { log });
     expect(result.models.map((m) => m.name)).toEqual(['diabetes', 'wine']);
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0]).toMatchObject({
@@ -62,9 +62,9 @@ describe('loadModels', () => {
 
     // altered content re-pinned by digest: the version no longer matches the content
     const altered = Buffer.from(iris.bytes.toString().replace(/"splitValue":([0-9.]+)/, (_, v: string) => `"splitValue":${Number(v) + 1}`));
-    expect(() => verifyArtifact('iris', pin(altered), altered)).toThrow(/invalid artifact: .*version \w+ does not match its content/);
+    expect(() => verifyArtifact('iris', pin(altered), altered)).toThrow(/not a valid artifact: .*version \w+ does not match its content/);
     const garbage = Buffer.from('{"format": ');
-    expect(() => verifyArtifact('iris', pin(garbage), garbage)).toThrow(/invalid artifact: .*not valid JSON/);
+    expect(() => verifyArtifact('iris', pin(garbage), garbage)).toThrow(/not a valid artifact: .*not valid JSON/);
     expect(() => verifyArtifact('iris', pin(iris.bytes, { version: 'aaaaaaaaaaaa' }), iris.bytes)).toThrow(/the artifact is version \w+, but the lock pins version aaaaaaaaaaaa/);
     expect(() => verifyArtifact('setosa', pin(iris.bytes), iris.bytes)).toThrow(/the artifact is model "iris", but the lock entry is "setosa"/);
     expect(() => verifyArtifact('iris', pin(iris.bytes, { task: 'regression' }), iris.bytes)).toThrow(/the artifact is a classification model, but the lock says regression/);
@@ -75,7 +75,7 @@ describe('loadModels', () => {
     let calls = 0;
     const flaky: FetchArtifact = async (name, entry) => {
       if (name === 'iris' && ++calls < 3) throw new Error('ECONNRESET');
-      return lockUriSource()(name, entry);
+      return storeSource(good.store)(name, entry);
     };
     const result = await loadModels(good.lock, flaky, { attempts: 3, retryDelayMs: 1 });
     expect(result.failures).toEqual([]);
@@ -112,7 +112,7 @@ describe('modelsDirSource', () => {
 describe('startServer (one process, real HTTP)', () => {
   it('a tampered artifact keeps the server not ready; the model is never served', async () => {
     const lines: string[] = [];
-    const server = await startServer({ lock: tampered.lock, fetchArtifact: lockUriSource(), port: 0, host: '127.0.0.1', workers: 1, write: (t) => void lines.push(t) });
+    const server = await startServer({ lock: tampered.lock, fetchArtifact: storeSource(tampered.store), port: 0, host: '127.0.0.1', workers: 1, write: (t) => void lines.push(t) });
     try {
       expect(await server.loaded).toBe(false);
       const base = `http://127.0.0.1:${server.port}`;
@@ -133,7 +133,7 @@ describe('startServer (one process, real HTTP)', () => {
   });
 
   it('serves over HTTP: ready after loading, Content-Length body limit, drains on close', async () => {
-    const server = await startServer({ lock: good.lock, fetchArtifact: lockUriSource(), port: 0, host: '127.0.0.1', workers: 1, limits: { maxBodyBytes: 1000 }, write: () => undefined });
+    const server = await startServer({ lock: good.lock, fetchArtifact: storeSource(good.store), port: 0, host: '127.0.0.1', workers: 1, limits: { maxBodyBytes: 1000 }, write: () => undefined });
     const base = `http://127.0.0.1:${server.port}`;
     expect(await server.loaded).toBe(true);
     expect((await fetch(`${base}/v2/health/ready`)).status).toBe(200);

@@ -158,7 +158,7 @@ describe('ml-cart reads our trees and predicts exactly what we predict', () => {
       it(`${name} (${splitter} splits), every row`, async () => {
         const loaded = await loadSpec(path.join(REPO, 'models', name));
         loaded.spec.params = { ...loaded.spec.params, splitter, maxBins: 16 };
-        const { artifact } = await trainModel(loaded, { commit: null });
+        const { artifact } = await trainModel(loaded, {});
         const model = loadModel(artifact);
         const table = await loadCsv(path.join(REPO, 'models', name, loaded.spec.data), { columns: (h) => h.map((n) => ({ name: n })) });
         const x = encodeTable(model.encoding, table, allRows(table.rowCount));

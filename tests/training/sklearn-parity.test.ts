@@ -31,7 +31,7 @@ describe('accuracy parity with scikit-learn on the example data sets', () => {
         'holdout.csv': csv(split.holdout),
         'model.yaml': `task: ${spec.task}\nalgorithm: cart\ndata: train.csv\nholdout: holdout.csv\ntarget: ${spec.target}\nparams: { maxDepth: ${params.maxDepth}, minNumSamples: ${params.minNumSamples} }\n`,
       });
-      const ours = (await trainModel(await loadSpec(dir), { commit: null })).artifact;
+      const ours = (await trainModel(await loadSpec(dir), {})).artifact;
       // ml-cart's "leaf at ≤ minNumSamples rows" is scikit-learn's min_samples_split = minNumSamples + 1.
       const out = execFileSync(
         DEBIAN_PYTHON,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArtifact } from '../../training/artifact.ts';
@@ -7,6 +8,7 @@ import { loadSpec } from '../../training/spec.ts';
 import { loadCsv } from '../../training/csv.ts';
 import { trainModel } from '../../training/train-model.ts';
 import { REPO, modelDir, tempDir } from '../helpers/temp.ts';
+import { gateCheckText } from '../../cli/render/train.ts';
 import { describeError } from '../../training/errors.ts';
 import { rejected, thrown } from '../helpers/errors.ts';
 
@@ -37,41 +39,67 @@ gates:
 `;
 
 describe('trainModel', () => {
-  it('gives a byte-identical artifact from the same commit, spec and data', async () => {
+  it('gives a byte-identical artifact from the same spec and data, and a new version when an input changes', async () => {
     const loaded = await loadSpec(path.join(REPO, 'models/iris'));
-    const a = await trainModel(loaded, { commit: 'abc123' });
-    const b = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), { commit: 'abc123' });
+    const a = await trainModel(loaded, {});
+    const b = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), {});
     expect(b.bytes.equals(a.bytes)).toBe(true);
     expect(a.artifact.version).toMatch(/^[0-9a-f]{12}$/);
-    const other = await trainModel(loaded, { commit: 'def456' });
+    // Nothing of the place or time is inside: the same inputs copied elsewhere give the same bytes.
+    const copy = modelDir(root, 'iris', { 'model.yaml': readFileSync(loaded.file, 'utf8'), 'iris.csv': readFileSync(path.join(loaded.dir, 'iris.csv'), 'utf8') });
+    expect((await trainModel(await loadSpec(copy), {})).bytes.equals(a.bytes)).toBe(true);
+    expect(a.bytes.toString()).not.toMatch(/commit|\/tmp|\/work|20\d\d-\d\d-\d\d/);
+    const edited = modelDir(root, 'iris-edited', { 'model.yaml': `${readFileSync(loaded.file, 'utf8')}# a comment\n`, 'iris.csv': readFileSync(path.join(loaded.dir, 'iris.csv'), 'utf8') });
+    const other = await trainModel({ ...(await loadSpec(edited)), name: 'iris' }, {});
     expect(other.artifact.version).not.toBe(a.artifact.version);
+    expect(other.artifact.lineage.spec.sha256).not.toBe(a.artifact.lineage.spec.sha256);
+  });
+
+  it('summarises the data: rows, class counts or target spread, and per feature type, missing and categories', async () => {
+    const iris = (await trainModel(await loadSpec(path.join(REPO, 'models/iris')), {})).artifact;
+    if (iris.format !== 'mlship.model/v2') throw new Error('training writes v2');
+    expect(iris.data.rows).toEqual({ train: 120, holdout: 30 });
+    if (iris.data.target.kind !== 'classes') throw new Error('iris has classes');
+    expect(Object.values(iris.data.target.train).reduce((a, b) => a + b, 0)).toBe(120);
+    expect(Object.values(iris.data.target.holdout).reduce((a, b) => a + b, 0)).toBe(30);
+    expect(Object.keys(iris.data.target.train)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(iris.data.features[0]).toEqual({ name: 'sepal_length', type: 'number', missing: 0 });
+    const diabetes = (await trainModel(await loadSpec(path.join(REPO, 'models/diabetes')), {})).artifact;
+    if (diabetes.format !== 'mlship.model/v2' || diabetes.data.target.kind !== 'values') throw new Error('diabetes is a v2 regression');
+    expect(diabetes.data.target.train.mean).toBeGreaterThan(100);
+    expect(diabetes.data.target.train.std).toBeGreaterThan(10);
+    const mixed = (await trainModel(await loadSpec(modelDir(root, 'mixed-summary', { 'model.yaml': mixedSpec, 'data.csv': mixedCsv(300) })), {})).artifact;
+    if (mixed.format !== 'mlship.model/v2') throw new Error('training writes v2');
+    expect(mixed.data.features.find((f) => f.name === 'color')).toMatchObject({ type: 'category', categories: 3 });
+    expect(mixed.data.features.find((f) => f.name === 'size')!.missing).toBeGreaterThan(0);
   });
 
   it('records encoding, metrics and lineage, and the artifact validates', async () => {
-    const { artifact, bytes, sha256 } = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), { commit: 'c0ffee' });
+    const { artifact, bytes, sha256 } = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), {});
     const parsed = parseArtifact(bytes, 'model.json');
     expect(parsed).toEqual(artifact);
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(artifact.target).toEqual({ name: 'species', classes: ['setosa', 'versicolor', 'virginica'] });
     expect(artifact.features.map((f) => f.type)).toEqual(['number', 'number', 'number', 'number']);
-    expect(artifact.lineage).toMatchObject({ commit: 'c0ffee', data: { file: 'iris.csv', rows: 150 }, split: { test: 0.2, seed: 42 }, holdout: null });
+    expect(artifact.lineage).toMatchObject({ data: { file: 'iris.csv', rows: 150 }, split: { test: 0.2, seed: 42 }, holdout: null });
     expect(artifact.model.name).toBe('DTClassifier');
     if (artifact.task !== 'classification') throw new Error('iris is a classification');
     expect(artifact.metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(30);
   });
 
   it('refuses an artifact whose content was altered', async () => {
-    const { bytes } = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), { commit: null });
+    const { bytes } = await trainModel(await loadSpec(path.join(REPO, 'models/iris')), {});
     const tampered = bytes.toString().replace('"minNumSamples":3', '"minNumSamples":4');
     expect(tampered).not.toBe(bytes.toString());
     expect(() => parseArtifact(tampered, 'x/model.json')).toThrow(ArtifactError);
     expect(thrown(() => parseArtifact(tampered, 'x/model.json'))).toMatch(/field "version": version [0-9a-f]{12} does not match its content/);
-    expect(thrown(() => parseArtifact('{"format":1}', 'y/model.json'))).toMatch(/y\/model\.json, field "task"/);
+    expect(thrown(() => parseArtifact('{"format":1}', 'y/model.json'))).toMatch(/y\/model\.json, field "format": unknown artifact format 1/);
+    expect(thrown(() => parseArtifact('{"format":"mlship.model/v2"}', 'y/model.json'))).toMatch(/y\/model\.json, field "task"/);
   });
 
   it('trains on categories, booleans and missing values, with the encoding stored and applied', async () => {
     const dir = modelDir(root, 'mixed', { 'model.yaml': mixedSpec, 'data.csv': mixedCsv(300) });
-    const result = await trainModel(await loadSpec(dir), { commit: null });
+    const result = await trainModel(await loadSpec(dir), {});
     const { artifact } = result;
     expect(artifact.features).toEqual([
       { name: 'color', type: 'category', categories: ['blue', 'green', 'red'] },
@@ -80,7 +108,7 @@ describe('trainModel', () => {
     ]);
     if (artifact.task !== 'classification') throw new Error('expected classification');
     expect(artifact.metrics.accuracy).toBeGreaterThan(0.9);
-    expect(result.gates.passed).toBe(true);
+    expect(result.passed).toBe(true);
     // Serving-time rows: unseen category and missing size are encoded by the documented policy.
     const file = path.join(dir, 'predict.csv');
     const { writeFileSync } = await import('node:fs');
@@ -93,16 +121,16 @@ describe('trainModel', () => {
   it('names the row of a missing target', async () => {
     const csv = mixedCsv(50).replace(/\nblue,(\d*),(\w*),no\n/, '\nblue,$1,$2,\n');
     const dir = modelDir(root, 'missing-target', { 'model.yaml': mixedSpec, 'data.csv': csv });
-    const err = await trainModel(await loadSpec(dir), { commit: null }).catch((e: unknown) => e);
+    const err = await trainModel(await loadSpec(dir), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataError);
     expect(describeError(err)).toMatch(/data\.csv, row \d+, column "label": the target is missing/);
   });
 
   it('refuses the target as a feature, and unknown feature columns', async () => {
     const dir = modelDir(root, 'target-feature', { 'model.yaml': `${mixedSpec}features: [color, label]\n`, 'data.csv': mixedCsv(30) });
-    await expect(trainModel(await loadSpec(dir), { commit: null })).rejects.toThrow(SpecError);
+    await expect(trainModel(await loadSpec(dir), {})).rejects.toThrow(SpecError);
     const dir2 = modelDir(root, 'unknown-feature', { 'model.yaml': `${mixedSpec}features: [color, weight]\n`, 'data.csv': mixedCsv(30) });
-    expect(await rejected(trainModel(await loadSpec(dir2), { commit: null }))).toMatch(/data\.csv, line 1, column "weight": column "weight" is not in the header/);
+    expect(await rejected(trainModel(await loadSpec(dir2), {}))).toMatch(/data\.csv, line 1, column "weight": column "weight" is not in the header/);
   });
 
   it('refuses a data file that links to a file outside the model folder', async () => {
@@ -111,35 +139,42 @@ describe('trainModel', () => {
     writeFileSync(secret, 'TOKEN=hunter2\n');
     const dir = modelDir(root, 'linked', { 'model.yaml': mixedSpec });
     symlinkSync(secret, path.join(dir, 'data.csv'));
-    const err = await trainModel(await loadSpec(dir), { commit: null }).catch((e: unknown) => e);
+    const err = await trainModel(await loadSpec(dir), {}).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpecError);
     expect(describeError(err)).toBe(`${path.join(dir, 'model.yaml')}, field "data": must be a file inside the model folder, but it is a link to a file outside it`);
     expect(describeError(err)).not.toContain('hunter2');
     // A link that stays inside the folder is fine.
     const inside = modelDir(root, 'linked-inside', { 'model.yaml': mixedSpec, 'real.csv': mixedCsv(60) });
     symlinkSync(path.join(inside, 'real.csv'), path.join(inside, 'data.csv'));
-    expect((await trainModel(await loadSpec(inside), { commit: null })).trainRows).toBe(48);
+    expect((await trainModel(await loadSpec(inside), {})).trainRows).toBe(48);
   });
 
   it('fails a min gate with a reason, without throwing', async () => {
     const dir = modelDir(root, 'strict', { 'model.yaml': mixedSpec.replace('accuracy: 0.8', 'accuracy: 0.999'), 'data.csv': mixedCsv(300).replace(/yes\n(.*)yes\n/g, 'yes\n$1no\n') });
-    const result = await trainModel(await loadSpec(dir), { commit: null });
-    expect(result.gates.passed).toBe(false);
-    expect(result.gates.reasons[0]).toMatch(/^accuracy 0\.\d+ < min 0\.9990$/);
+    const result = await trainModel(await loadSpec(dir), {});
+    expect(result.passed).toBe(false);
+    expect(result.gates[0]).toEqual({ metric: 'accuracy', kind: 'min', value: (result.artifact.metrics as { accuracy: number }).accuracy, bound: 0.999, passed: false });
+    expect(result.gates[1]).toMatchObject({ kind: 'maxRegression', skipped: true, passed: true });
+    expect(gateCheckText(result.gates[0]!)).toMatch(/^FAIL: accuracy 0\.\d+ < min 0\.9990$/);
   });
 
   it('compares with the champion on the same holdout (maxRegression)', async () => {
     const good = modelDir(root, 'champ', { 'model.yaml': mixedSpec, 'data.csv': mixedCsv(300) });
-    const champion = (await trainModel(await loadSpec(good), { commit: null })).artifact;
-    const same = await trainModel(await loadSpec(good), { commit: null, champion });
-    expect(same.gates.passed).toBe(true);
+    const champion = (await trainModel(await loadSpec(good), {})).artifact;
+    const same = await trainModel(await loadSpec(good), { champion });
+    expect(same.passed).toBe(true);
     expect(same.champion?.version).toBe(champion.version);
-    expect(same.gates.checks.some((c) => c.startsWith('pass: accuracy') && c.includes(`vs champion ${champion.version}`))).toBe(true);
+    const check = same.gates.find((c) => c.kind === 'maxRegression')!;
+    expect(check).toMatchObject({ metric: 'accuracy', passed: true, champion: { version: champion.version, value: (same.artifact.metrics as { accuracy: number }).accuracy } });
+    expect(gateCheckText(check)).toMatch(`pass: accuracy ${(same.artifact.metrics as { accuracy: number }).accuracy.toFixed(4)} vs champion ${champion.version}`);
     // A challenger restricted to a useless feature is worse than the champion on the same rows.
     const worse = modelDir(root, 'champ-worse', { 'model.yaml': `${mixedSpec.replace('accuracy: 0.8', 'accuracy: 0')}features: [fresh]\n`, 'data.csv': mixedCsv(300) });
-    const challenger = await trainModel(await loadSpec(worse), { commit: null, champion });
-    expect(challenger.gates.passed).toBe(false);
-    expect(challenger.gates.reasons[0]).toMatch(/accuracy .* vs champion [0-9a-f]{12} .*worse, allowed 0\.0100/);
+    const challenger = await trainModel(await loadSpec(worse), { champion });
+    expect(challenger.passed).toBe(false);
+    const failed = challenger.gates.find((c) => !c.passed)!;
+    expect(failed).toMatchObject({ kind: 'maxRegression', bound: 0.01, champion: { version: champion.version } });
+    expect(failed.champion!.value - failed.value).toBeGreaterThan(0.01);
+    expect(gateCheckText(failed)).toMatch(/FAIL: accuracy .* vs champion [0-9a-f]{12} .*worse, allowed 0\.0100/);
   });
 
   it('uses a fixed holdout file when the spec names one', async () => {
@@ -148,7 +183,7 @@ describe('trainModel', () => {
       'data.csv': mixedCsv(240),
       'holdout.csv': mixedCsv(60),
     });
-    const result = await trainModel(await loadSpec(dir), { commit: null });
+    const result = await trainModel(await loadSpec(dir), {});
     expect(result.trainRows).toBe(240);
     expect(result.holdoutRows).toBe(60);
     expect(result.artifact.lineage.holdout).toMatchObject({ file: 'holdout.csv', rows: 60 });
