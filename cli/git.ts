@@ -10,9 +10,12 @@ import { UsageError } from './io.ts';
 
 const git = (cwd: string, args: string[]) => promisify(execFile)('git', args, { cwd }).then((r) => r.stdout.trim());
 
+/** A full git commit id (SHA-1, or SHA-256). */
+export const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 export async function commitOf(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   if (env.MLSHIP_COMMIT) {
-    if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(env.MLSHIP_COMMIT)) throw new UsageError(`MLSHIP_COMMIT must be a full commit id (40 or 64 lowercase hex digits), got "${env.MLSHIP_COMMIT.slice(0, 80)}"`);
+    if (!COMMIT_ID.test(env.MLSHIP_COMMIT)) throw new UsageError(`MLSHIP_COMMIT must be a full commit id (40 or 64 lowercase hex digits), got "${env.MLSHIP_COMMIT.slice(0, 80)}"`);
     return env.MLSHIP_COMMIT;
   }
   try {

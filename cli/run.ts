@@ -1,17 +1,17 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
 import { MlshipError, describeError } from '../training/errors.ts';
-import { publishCommand } from './commands/publish.ts';
+import { PUBLISH_USAGE, publishCommand } from './commands/publish.ts';
 import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
-import { verifyCommand } from './commands/verify.ts';
+import { VERIFY_USAGE, verifyCommand } from './commands/verify.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT, isFileSystemError } from './io.ts';
 
 const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise<number>; help: string }> = {
   train: { run: trainCommand, help: TRAIN_USAGE },
   serve: { run: serveCommand, help: SERVE_USAGE },
-  publish: { run: publishCommand, help: 'publish <artifact.json>... [--store URI] [--lock FILE] [--json]   publish artifacts (immutably) and pin them in the lock' },
-  verify: { run: verifyCommand, help: 'verify [--lock FILE] [--store URI] [--json]   check every pinned artifact exists and matches its sha256' },
+  publish: { run: publishCommand, help: PUBLISH_USAGE },
+  verify: { run: verifyCommand, help: VERIFY_USAGE },
 };
 
 const USAGE = `usage: mlship <command> [options]\n\ncommands:\n${Object.values(COMMANDS)

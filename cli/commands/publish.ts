@@ -12,11 +12,13 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK } from '../../registry/lock.ts';
 import type { PublishFailure, PublishInput, PublishOutcome } from '../../registry/publish.ts';
 import { isFailure, publishArtifacts } from '../../registry/publish.ts';
+import { COMMIT_ID } from '../git.ts';
 import { storeFor } from '../store.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 
-const USAGE = 'usage: mlship publish <artifact.json>... [--store URI] [--lock models.lock.json] [--json]';
+export const PUBLISH_USAGE =
+  'publish <artifact.json>... [--store URI] [--lock FILE] [--commit SHA] [--json]   publish artifacts (immutably) and pin them in the lock, recording the commit they were trained at';
 
 export async function publishCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -26,9 +28,12 @@ export async function publishCommand(args: string[], io: CommandIO): Promise<num
       store: { type: 'string' },
       lock: { type: 'string', default: DEFAULT_LOCK },
       json: { type: 'boolean', default: false },
+      commit: { type: 'string' },
     },
   });
-  if (positionals.length === 0) throw new UsageError(USAGE);
+  if (positionals.length === 0) throw new UsageError(`usage: mlship ${PUBLISH_USAGE}`);
+  const commit = values.commit ?? io.env.MLSHIP_COMMIT ?? null;
+  if (commit !== null && !COMMIT_ID.test(commit)) throw new UsageError(`--commit must be a full commit id (40 or 64 lowercase hex digits), got "${commit.slice(0, 80)}"`);
   const store = storeFor(values.store, io);
   const lockFile = path.resolve(io.cwd, values.lock);
 
@@ -36,7 +41,7 @@ export async function publishCommand(args: string[], io: CommandIO): Promise<num
   const unreadable = new Map<number, PublishFailure>();
   for (const [i, file] of positionals.entries()) {
     try {
-      inputs.push({ bytes: await readFile(path.resolve(io.cwd, file)), source: file });
+      inputs.push({ bytes: await readFile(path.resolve(io.cwd, file)), source: file, commit });
     } catch (err) {
       unreadable.set(i, { source: file, kind: 'invalid', error: `${file}: cannot read the artifact (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
     }
