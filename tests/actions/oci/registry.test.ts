@@ -116,6 +116,36 @@ describe('OCI push to a real registry', () => {
     expect(await readFile(path.join(rootfs, 'app/server.js'), 'utf8')).toContain('node:http');
   });
 
+  it('chooses the platform from an index, passing over an attestation entry', async () => {
+    const registry = reg.get();
+    const client = clientFor(registry);
+    await pushBaseImage(registry, 'multi/amd64', '1');
+    await pushBaseImage(registry, 'multi/arm64', '1', { arch: 'arm64', files: { 'etc/arch': 'arm64\n' } });
+    const amd = await pullImage(client, ref(registry.host, 'multi/amd64:1'));
+    const arm = await pullImage(client, ref(registry.host, 'multi/arm64:1'), { platform: 'linux/arm64' });
+    // Gather both images in one repository, then put an index over them.
+    for (const [image, tag] of [[amd, 'amd64'], [arm, 'arm64']] as const) {
+      for (const d of [image.manifest.config, ...image.manifest.layers]) await client.uploadBlob('multi/node', d.digest, await image.readBlob(d.digest));
+      await client.putManifest('multi/node', tag, image.manifestBytes, image.mediaType);
+    }
+    const entry = (image: typeof amd, platform: object, annotations?: Record<string, string>) => ({ mediaType: image.mediaType, digest: image.digest, size: image.manifestBytes.byteLength, platform, ...(annotations ? { annotations } : {}) });
+    const index = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [
+        entry(amd, { os: 'unknown', architecture: 'unknown' }, { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': amd.digest }),
+        entry(arm, { os: 'linux', architecture: 'arm64', variant: 'v8' }),
+        entry(amd, { os: 'linux', architecture: 'amd64' }),
+      ],
+    }));
+    await client.putManifest('multi/node', '24', index, 'application/vnd.oci.image.index.v1+json');
+    expect((await pullImage(client, ref(registry.host, 'multi/node:24'))).digest).toBe(amd.digest);
+    const chosen = await pullImage(client, ref(registry.host, 'multi/node:24'), { platform: 'linux/arm64' });
+    expect([chosen.digest, chosen.config.architecture]).toEqual([arm.digest, 'arm64']);
+    expect(await rejected(pullImage(client, ref(registry.host, 'multi/node:24'), { platform: 'linux/s390x' }))).toBe('the image index has no linux/s390x image (it has: linux/arm64/v8, linux/amd64)');
+    expect(await rejected(pullImage(client, ref(registry.host, 'multi/arm64:1')))).toMatch(/is for linux\/arm64, not linux\/amd64/);
+  });
+
   it('uploads a large blob in chunks (PATCH with Content-Range) and reads it back', async () => {
     const registry = reg.get();
     const client = clientFor(registry, { chunkedThreshold: 1024, chunkSize: 1000 });

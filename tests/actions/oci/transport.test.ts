@@ -1,6 +1,7 @@
 /** The transport over a fake fetch: retries, the token flow, redirects, upload Locations. */
 import { describe, expect, it } from 'vitest';
-import { anonymous, basicAuth, parseChallenge } from '../../../actions/lib/oci/auth.ts';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import { anonymous, basicAuth, decodeEcrToken, ecrAuth, parseChallenge } from '../../../actions/lib/oci/auth.ts';
 import { sha256Digest } from '../../../actions/lib/oci/digest.ts';
 import { RegistryError } from '../../../actions/lib/oci/errors.ts';
 import { RegistryClient, withQuery } from '../../../actions/lib/oci/registry.ts';
@@ -124,5 +125,18 @@ describe('registry transport', () => {
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(parseChallenge('Bearer realm="https://a/token",service="s",scope="repository:x:pull,push"')).toEqual({ scheme: 'bearer', params: { realm: 'https://a/token', service: 's', scope: 'repository:x:pull,push' } });
     expect(parseChallenge('Basic realm="test"')).toEqual({ scheme: 'basic', params: { realm: 'test' } });
+  });
+
+  it('keeps an ECR token until five minutes before it expires', async () => {
+    let now = 0;
+    let calls = 0;
+    const client = { send: async () => ({ authorizationData: [{ authorizationToken: Buffer.from(`AWS:pw${++calls}`).toString('base64'), expiresAt: new Date(3_600_000) }] }) } as unknown as ECRClient;
+    const auth = ecrAuth(client, { now: () => now });
+    expect(await auth('r')).toEqual({ username: 'AWS', password: 'pw1' });
+    now = 3_600_000 - 5 * 60_000 - 1;
+    expect((await auth('r'))!.password).toBe('pw1');
+    now += 2;
+    expect((await auth('r'))!.password).toBe('pw2');
+    expect(() => decodeEcrToken(Buffer.from('nocolon').toString('base64'))).toThrow(/not base64/);
   });
 });
