@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { start } from '../../cli/start.ts';
@@ -51,10 +51,14 @@ describe('npm start on a fresh clone (train, publish to the local store, pin, se
 
   it('serves a locally changed model as the new candidate, gated against the champion, with the lock diff of that model only', async () => {
     const before = parseLock(committedLock, 'models.lock.json');
-    appendFileSync(path.join(cwd, 'models/iris/iris.csv'), '5.0,3.4,1.5,0.2,setosa\n');
+    // One measurement corrected (the row count, and so the seeded split, stays the same).
+    const csv = path.join(cwd, 'models/iris/iris.csv');
+    writeFileSync(csv, readFileSync(csv, 'utf8').replace(/5\.9,3,5\.1,1\.8,virginica(\r?\n)$/, '5.9,3,5.1,1.9,virginica$1'));
     const { out, io: second } = io();
     const { code, server } = await start(second, { port: 0, workers: 1 });
     try {
+      expect(out.stderr).toBe('');
+      expect(out.stdout).not.toContain('FAIL');
       expect(code).toBe(0);
       expect(await predictIris(server.port)).toEqual({ predictions: ['virginica'] });
     } finally {
@@ -68,6 +72,6 @@ describe('npm start on a fresh clone (train, publish to the local store, pin, se
     expect(after.models.iris!.version).not.toBe(before.models.iris!.version);
     expect(after.models.iris!.inputs).toEqual({ ...before.models.iris!.inputs, data: expect.not.stringMatching(before.models.iris!.inputs!.data) });
     expect(after.models.iris!.source).toEqual({ commit: null, spec: 'models/iris/model.yaml' }); // a dirty tree names no commit
-    expect(git(cwd, 'status', '--porcelain').trim().split('\n').sort()).toEqual([' M models.lock.json', ' M models/iris/iris.csv']);
+    expect(git(cwd, 'status', '--porcelain').split('\n').filter(Boolean).sort()).toEqual([' M models.lock.json', ' M models/iris/iris.csv']);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../../../registry/atomic-write.ts';
+import { writeFileAtomic } from '../../../training/atomic-write.ts';
 import { digestHex, isDigest, sha256Digest } from './digest.ts';
 import type { Digest } from './digest.ts';
 import { ImageError } from './errors.ts';
