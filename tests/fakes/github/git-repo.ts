@@ -308,6 +308,9 @@ function runGit(args: readonly string[], options: { input?: string | Buffer; env
         else reject(error);
       },
     );
-    child.stdin?.end(options.input ?? '');
+    // a git command that does not read its input may exit first: its closed pipe is no error
+    child.stdin?.on('error', () => {});
+    if (options.input === undefined) child.stdin?.end();
+    else child.stdin?.end(options.input);
   });
 }

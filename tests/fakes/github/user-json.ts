@@ -3,7 +3,9 @@ import type { Actor } from './auth.ts';
 import type { Links } from './links.ts';
 
 export function userJson(actor: Actor, links: Links): Record<string, unknown> {
-  const url = links.api(`/users/${actor.login}`);
+  // GitHub escapes the brackets of a bot's login in URLs: /users/github-actions%5Bbot%5D
+  const login = encodeURIComponent(actor.login);
+  const url = links.api(`/users/${login}`);
   return {
     login: actor.login,
     id: actor.id,
@@ -11,7 +13,7 @@ export function userJson(actor: Actor, links: Links): Record<string, unknown> {
     avatar_url: `${links.origin}/_avatars/${actor.id}`,
     gravatar_id: '',
     url,
-    html_url: links.html(`/${actor.login}`),
+    html_url: links.html(`/${login}`),
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,
