@@ -83,7 +83,7 @@ async function handle(parts: ServerParts, origin: string, req: IncomingMessage, 
       operation, params, body, grant, actor: grant.actor, repository, state: parts.state, links: new Links(origin), requestUrl, headers: req.headers,
       nextId: parts.nextId, findRepository: parts.findRepository,
     });
-    if (parts.onResponseViolation && result.body !== undefined) {
+    if (parts.onResponseViolation && result.body !== undefined && !(result.body instanceof Uint8Array)) {
       const violations = parts.validator.response(operation, result.status, result.body);
       if (violations.length > 0) parts.onResponseViolation({ operationId: operation.operationId, status: result.status, violations });
     }
