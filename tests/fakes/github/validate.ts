@@ -22,23 +22,33 @@ export class OperationValidator {
   readonly #params: Ajv;
   /** Bodies are JSON already: no coercion, or `"1"` would pass for 1. Defaults are filled. */
   readonly #bodies: Ajv;
+  /**
+   * Responses: as bodies, except that an empty string passes for a `uri`, because GitHub
+   * itself answers `""` for unset URLs its description types as `format: uri` (deployment
+   * statuses' target_url, log_url, environment_url). Made on first use: only the fake's own tests check responses.
+   */
+  #responses: Ajv | undefined;
+  readonly #make: (options: { coerce: boolean; emptyUri: boolean }) => Ajv;
   readonly #cache = new Map<string, ValidateFunction>();
 
   constructor(description: OpenApiDescription) {
     const components = componentsSchema(description.schemas);
     const formats = formatsUsed([description.schemas, ...description.operations.map((o) => [o.parameters, o.requestBody])]);
-    const make = (coerce: boolean) => {
+    this.#make = ({ coerce, emptyUri }) => {
       // strict off: GitHub's description puts `default` inside anyOf branches and such, which
       // strict mode rejects although they are harmless.
       const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: coerce, useDefaults: true, validateFormats: true });
       ajvFormats.default(ajv); // module.exports of a CommonJS plugin whose .default is itself
       // formats such as `repo.nwo` or `int64` are names, not checks, for Ajv
       for (const format of formats) if (!ajv.formats[format]) ajv.addFormat(format, true);
+      const uri = ajv.formats.uri;
+      if (emptyUri && uri instanceof RegExp) ajv.addFormat('uri', (value: string) => value === '' || uri.test(value));
+      else if (emptyUri && typeof uri === 'function') ajv.addFormat('uri', (value: string) => value === '' || uri(value) === true);
       ajv.addSchema(components as object);
       return ajv;
     };
-    this.#params = make(true);
-    this.#bodies = make(false);
+    this.#params = this.#make({ coerce: true, emptyUri: false });
+    this.#bodies = this.#make({ coerce: false, emptyUri: false });
   }
 
   /** Coerces and defaults `values` (path and query parameters) in place; returns what does not fit. */
@@ -64,7 +74,8 @@ export class OperationValidator {
   response(operation: Operation, status: number, body: unknown): SchemaViolation[] {
     const schema = operation.responseSchemas.get(String(status));
     if (schema === undefined) return [];
-    return violations(this.#compile(this.#bodies, `${operation.operationId} ${status}`, () => toJsonSchema(schema)), body);
+    this.#responses ??= this.#make({ coerce: false, emptyUri: true });
+    return violations(this.#compile(this.#responses, `${operation.operationId} ${status}`, () => toJsonSchema(schema)), body);
   }
 
   #compile(ajv: Ajv, key: string, schema: () => unknown): ValidateFunction {

@@ -15,7 +15,7 @@ interface CreateDeploymentBody {
   task: string;
   auto_merge: boolean;
   required_contexts?: string[];
-  payload: Record<string, unknown> | string;
+  payload?: Record<string, unknown> | string;
   environment: string;
   description: string | null;
   transient_environment: boolean;
@@ -50,7 +50,7 @@ export const deploymentRoutes: Route[] = [
       const now = isoSeconds(new Date());
       const deployment: DeploymentRecord = {
         id: ctx.nextId(), repository: ctx.repository.fullName, ref: body.ref, sha, task: body.task, environment: body.environment,
-        originalEnvironment: body.environment, payload: body.payload, description: body.description,
+        originalEnvironment: body.environment, payload: body.payload ?? {}, description: body.description,
         transientEnvironment: body.transient_environment, productionEnvironment: body.production_environment ?? body.environment === 'production',
         creator: ctx.actor, createdAt: now, updatedAt: now,
       };
@@ -62,10 +62,11 @@ export const deploymentRoutes: Route[] = [
     operationId: 'repos/list-deployments',
     permission: ['deployments'],
     handle(ctx) {
-      const { sha, ref, task, environment } = ctx.params;
+      // each filter's documented default, "none", means no filter
+      const wanted = (name: string) => (ctx.params[name] === 'none' || ctx.params[name] === null ? undefined : ctx.params[name]);
+      const filters = { sha: wanted('sha'), ref: wanted('ref'), task: wanted('task'), environment: wanted('environment') };
       const found = ctx.state.deployments.filter(
-        (d) => d.repository === ctx.repository.fullName && (sha === undefined || d.sha === sha) && (ref === undefined || d.ref === ref)
-          && (task === undefined || d.task === task) && (environment === undefined || environment === null || d.environment === environment),
+        (d) => d.repository === ctx.repository.fullName && Object.entries(filters).every(([key, value]) => value === undefined || d[key as keyof typeof filters] === value),
       );
       return pageResult(ctx, [...found].reverse(), (d) => deploymentJson(ctx, d));
     },
