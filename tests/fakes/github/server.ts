@@ -88,8 +88,10 @@ async function handle(parts: ServerParts, origin: string, req: IncomingMessage, 
       if (violations.length > 0) parts.onResponseViolation({ operationId: operation.operationId, status: result.status, violations });
     }
   } catch (err) {
-    if (!(err instanceof GitHubError)) throw err;
-    result = { status: err.status, body: err.body(match?.operation.documentationUrl ?? DOCS) };
+    // a defect of the fake is a 500 the test sees (and the request log keeps), not a hung request
+    result = err instanceof GitHubError
+      ? { status: err.status, body: err.body(match?.operation.documentationUrl ?? DOCS) }
+      : { status: 500, body: { message: `GitHub fake failed: ${err instanceof Error ? err.stack : String(err)}` } };
   }
   parts.state.requests.push({
     method, url: `${requestUrl.pathname}${requestUrl.search}`, operationId: match?.operation.operationId, status: result.status,
