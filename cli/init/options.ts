@@ -1,6 +1,6 @@
 /** Checks what `mlship init` is told about the mlship repository its workflows will use. */
 import { UsageError } from '../io.ts';
-import type { ActionSource } from './render.ts';
+import type { RemoteActions } from './render.ts';
 
 // GitHub's rules: an owner is 1-39 letters, digits or single inner hyphens; a repository name is
 // letters, digits, '.', '-' and '_' (but not '.' or '..').
@@ -8,7 +8,7 @@ const OWNER = /^[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 const COMMIT = /^[0-9a-f]{40}$/;
 
-export function remoteSource(owner: string, repo: string, commit: string): ActionSource {
+export function remoteSource(owner: string, repo: string, commit: string): RemoteActions {
   if (!OWNER.test(owner)) throw new UsageError(`--owner must be a GitHub user or organisation name, got "${owner.slice(0, 80)}"`);
   if (!REPO.test(repo) || repo === '.' || repo === '..') throw new UsageError(`--repo must be a GitHub repository name, got "${repo.slice(0, 120)}"`);
   // A full commit id, never a tag or branch: the workflows must not change when a tag moves.

@@ -1,8 +1,8 @@
 /** The README a scaffolded repository starts with: what to set before the first pull request. */
-import type { ActionSource } from './render.ts';
+import type { RemoteActions } from './render.ts';
 import { REPOSITORY_VARIABLES } from './variables.ts';
 
-export function teamReadme(source: Extract<ActionSource, { kind: 'remote' }>): string {
+export function teamReadme(source: RemoteActions): string {
   const mlship = `${source.owner}/${source.repo}`;
   return `# Models
 

@@ -5,7 +5,13 @@
  */
 import { MlshipError } from '../../training/errors.ts';
 
-export type ActionSource = { readonly kind: 'local' } | { readonly kind: 'remote'; readonly owner: string; readonly repo: string; readonly commit: string };
+export interface RemoteActions {
+  readonly kind: 'remote';
+  readonly owner: string;
+  readonly repo: string;
+  readonly commit: string;
+}
+export type ActionSource = { readonly kind: 'local' } | RemoteActions;
 
 export const LOCAL: ActionSource = { kind: 'local' };
 

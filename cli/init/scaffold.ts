@@ -7,7 +7,7 @@ import path from 'node:path';
 import { emptyLock, formatLock } from '../../registry/lock.ts';
 import { UsageError } from '../io.ts';
 import { teamReadme } from './readme.ts';
-import type { ActionSource } from './render.ts';
+import type { RemoteActions } from './render.ts';
 import { renderTemplate } from './render.ts';
 import { WORKFLOW_TEMPLATES, readTemplate } from './templates.ts';
 
@@ -15,7 +15,7 @@ const EXAMPLE_MODEL = path.resolve(import.meta.dirname, '../../models/iris');
 const EXAMPLE_FILES = ['model.yaml', 'iris.csv'];
 
 /** Writes the repository into `dir` (created if missing; refused unless empty). Returns the files, relative. */
-export async function scaffold(dir: string, source: Extract<ActionSource, { kind: 'remote' }>): Promise<string[]> {
+export async function scaffold(dir: string, source: RemoteActions): Promise<string[]> {
   await refuseNonEmpty(dir);
   const files = new Map<string, string>([
     ['README.md', teamReadme(source)],
