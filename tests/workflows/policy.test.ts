@@ -24,9 +24,9 @@ describe('the workflows meet the policy', () => {
     expect(checkDeployWorkflow(workflow('deploy.yml'))).toEqual([]);
   });
 
-  it("the fork path is the fork job alone; publish and the privileged jobs are skipped for a fork's pull request", () => {
+  it("a fork's pull request runs the fork job and the required gates job alone; publish and the privileged jobs are skipped", () => {
     const runs = workflow('train.yml').jobs.filter((j) => canRun(j.if, FORK_PULL_REQUEST)).map((j) => j.id);
-    expect(runs).toEqual(['fork']);
+    expect(runs).toEqual(['fork', 'gates']);
   });
 
   it('report-fork.yml runs only for pull_request runs from forks', () => {
@@ -69,14 +69,16 @@ describe('each rule catches what it forbids', () => {
     // The privileged job without its same-repository condition.
     const gatesForForks = edit(train, / {4}if: github\.event_name != 'pull_request' \|\| github\.event\.pull_request\.head\.repo\.full_name == github\.repository\n/, '');
     expect(checkWorkflow(readWorkflow(gatesForForks, 'train.yml')).map((f) => f.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/job "gates" can run for a fork's pull request with id-token: write/), expect.stringMatching(/job "gates", step "Assume the read-only training role" configures AWS/)]),
+      expect.arrayContaining([expect.stringMatching(/job "train" can run for a fork's pull request with id-token: write/), expect.stringMatching(/job "train", step "Assume the read-only training role" configures AWS/)]),
     );
-    const fork = (to: string) => edit(train, '    permissions:\n      contents: read\n    steps:\n', to);
-    expect(check('train.yml', fork('    permissions:\n      contents: read\n      id-token: write\n    steps:\n'))).toContain('fork-path');
-    expect(check('train.yml', fork('    permissions:\n      contents: read\n      pull-requests: write\n    steps:\n'))).toContain('fork-path');
-    expect(check('train.yml', fork('    permissions:\n      contents: read\n    env:\n      KEY: ${{ secrets.KEY }}\n    steps:\n'))).toContain('fork-path');
+    const fork = (to: string) => edit(train, '    permissions:\n      contents: read\n    outputs:\n', `    permissions:\n      contents: read\n${to}    outputs:\n`);
+    expect(check('train.yml', fork('      id-token: write\n'))).toContain('fork-path');
+    expect(check('train.yml', fork('      pull-requests: write\n'))).toContain('fork-path');
+    expect(check('train.yml', fork('    env:\n      KEY: ${{ secrets.KEY }}\n'))).toContain('fork-path');
     const aws = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c # v6.2.3\n        with:\n          role-to-assume: x\n          aws-region: y\n';
-    expect(check('train.yml', fork(`    permissions:\n      contents: read\n    steps:\n${aws}`))).toContain('fork-path');
+    expect(check('train.yml', edit(train, '      - name: Train the changed models (no store, no champions)\n', `${aws}      - name: Train the changed models (no store, no champions)\n`))).toContain('fork-path');
+    // The required job reads the fork's results; it must not gain a permission either.
+    expect(check('train.yml', edit(train, '    timeout-minutes: 5\n    permissions: {}\n', '    timeout-minutes: 5\n    permissions:\n      checks: write\n'))).toContain('fork-path');
     // A condition that only looks like the guard (|| lets a fork through) is caught too.
     const loose = edit(train, "if: github.event_name != 'pull_request' || github.event.pull_request.head.repo.full_name == github.repository", "if: github.event.pull_request.head.repo.full_name == github.repository || github.event.pull_request.head.repo.fork");
     expect(check('train.yml', loose)).toContain('fork-path');
@@ -103,6 +105,9 @@ describe('each rule catches what it forbids', () => {
     expect(trainRules(edit(train, /^ {2}merge_group:$/m, ''))).toContain('train-triggers');
     expect(trainRules(edit(train, /^ {2}workflow_dispatch:$/m, ''))).toContain('train-triggers');
     expect(trainRules(edit(train, 'name: mlship / gates', 'name: gates'))).toContain('train-required-job');
+    // Skipped counts as passed for a required check: the required job must always run.
+    expect(trainRules(edit(train, '    needs: [train, fork]\n    if: always()\n', '    needs: [train, fork]\n'))).toContain('train-required-job');
+    expect(trainRules(edit(train, '    needs: [train, fork]\n    if: always()\n', "    needs: [train, fork]\n    if: github.event_name != 'pull_request'\n"))).toContain('train-required-job');
   });
 
   it('deploy.yml: pushes to main unfiltered, mlship-production never cancelled, production', () => {
