@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_VARIABLES } from '../../cli/init/variables.ts';
@@ -83,6 +83,13 @@ describe('mlship init', () => {
     expect(git(team, 'status', '--porcelain')).toBe(''); // .mlship/ is ignored
     const verified = await mlship(['verify', '--reproduce'], team);
     expect(verified).toMatchObject({ code: 0, stdout: 'models.lock.json: no models pinned\n' });
+  });
+
+  it("ci.yml's reproduce step runs mlship from its checkout under .mlship/", () => {
+    const step = readWorkflow(read('.github/workflows/ci.yml'), 'ci.yml').jobs[0]!.steps.find((s) => s.name === 'Rebuild every pinned model from the working tree')!;
+    mkdirSync(path.join(team, '.mlship'), { recursive: true });
+    symlinkSync(REPO, path.join(team, '.mlship/mlship')); // where the workflow checks mlship out
+    expect(execFileSync('bash', ['-e', '-c', step.run!], { cwd: team, encoding: 'utf8' })).toBe('models.lock.json: no models pinned\n');
   });
 
   it('refuses a folder that is not empty, and writes nothing there', async () => {
