@@ -25,7 +25,7 @@ ${REPOSITORY_VARIABLES.map((v) => `   - \`${v.name}\`: ${v.what}`).join('\n')}
 3. Protect \`main\`: require the checks **\`mlship / gates\`** and **\`ci / reproduce\`**.
 4. Restrict the \`production\` environment's deployment branches to \`main\`.
 
-Try a model locally: \`npx mlship train models/iris\` (from a checkout of mlship).
+Try a model locally from a checkout of mlship: \`npx mlship train <this repository>/models/iris\`.
 See mlship's \`docs/pull-requests.md\` for forks, merge queues and how to read the report.
 `;
 }

@@ -5,6 +5,7 @@ import { LOCAL, renderTemplate } from '../../cli/init/render.ts';
 import { TEMPLATES_DIR, WORKFLOW_TEMPLATES } from '../../cli/init/templates.ts';
 import { REPOSITORY_VARIABLES } from '../../cli/init/variables.ts';
 import { REPO } from '../helpers/temp.ts';
+import { workflowFiles } from './files.ts';
 
 const template = (name: string) => readFileSync(path.join(TEMPLATES_DIR, name), 'utf8');
 // mlship's actions (the names of actions/<name>/ that the workflows may use).
@@ -16,6 +17,11 @@ describe('one source of truth for the workflows', () => {
     const own = readFileSync(path.join(REPO, t.file), 'utf8');
     // On a difference: edit the template, then `node cli/init/sync.ts`.
     expect(own).toBe(renderTemplate(template(t.template), LOCAL, t.template));
+  });
+
+  it('every workflow here is a rendered template, but ci.yml (mlship\'s own CI)', () => {
+    const rendered = WORKFLOW_TEMPLATES.filter((t) => t.own).map((t) => path.basename(t.file));
+    expect(workflowFiles()).toEqual([...rendered, 'ci.yml'].sort());
   });
 
   it("renders a team's workflows with mlship's actions pinned to the commit", () => {
