@@ -55,6 +55,11 @@ describe('each rule catches what it forbids', () => {
     expect(check('train.yml', edit(train, '- uses: actions/checkout', '- uses: docker://alpine:3\n      - uses: actions/checkout'))).toContain('unpinned-action');
   });
 
+  it('no checkout keeps the token', () => {
+    expect(check('deploy.yml', edit(deploy, 'persist-credentials: false', 'persist-credentials: true'))).toContain('checkout-credentials');
+    expect(check('deploy.yml', edit(deploy, /\n {8}with:\n {10}persist-credentials: false/, ''))).toContain('checkout-credentials');
+  });
+
   it('top-level permissions grant no write', () => {
     expect(check('train.yml', edit(train, /^permissions: \{\}$/m, 'permissions: write-all'))).toContain('top-level-permissions');
     expect(check('train.yml', edit(train, /^permissions: \{\}$/m, 'permissions:\n  contents: write'))).toContain('top-level-permissions');

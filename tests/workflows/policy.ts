@@ -84,6 +84,12 @@ const pinnedActions: Rule = (workflow, options) => {
   return findings;
 };
 
+/** No checkout leaves the token in .git/config, where every later step (the training of a PR's code) could read it. */
+const checkoutKeepsNoToken: Rule = (workflow) =>
+  steps(workflow)
+    .filter(({ step }) => actionOf(step.uses) === CHECKOUT && step.with['persist-credentials'] !== false)
+    .map(({ job, step }) => ({ rule: 'checkout-credentials', message: `${where(job, step)} persists the token in the checkout: set persist-credentials: false` }));
+
 /** The workflow's own permissions grant nothing writable, so no job gets write by default. */
 const readOnlyTopLevel: Rule = (workflow) => {
   if (workflow.permissions === undefined) return [{ rule: 'top-level-permissions', message: `${workflow.file} sets no top-level permissions (the repository default may be write): set permissions: {}` }];
@@ -124,6 +130,7 @@ export const RULES: Record<string, Rule> = {
   'privileged-checkout': noPrivilegedCheckoutOfPrCode,
   'expression-in-run': noExpressionInRun,
   'unpinned-action': pinnedActions,
+  'checkout-credentials': checkoutKeepsNoToken,
   'top-level-permissions': readOnlyTopLevel,
   'job-permissions': explicitJobPermissions,
   'fork-path': forkPathUnprivileged,
