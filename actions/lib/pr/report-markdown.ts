@@ -181,13 +181,15 @@ function diffSection(diff: PredictionDiff, task: TrainedResult['task']): string 
     }
   } else {
     const d = diff.delta;
-    lines.push(table(['candidate − champion', 'mean', 'mean abs', 'min', 'p10', 'median', 'p90', 'max'], [['', ...[d.mean, d.meanAbs, d.min, d.p10, d.median, d.p90, d.max].map(formatNumber)]]));
+    lines.push(table(['candidate − champion', 'mean', 'mean abs', 'min', 'p10', 'median', 'p90', 'max'], [['all rows', ...[d.mean, d.meanAbs, d.min, d.p10, d.median, d.p90, d.max].map(formatNumber)]]));
   }
   if (diff.examples.length > 0) {
     const names = [...new Set(diff.examples.flatMap((e) => Object.keys(e.features)))];
     const shown = names.slice(0, MAX_EXAMPLE_FEATURES);
-    const value = (v: unknown) => (typeof v === 'number' ? (task === 'regression' ? formatNumber(v) : String(v)) : esc(v));
-    const rows = diff.examples.map((e) => [String(e.row), ...shown.map((n) => (n in e.features ? esc(e.features[n]) : '')), value(e.actual), value(e.champion), `**${value(e.candidate)}**`]);
+    // numbers and booleans are safe as they are; text is the data's and is escaped
+    const cell = (v: unknown) => (typeof v === 'number' || typeof v === 'boolean' ? String(v) : esc(v));
+    const value = (v: unknown) => (typeof v === 'number' && task === 'regression' ? formatNumber(v) : cell(v));
+    const rows = diff.examples.map((e) => [String(e.row), ...shown.map((n) => (Object.hasOwn(e.features, n) ? cell(e.features[n]) : '')), value(e.actual), value(e.champion), `**${value(e.candidate)}**`]);
     lines.push(
       `Rows that ${task === 'classification' ? 'flip' : 'move most'} (row in the holdout file${names.length > shown.length ? `; ${names.length - shown.length} more features not shown` : ''}):\n\n${table(['row', ...shown.map((n) => esc(n)), 'actual', 'champion', 'candidate'], rows)}`,
     );
