@@ -33,10 +33,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Publish
     core.setSecret(token);
     const root = path.resolve(runner.workspace, core.getInput('working-directory') || '.');
     const dir = path.resolve(root, core.getInput('results') || DEFAULT_RESULTS_DIR);
-    const storeUri = core.getInput('store', { required: true });
-
     const pr = pullRequestFromEvent(await readEvent(runner));
     if (pr.fork) throw new MlshipError(`the pull request comes from the fork ${pr.head.repository}: forks are never published`);
+    const storeUri = core.getInput('store', { required: true });
     const results = await readResults(dir);
     if (results.head.repository !== null && results.head.repository !== pr.head.repository) {
       throw new MlshipError(`the results are of ${results.head.repository}, not of this pull request's ${pr.head.repository}`, { file: dir });
