@@ -50,11 +50,12 @@ export async function publishChampions(store: ModelStore, files: Record<string, 
   const dir = scratchDir('mlship-champions-');
   const gitDir = path.join(dir, 'repo.git');
   git(['init', '--quiet', '--bare', gitDir]);
-  const checkout = checkoutAt(gitDir, pushCommit(gitDir, 'main', files));
+  const commit = pushCommit(gitDir, 'main', files);
+  const checkout = checkoutAt(gitDir, commit);
   const run = await trainModels(names.map((n) => path.join(checkout, 'models', n)), { out: path.join(dir, 'out') });
   const inputs = run.models.map((m) => {
     if (m.status !== 'passed') throw new Error(`champion ${m.name} did not pass`);
-    return { bytes: m.result.bytes, source: m.name, commit: null };
+    return { bytes: m.result.bytes, source: m.name, commit };
   });
   return formatLock((await publishArtifacts(inputs, { store, lock: emptyLock() })).lock);
 }
