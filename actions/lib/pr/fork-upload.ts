@@ -34,7 +34,8 @@ export interface ForkUpload {
 export async function downloadUpload(client: GitHubClient, repo: RepoRef, runId: number, name: string, maxBytes = DEFAULT_MAX_UPLOAD_BYTES): Promise<Uint8Array> {
   const { data } = await client.rest.actions.listWorkflowRunArtifacts({ ...repo, run_id: runId, name, per_page: 100 });
   const found = data.artifacts.filter((a) => a.name === name && !a.expired);
-  if (found.length !== 1) throw new UploadError(`run ${runId} has ${found.length === 0 ? 'no' : found.length} unexpired artifact${found.length === 1 ? '' : 's'} named "${name}"`);
+  if (found.length === 0) throw new UploadError(`run ${runId} has no unexpired artifact named "${name}"`);
+  if (found.length > 1) throw new UploadError(`run ${runId} has ${found.length} artifacts named "${name}": which one is the upload is unclear`);
   const artifact = found[0]!;
   if (artifact.size_in_bytes > maxBytes) throw new UploadError(`the artifact "${name}" is ${artifact.size_in_bytes} bytes, over the limit of ${maxBytes}`);
   const response = await client.rest.actions.downloadArtifact({ ...repo, artifact_id: artifact.id, archive_format: 'zip' });
