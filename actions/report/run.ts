@@ -45,6 +45,8 @@ interface Reported {
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportRunResult | undefined> {
+  // where a failure is reported when the report itself cannot be made: a required check must not stay pending
+  let onFailure: ((message: string) => Promise<unknown>) | undefined;
   try {
     const runner = runnerContext(env, process.cwd());
     const token = core.getInput('token', { required: true });
@@ -52,6 +54,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportR
     const client = githubClient(token, runner.apiUrl);
     const repo = repoRef(runner.repository);
     const runId = core.getInput('run-id');
+    const checkName = core.getInput('check-name');
+    const headSha = runId ? workflowRunHead(await readEvent(runner)) : undefined;
+    if (checkName && headSha) {
+      onFailure = (message) => client.rest.checks.create({ ...repo, name: checkName, head_sha: headSha, status: 'completed', conclusion: 'failure', output: { title: 'mlship could not report', summary: message.slice(0, 60000) } });
+    }
     const reported = runId ? await forkMode(client, repo, runner, env, runId) : await sameRepositoryMode(runner);
 
     const comment = await upsertStickyComment(client, {
@@ -60,7 +67,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportR
     });
     core.info(`report comment ${comment.action}: ${comment.url}`);
     await appendJobSummary(runner.stepSummary, summaryBody(reported.markdown));
-    const checkName = core.getInput('check-name');
     if (checkName) await gateCheck(client, repo, checkName, reported);
 
     core.setOutput('comment-id', String(comment.id));
@@ -70,8 +76,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportR
     return { commentId: comment.id, passed: reported.results.passed, results: reported.results };
   } catch (err) {
     core.setFailed(describeError(err));
+    await onFailure?.(describeError(err)).catch((e: unknown) => core.warning(`the failed check run could not be created either: ${describeError(e)}`));
     return undefined;
   }
+}
+
+/** The head commit of the `workflow_run` event's run (GitHub's own field), if the event is one. */
+function workflowRunHead(payload: unknown): string | undefined {
+  const sha = (payload as { workflow_run?: { head_sha?: unknown } } | null)?.workflow_run?.head_sha;
+  return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
 }
 
 async function sameRepositoryMode(runner: RunnerContext): Promise<Reported> {

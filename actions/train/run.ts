@@ -6,6 +6,7 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { loadChampions } from '../../registry/champion.ts';
+import { emptyLock } from '../../registry/lock.ts';
 import { describeError } from '../../training/errors.ts';
 import { githubClient, repoRef } from '../lib/github/client.ts';
 import { appendJobSummary } from '../lib/github/job-summary.ts';
@@ -34,7 +35,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Results
     const client = githubClient(token, runner.apiUrl);
     const repo = repoRef(runner.repository);
     const changes = changedModels(await pullRequestFiles(client, repo, pr.number), await modelFolders(root));
-    const baseLock = (await readLockAt(client, repo, pr.base.sha)).lock;
+    // with nothing to train or remove, it passes at once: not even the base lock is read
+    const nothing = changes.train.length === 0 && changes.removed.length === 0;
+    const baseLock = nothing ? emptyLock() : (await readLockAt(client, repo, pr.base.sha)).lock;
     // A fork's run holds no credentials: its champions are read later by the trusted report.
     const champions = !pr.fork && storeUri && changes.train.length > 0
       ? await loadChampions(baseLock, changes.train, storeFromInput(storeUri, { cwd: root, env }))

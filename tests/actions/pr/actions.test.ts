@@ -46,9 +46,11 @@ describe('the actions on a repository with two pinned models', () => {
   it('with nothing changed, passes at once and says so, and commits nothing', async () => {
     const setup = await pullRequest({ 'README.md': 'docs only\n' });
     const job = pullRequestJob(setup, { store: storeUri });
+    const before = setup.fake.requests.length;
     const trained = await job.train();
     expect(trained.failed).toBe(false);
     expect(trained.outputs).toMatchObject({ models: '[]', removed: '[]', passed: 'true' });
+    expect(setup.fake.requests.slice(before).map((r) => r.operationId)).toEqual(['pulls/list-files']);
     expect(trained.log).toContain('no model changed: nothing to train');
     expect(trained.summary).toContain('No model changed in this pull request: nothing to train, nothing to gate.');
     const published = await job.publish(trained.outputs.results!);
@@ -119,5 +121,22 @@ describe('a fork whose data attacks the report', () => {
     expect(body).not.toMatch(/<img|<script|<b>|@admin|\]\(https/);
     expect(body).toContain('&lt;img src\\=x onerror\\=alert\\(1\\)&gt;');
     expect(fake.state.checkRuns.filter((r) => r.repository === 'acme/hostile').map((r) => r.headSha)).toEqual([pull.head.sha]);
+  });
+});
+
+describe('the trusted report of a fork’s run that uploaded nothing', () => {
+  it('fails, and fails the required check on the run’s head rather than leave it pending', async () => {
+    const fake = github.get();
+    const { repository } = await repositoryWith(fake, 'no-upload', { 'README.md': 'r\n' });
+    const fork = await fake.createRepository({ owner: 'mallory', name: 'no-upload', forkOf: 'acme/no-upload' });
+    git(['--git-dir', repository.git.gitDir, 'push', '--quiet', fork.git.gitDir, 'main:main']);
+    pushCommit(fork.git.gitDir, 'work', { 'models/x/model.yaml': 'task: regression\n' }, { from: 'main' });
+    const pull = await fake.addPullRequest({ repository: 'acme/no-upload', head: { ref: 'work', repository: 'mallory/no-upload' } });
+    const run = fake.seedWorkflowRun({ repository: 'acme/no-upload', headSha: pull.head.sha, headRepository: 'mallory/no-upload', conclusion: 'failure' });
+    const reported = await forkReport({ fake, repository, headRepository: fork, pull }, run.id);
+    expect(reported.failed).toBe(true);
+    expect(reported.log).toContain(`run ${run.id} has no unexpired artifact named "mlship-results"`);
+    expect(fake.state.checkRuns.filter((r) => r.repository === 'acme/no-upload').map((r) => [r.headSha, r.conclusion, r.output.title])).toEqual([[pull.head.sha, 'failure', 'mlship could not report']]);
+    expect(fake.comments.filter((c) => c.repository === 'acme/no-upload')).toEqual([]);
   });
 });
