@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_MARKER } from '../../../actions/lib/pr/report-markdown.ts';
-import { readResults } from '../../../actions/lib/pr/results.ts';
+import { readResults, writeResults } from '../../../actions/lib/pr/results.ts';
 import { parseLock } from '../../../registry/lock.ts';
 import { openStore } from '../../../registry/store/index.ts';
 import { repositoryWith, useGitHubFake } from '../../fakes/github/scenario.ts';
@@ -86,6 +86,22 @@ describe('the actions on a repository with two pinned models', () => {
     const published = await job.publish(trained.outputs.results!);
     expect(published.outputs.commit).toBe('');
     expect(JSON.parse(published.outputs.published!).map((p: { status: string }) => p.status)).toEqual(['already-published', 'already-published']);
+  });
+
+  it('a report longer than a comment can be is cut with a pointer to the job summary, which has it all', async () => {
+    const setup = await pullRequest({ 'README.md': 'x\n' });
+    const dir = scratchDir('mlship-long-results-');
+    const models = Array.from({ length: 120 }, (_, i) => ({ name: `m${i}`, status: 'error' as const, error: { kind: 'DataError', message: `${'bad value '.repeat(80)}#${i}`, place: { file: `models/m${i}/data.csv`, line: i + 2 } } }));
+    await writeResults(dir, { format: 'mlship.results/v1', pullRequest: null, head: { sha: null, repository: null }, base: { sha: null, ref: null }, all: false, championsLoaded: true, passed: false, models, removed: [] });
+    const reported = await pullRequestJob(setup).report({ results: dir });
+    expect(reported.failed).toBe(false);
+    const body = setup.fake.comments.find((c) => c.repository === setup.repository.fullName)!.body;
+    expect(body.length).toBeLessThanOrEqual(65536);
+    expect(body.length).toBeGreaterThan(60000);
+    expect(body).toMatch(new RegExp(`The full report is in the \\[job summary\\]\\(https://github\\.com/${setup.repository.fullName}/actions/runs/4242\\)\\.$`));
+    expect(body).not.toContain('\\#119');
+    expect(reported.summary).toContain('\\#119');
+    expect(setup.fake.state.checkRuns.filter((r) => r.repository === setup.repository.fullName).map((r) => r.conclusion)).toEqual(['failure']);
   });
 
   it('a model that cannot be trained fails the step with an annotation at the file and line', async () => {
