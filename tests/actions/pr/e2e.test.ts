@@ -112,7 +112,8 @@ describe('a pull request from train to publish to report', () => {
     const job = pullRequestJob(setup, { store: storeUri, env });
     const trained = await job.train();
     const result = (await readResults(trained.outputs.results!)).models[0]!;
-    expect(result).toMatchObject({ status: 'passed', version });
+    // still gated against the base branch's pin, not the branch's own lock
+    expect(result).toMatchObject({ status: 'passed', version, champion: { version: champion } });
     const published = await job.publish(trained.outputs.results!);
     expect(published.outputs.commit).toBe('');
     expect(parsePublished(published.outputs.published!)).toMatchObject([{ name: 'iris', version, status: 'already-published' }]);
