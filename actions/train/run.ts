@@ -6,7 +6,9 @@
 import path from 'node:path';
 import * as core from '@actions/core';
 import { loadChampions } from '../../registry/champion.ts';
+import type { Lock } from '../../registry/lock.ts';
 import { emptyLock } from '../../registry/lock.ts';
+import type { Artifact } from '../../training/artifact.ts';
 import { describeError } from '../../training/errors.ts';
 import { githubClient, repoRef } from '../lib/github/client.ts';
 import { appendJobSummary } from '../lib/github/job-summary.ts';
@@ -38,15 +40,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Results
     // with nothing to train or remove, it passes at once: not even the base lock is read
     const nothing = changes.train.length === 0 && changes.removed.length === 0;
     const baseLock = nothing ? emptyLock() : (await readLockAt(client, repo, pr.base.sha)).lock;
-    // A fork's run holds no credentials: its champions are read later by the trusted report.
-    const champions = !pr.fork && storeUri && changes.train.length > 0
-      ? await loadChampions(baseLock, changes.train, storeFromInput(storeUri, { cwd: root, env }))
-      : undefined;
-    if (pr.fork) core.info('a fork’s pull request: champions are not read here; the trusted workflow_run report gates it');
-    else if (!storeUri) core.warning('no store input: the candidates are gated without their champions');
-
+    const champions = await championsFor(changes.train, baseLock, { fork: pr.fork, storeUri, cwd: root, env });
     const results = await trainChanges({
-      root, changes, baseLock, champions: champions ?? (changes.train.length === 0 ? new Map() : undefined), out,
+      root, changes, baseLock, champions, out,
       commit: pr.head.sha, pullRequest: pr.number,
       head: { sha: pr.head.sha, repository: pr.head.repository },
       base: { sha: pr.base.sha, ref: pr.base.ref },
@@ -67,4 +63,21 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Results
     core.setFailed(describeError(err));
     return undefined;
   }
+}
+
+/**
+ * The champions the base lock pins for the models to train, from the store; undefined when they
+ * cannot be read here: a fork's run holds no credentials (the trusted report reads them later).
+ */
+async function championsFor(names: string[], baseLock: Lock, options: { fork: boolean; storeUri: string; cwd: string; env: NodeJS.ProcessEnv }): Promise<Map<string, Artifact> | undefined> {
+  if (names.length === 0) return new Map();
+  if (options.fork) {
+    core.info('a fork’s pull request: the champions are not read here; the trusted workflow_run report gates it');
+    return undefined;
+  }
+  if (!options.storeUri) {
+    core.warning('no store input: the candidates are gated without their champions');
+    return undefined;
+  }
+  return loadChampions(baseLock, names, storeFromInput(options.storeUri, { cwd: options.cwd, env: options.env }));
 }
