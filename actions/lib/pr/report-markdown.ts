@@ -37,11 +37,13 @@ export function renderReport(results: Results, options: ReportOptions = {}): str
   if (results.all) parts.push('> `training/` changed, so every model was retrained.');
   if (!results.championsLoaded && results.models.length > 0) parts.push('> The champions were not read from the store (no credentials in this run): `maxRegression` gates were not checked and there is no prediction diff.');
   if (results.models.length === 0 && results.removed.length === 0) parts.push('No model changed in this pull request: nothing to train, nothing to gate. ✅');
+  if (results.models.length > 1) parts.push(overview(results.models));
   for (const m of results.models) parts.push(modelSection(m, options));
   for (const r of results.removed) {
     parts.push(`### 🗑️ \`${r.name}\` removed\n\nThe pull request deletes \`models/${r.name}/\`: ${r.version ? `its lock entry (version \`${r.version}\`) is removed` : 'it was not pinned in the lock'}.`);
   }
   if (options.lockCommit) parts.push(`The lock was updated on the branch in ${options.lockCommit.slice(0, 12)}.`);
+  if (results.head.sha) parts.push(`<sub>Trained at ${results.head.sha.slice(0, 12)}${results.base.sha ? `, against the champions pinned at ${results.base.sha.slice(0, 12)}` : ''}.</sub>`);
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -57,6 +59,18 @@ function headline(results: Results): string {
   if (trained === 0) return `## mlship ✅ ${results.removed.length ? `${results.removed.length} model${results.removed.length === 1 ? '' : 's'} removed` : 'no model changed'}`;
   if (failed === 0) return `## mlship ✅ ${trained === 1 ? 'the model passed its gates' : `all ${trained} models passed their gates`}`;
   return `## mlship ❌ ${failed} of ${trained} model${trained === 1 ? '' : 's'} failed`;
+}
+
+/** One line per model, for a pull request that changes several. */
+function overview(models: readonly ModelResult[]): string {
+  const rows = models.map((m) => {
+    if (m.status === 'error') return [`\`${m.name}\``, '–', '❌ could not be trained', '–'];
+    const [metric, value] = metricValues(m.metrics)[0] ?? ['', 0];
+    const theirs = m.champion ? new Map(metricValues(m.champion.metrics)).get(metric) : undefined;
+    const headline = `${metric} ${formatNumber(value)}${theirs === undefined ? '' : ` (${formatDelta(value - theirs)})`}`;
+    return [`\`${m.name}\``, `\`${m.version}\``, m.status === 'passed' ? '✅ passed' : '❌ failed a gate', headline];
+  });
+  return table(['model', 'version', 'gates', 'vs champion'], rows);
 }
 
 function modelSection(m: ModelResult, options: ReportOptions): string {

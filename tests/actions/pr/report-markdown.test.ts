@@ -44,7 +44,12 @@ describe('the report from a training run', async () => {
   const run = await trainModels([path.join(head, 'models/iris'), path.join(head, 'models/hostile')], { champions, out: path.join(out, 'artifacts'), commitFor: () => 'a'.repeat(40) });
   const results = resultsFromRun(run, context(champions));
   const markdown = renderReport(results);
-  const section = (name: string) => markdown.slice(markdown.indexOf(`\`${name}\``), markdown.indexOf('\n### ', markdown.indexOf(`\`${name}\``)) >>> 0);
+  // a model's section: from its heading to the next one
+  const section = (name: string) => {
+    const start = markdown.search(new RegExp(`^### \\S+ \`${name}\``, 'm'));
+    const end = markdown.indexOf('\n### ', start + 1);
+    return markdown.slice(start, end < 0 ? undefined : end);
+  };
 
   it('shows per model the candidate against the champion: metrics with deltas and each gate check', () => {
     const irisResult = results.models.find((m) => m.name === 'iris')!;
@@ -73,6 +78,11 @@ describe('the report from a training run', async () => {
     expect(s).toContain('&lt;img src\\=x onerror\\=alert\\(1\\)&gt;');
     expect(s).toContain('&#64;admin');
     expect(s).toContain('Columns added: &lt;script&gt;s&lt;/script&gt;. Columns removed: gone.');
+  });
+
+  it('opens with one line per model when there are several', () => {
+    expect(markdown).toMatch(/\| model \| version \| gates \| vs champion \|\n\| --- \| --- \| --- \| --- \|\n\| `iris` \| `[0-9a-f]{12}` \| ✅ passed \| accuracy 0\.9333 \(\+0\.0333\) \|/);
+    expect(markdown).toContain(`<sub>Trained at ${'a'.repeat(12)}, against the champions pinned at ${'b'.repeat(12)}.</sub>`);
   });
 
   it('says which models the pull request removes', () => {
