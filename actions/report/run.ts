@@ -55,11 +55,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportR
     const repo = repoRef(runner.repository);
     const runId = core.getInput('run-id');
     const checkName = core.getInput('check-name');
-    const headSha = runId ? workflowRunHead(await readEvent(runner)) : undefined;
+    const event = await readEvent(runner);
+    const headSha = eventHead(event);
     if (checkName && headSha) {
       onFailure = (message) => client.rest.checks.create({ ...repo, name: checkName, head_sha: headSha, status: 'completed', conclusion: 'failure', output: { title: 'mlship could not report', summary: message.slice(0, 60000) } });
     }
-    const reported = runId ? await forkMode(client, repo, runner, env, runId) : await sameRepositoryMode(runner);
+    const reported = runId ? await forkMode(client, repo, runner, env, runId) : await sameRepositoryMode(runner, event);
 
     const comment = await upsertStickyComment(client, {
       repo, issueNumber: reported.issueNumber, body: commentBody(reported.markdown, runUrl(runner)), marker: REPORT_MARKER,
@@ -81,14 +82,15 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<ReportR
   }
 }
 
-/** The head commit of the `workflow_run` event's run (GitHub's own field), if the event is one. */
-function workflowRunHead(payload: unknown): string | undefined {
-  const sha = (payload as { workflow_run?: { head_sha?: unknown } } | null)?.workflow_run?.head_sha;
+/** The head commit the event is about: a `workflow_run`'s run, or a `pull_request`'s head. */
+function eventHead(payload: unknown): string | undefined {
+  const event = payload as { workflow_run?: { head_sha?: unknown }; pull_request?: { head?: { sha?: unknown } } } | null;
+  const sha = event?.workflow_run?.head_sha ?? event?.pull_request?.head?.sha;
   return typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
 }
 
-async function sameRepositoryMode(runner: RunnerContext): Promise<Reported> {
-  const pr = pullRequestFromEvent(await readEvent(runner));
+async function sameRepositoryMode(runner: RunnerContext, event: unknown): Promise<Reported> {
+  const pr = pullRequestFromEvent(event);
   const root = path.resolve(runner.workspace, core.getInput('working-directory') || '.');
   const results = await readResults(path.resolve(root, core.getInput('results') || DEFAULT_RESULTS_DIR));
   if (results.pullRequest !== null && results.pullRequest !== pr.number) throw new MlshipError(`the results are of pull request #${results.pullRequest}, not #${pr.number}`);

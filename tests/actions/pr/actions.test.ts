@@ -104,6 +104,14 @@ describe('the actions on a repository with two pinned models', () => {
     expect(setup.fake.state.checkRuns.filter((r) => r.repository === setup.repository.fullName).map((r) => r.conclusion)).toEqual(['failure']);
   });
 
+  it('a report without results fails, and fails the required check rather than leave it pending', async () => {
+    const setup = await pullRequest({ 'models/iris/iris.csv': 'x\n' });
+    const reported = await pullRequestJob(setup).report({ results: '/nonexistent/results' });
+    expect(reported.failed).toBe(true);
+    expect(reported.log).toContain('::error::/nonexistent/results/results.json: cannot read the results (ENOENT)');
+    expect(setup.fake.state.checkRuns.filter((r) => r.repository === setup.repository.fullName).map((r) => [r.headSha, r.conclusion])).toEqual([[setup.pull.head.sha, 'failure']]);
+  });
+
   it('a model that cannot be trained fails the step with an annotation at the file and line', async () => {
     const csv = irisFiles()['models/iris/iris.csv']!.split(/\r?\n/);
     csv[5] = '5.0,oops,1.4,0.2,setosa';
