@@ -11,13 +11,14 @@ import { pinEntry, unpinEntry } from '../../registry/lock.ts';
 import type { Published } from '../../registry/publish.ts';
 import { isFailure, publishArtifacts } from '../../registry/publish.ts';
 import { objectPath } from '../../registry/store/index.ts';
-import { MlshipError, describeError } from '../../training/errors.ts';
+import { describeError } from '../../training/errors.ts';
 import { githubClient, repoRef } from '../lib/github/client.ts';
 import { appendJobSummary } from '../lib/github/job-summary.ts';
 import { pullRequestFromEvent } from '../lib/github/pull-request.ts';
 import { readEvent, runnerContext } from '../lib/github/runner.ts';
 import { commitLock } from '../lib/pr/lock-commit.ts';
 import type { PublishedList } from '../lib/pr/published.ts';
+import { PublishError } from '../lib/pr/published.ts';
 import { DEFAULT_RESULTS_DIR, isTrained, readArtifactBytes, readResults } from '../lib/pr/results.ts';
 import { storeFromInput } from '../lib/pr/store-access.ts';
 
@@ -34,11 +35,11 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Publish
     const root = path.resolve(runner.workspace, core.getInput('working-directory') || '.');
     const dir = path.resolve(root, core.getInput('results') || DEFAULT_RESULTS_DIR);
     const pr = pullRequestFromEvent(await readEvent(runner));
-    if (pr.fork) throw new MlshipError(`the pull request comes from the fork ${pr.head.repository}: forks are never published`);
+    if (pr.fork) throw new PublishError(`the pull request comes from the fork ${pr.head.repository}: forks are never published`);
     const storeUri = core.getInput('store', { required: true });
     const results = await readResults(dir);
     if (results.head.repository !== null && results.head.repository !== pr.head.repository) {
-      throw new MlshipError(`the results are of ${results.head.repository}, not of this pull request's ${pr.head.repository}`, { file: dir });
+      throw new PublishError(`the results are of ${results.head.repository}, not of this pull request's ${pr.head.repository}`, { file: dir });
     }
     const none = () => {
       core.setOutput('commit', '');
@@ -60,7 +61,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<Publish
     const inputs = await Promise.all(trained.map(async (m) => ({ bytes: await readArtifactBytes(dir, m), source: `${m.name}/model.json`, commit })));
     const report = await publishArtifacts(inputs, { store });
     const failures = report.outcomes.filter(isFailure);
-    if (failures.length) throw new MlshipError(`the store refused: ${failures.map((f) => f.error).join('; ')}`);
+    if (failures.length) throw new PublishError(`the store refused: ${failures.map((f) => f.error).join('; ')}`);
     const published: PublishedList = report.outcomes.filter((o): o is Published => !isFailure(o)).map((o) => ({
       name: o.name, version: o.version, sha256: o.sha256, status: o.status, key: objectPath(o.name, o.version),
     }));

@@ -10,19 +10,19 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { MlshipError, describeError } from '../../training/errors.ts';
+import { describeError } from '../../training/errors.ts';
 import type { GitHubClient, RepoRef } from '../lib/github/client.ts';
 import { githubClient, repoRef } from '../lib/github/client.ts';
 import { appendJobSummary } from '../lib/github/job-summary.ts';
 import { pullRequestFromEvent } from '../lib/github/pull-request.ts';
 import type { RunnerContext } from '../lib/github/runner.ts';
-import { readEvent, runUrl, runnerContext } from '../lib/github/runner.ts';
+import { RunnerError, readEvent, runUrl, runnerContext } from '../lib/github/runner.ts';
 import { compareWithUpload, forkRunPullRequest, retrainPullRequest } from '../lib/pr/fork-report.ts';
 import { downloadUpload, readUpload } from '../lib/pr/fork-upload.ts';
 import { parsePublished } from '../lib/pr/published.ts';
 import { REPORT_MARKER, commentBody, renderReport, summaryBody } from '../lib/pr/report-markdown.ts';
 import type { Results } from '../lib/pr/results.ts';
-import { DEFAULT_RESULTS_DIR, readResults, writeResults } from '../lib/pr/results.ts';
+import { DEFAULT_RESULTS_DIR, ResultsError, readResults, writeResults } from '../lib/pr/results.ts';
 import { upsertStickyComment } from '../lib/pr/sticky-comment.ts';
 import { storeFromInput } from '../lib/pr/store-access.ts';
 
@@ -93,7 +93,7 @@ async function sameRepositoryMode(runner: RunnerContext, event: unknown): Promis
   const pr = pullRequestFromEvent(event);
   const root = path.resolve(runner.workspace, core.getInput('working-directory') || '.');
   const results = await readResults(path.resolve(root, core.getInput('results') || DEFAULT_RESULTS_DIR));
-  if (results.pullRequest !== null && results.pullRequest !== pr.number) throw new MlshipError(`the results are of pull request #${results.pullRequest}, not #${pr.number}`);
+  if (results.pullRequest !== null && results.pullRequest !== pr.number) throw new ResultsError(`the results are of pull request #${results.pullRequest}, not #${pr.number}`);
   const published = new Map(parsePublished(core.getInput('published')).map((p) => [p.name, p.status]));
   const lockCommit = core.getInput('lock-commit') || null;
   return {
@@ -107,7 +107,7 @@ async function sameRepositoryMode(runner: RunnerContext, event: unknown): Promis
 
 async function forkMode(client: GitHubClient, repo: RepoRef, runner: RunnerContext, env: NodeJS.ProcessEnv, runIdInput: string): Promise<Reported> {
   const runId = Number(runIdInput);
-  if (!Number.isSafeInteger(runId) || runId <= 0) throw new MlshipError(`run-id must be a workflow run's id, got "${runIdInput.slice(0, 40)}"`, { field: 'run-id' });
+  if (!Number.isSafeInteger(runId) || runId <= 0) throw new RunnerError(`run-id must be a workflow run's id, got "${runIdInput.slice(0, 40)}"`, { field: 'run-id' });
   const upload = readUpload(await downloadUpload(client, repo, runId, core.getInput('artifact-name') || DEFAULT_UPLOAD_NAME));
   const { pr, headSha } = await forkRunPullRequest(client, repo, runId, upload.results.pullRequest);
   const storeUri = core.getInput('store');

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { MlshipError } from '../../../training/errors.ts';
 import { modelNameSchema, modelVersionSchema, sha256Schema } from '../../../training/identifiers.ts';
 
+/** Publishing was refused: a fork, results of another pull request, a store that refused. */
+export class PublishError extends MlshipError {}
+
 export const publishedSchema = z.array(
   z.strictObject({
     name: modelNameSchema,
@@ -22,6 +25,6 @@ export function parsePublished(text: string): PublishedList {
   try {
     return publishedSchema.parse(JSON.parse(text));
   } catch (err) {
-    throw new MlshipError(`the published input is not publish's output (${(err as Error).message.slice(0, 200)})`, { field: 'published' });
+    throw new PublishError(`the published input is not publish's output (${(err as Error).message.slice(0, 200)})`, { field: 'published' });
   }
 }
