@@ -1,0 +1,71 @@
+/**
+ * AWS credentials from a web identity (GitHub Actions' OIDC token) that renew themselves: before
+ * the current set expires, a fresh token is minted and exchanged again with STS
+ * AssumeRoleWithWebIdentity. A rollout can outlast one session (the deploy role allows one hour,
+ * a runner's token lives minutes), so a deploy that waits must not hold on to one set.
+ *
+ * The result is an SDK credentials provider: pass it as a client's `credentials`. The SDK asks it
+ * before each request; it answers from its cache until `refreshBeforeMs` before expiry, and
+ * concurrent requests share one refresh.
+ */
+import { AssumeRoleWithWebIdentityCommand } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { MlshipError } from '../../../training/errors.ts';
+
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+}
+
+export type CredentialsProvider = () => Promise<SessionCredentials>;
+
+export interface WebIdentityOptions {
+  roleArn: string;
+  roleSessionName: string;
+  /** Mints a new OIDC token (for GitHub: `core.getIDToken('sts.amazonaws.com')`). */
+  token: () => Promise<string>;
+  /** Asked of STS (900-43200; default 3600). */
+  durationSeconds?: number;
+  /** Renew this long before expiry (default 5 minutes). */
+  refreshBeforeMs?: number;
+  now?: () => number;
+}
+
+export class CredentialsError extends MlshipError {}
+
+export function webIdentityCredentials(sts: STSClient, options: WebIdentityOptions): CredentialsProvider {
+  const now = options.now ?? Date.now;
+  const margin = options.refreshBeforeMs ?? 5 * 60_000;
+  let current: SessionCredentials | undefined;
+  let pending: Promise<SessionCredentials> | undefined;
+
+  const assume = async (): Promise<SessionCredentials> => {
+    const token = await options.token();
+    const answer = await sts.send(
+      new AssumeRoleWithWebIdentityCommand({ RoleArn: options.roleArn, RoleSessionName: options.roleSessionName, WebIdentityToken: token, DurationSeconds: options.durationSeconds ?? 3600 }),
+    );
+    const c = answer.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw new CredentialsError(`STS AssumeRoleWithWebIdentity for ${options.roleArn} answered without complete credentials`);
+    }
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  };
+
+  return async () => {
+    if (current && current.expiration.getTime() - margin > now()) return current;
+    pending ??= assume().then(
+      (fresh) => {
+        current = fresh;
+        pending = undefined;
+        return fresh;
+      },
+      (err: unknown) => {
+        pending = undefined;
+        throw err;
+      },
+    );
+    return pending;
+  };
+}
