@@ -69,7 +69,7 @@ describe('requests are checked against the SDK schema', () => {
     const client = withExtraMembers(new ECSClient({ endpoint: world.fake.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 's' }, maxAttempts: 1 }), { serviceNames: ['typo'] });
     const err = await errorOf(client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] })));
     expect(err?.name).toBe('ClientException');
-    const reserved = await errorOf(world.ecs.send(new RegisterTaskDefinitionCommand({ ...(cdkTaskDefinition(imageOf('c')) as never) })));
+    const reserved = await errorOf(world.ecs.send(new RegisterTaskDefinitionCommand(cdkTaskDefinition(imageOf('c')) as never)));
     expect([reserved?.name, reserved?.message]).toEqual(['InvalidParameterException', "Tag key 'aws:cloudformation:stack-name' is invalid: tag keys beginning with 'aws:' are reserved for system use."]);
   });
 
