@@ -64,15 +64,15 @@ export async function deployImage(ecs: ECSClient, request: DeployRequest, option
       };
     }
     // The same image is still rolling out (an earlier run gave up waiting): follow that one.
-    return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn: current.service.currentServiceDeployment, since: primary.createdAt?.getTime() ?? clock.now() });
+    return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn: current.service.currentServiceDeployment, createdAt: primary.createdAt?.getTime() ?? clock.now() });
   }
 
   const registered = await register(ecs, send, current, request, image);
-  const since = clock.now();
+  const asked = clock.now();
   const updated = await send('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster: request.cluster, service: request.service, taskDefinition: registered })));
   const ours = updated.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === registered);
   if (!ours?.id) throw new DeployError(`UpdateService did not start a deployment of ${registered} on ${request.service}`, { field: 'service' });
-  return follow(ecs, send, clock, request, { image, taskDefinitionArn: registered, deploymentId: ours.id, serviceDeploymentArn: updated.service?.currentServiceDeployment, since });
+  return follow(ecs, send, clock, request, { image, taskDefinitionArn: registered, deploymentId: ours.id, serviceDeploymentArn: updated.service?.currentServiceDeployment, createdAt: ours.createdAt?.getTime() ?? asked });
 }
 
 async function register(ecs: ECSClient, send: Send, current: CurrentTask, request: DeployRequest, image: string): Promise<string> {
@@ -88,7 +88,7 @@ interface Followable {
   taskDefinitionArn: string;
   deploymentId: string;
   serviceDeploymentArn: string | undefined;
-  since: number;
+  createdAt: number;
 }
 
 async function follow(ecs: ECSClient, send: Send, clock: Clock, request: DeployRequest, what: Followable): Promise<DeployResult> {
@@ -97,7 +97,7 @@ async function follow(ecs: ECSClient, send: Send, clock: Clock, request: DeployR
     target: request,
     deploymentId: what.deploymentId,
     serviceDeploymentArn: what.serviceDeploymentArn,
-    since: what.since,
+    createdAt: what.createdAt,
     timeoutMs,
     pollIntervalMs: request.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
   });

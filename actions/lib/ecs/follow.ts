@@ -18,8 +18,8 @@ export interface FollowRequest {
   deploymentId: string;
   /** From UpdateService (`currentServiceDeployment`), when ECS named it. */
   serviceDeploymentArn: string | undefined;
-  /** When the update was asked for (epoch ms): ours is the first record created since. */
-  since: number;
+  /** When ECS created the deployment (epoch ms, ECS's clock): its record was created then too. */
+  createdAt: number;
   timeoutMs: number;
   pollIntervalMs: number;
 }
@@ -36,8 +36,7 @@ export async function followDeployment(ecs: ECSClient, send: Send, clock: Clock,
   let arn = request.serviceDeploymentArn;
   for (;;) {
     const service = await describeService(ecs, send, request.target);
-    // ECS clocks and ours differ by a little: look a minute back for the record.
-    arn ??= await findServiceDeploymentArn(ecs, send, request.target, new Date(request.since - 60_000));
+    arn ??= await findServiceDeploymentArn(ecs, send, request.target, new Date(request.createdAt));
     const record = arn ? await describeServiceDeployment(ecs, send, arn) : undefined;
     const judgement = judgeRollout({ deploymentId: request.deploymentId, service, record });
     if (judgement.state !== 'waiting') return { judgement, service, record, serviceDeploymentArn: arn };

@@ -81,6 +81,23 @@ describe('deployImage', () => {
     expect((await primaryOf()).taskDefinition).toBe(good);
   });
 
+  it('finds its service deployment by listing those created since the update when UpdateService does not name it', async () => {
+    world = await startWorld();
+    // An earlier deployment, a moment before: its record is in the list too, and is not ours.
+    const earlier = await deploy(imageOf('a'));
+    world.fake.services.namesCurrentServiceDeployment = false;
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 1 });
+    const result = await deploy(imageOf('b'));
+    expect(result).toMatchObject({ status: 'failed', serviceDeploymentStatus: 'ROLLBACK_IN_PROGRESS', rollback: { reason: 'Circuit Breaker' } });
+    const listed = world.fake.callsOf('ListServiceDeployments');
+    expect(listed).toHaveLength(1);
+    expect(listed[0]!.input).toMatchObject({ cluster: CLUSTER, service: SERVICE, createdAt: { after: expect.any(Number) } });
+    const described = world.fake.callsOf('DescribeServiceDeployments').at(-1)!.input as { serviceDeploymentArns: string[] };
+    expect(described.serviceDeploymentArns).toEqual([result.serviceDeploymentArn]);
+    expect(result.serviceDeploymentArn).not.toBe(earlier.serviceDeploymentArn);
+    expect(result.serviceDeploymentArn).toMatch(/:service-deployment\//);
+  });
+
   it("someone else's UpdateService: failed, naming the deployment that replaced ours", async () => {
     world = await startWorld();
     world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'replaced', polls: 1 });

@@ -23,6 +23,7 @@ import type { Service } from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLUSTER, CONTAINER, SERVICE, cdkTaskDefinition, imageOf, startWorld, withExtraMembers } from '../../actions/ecs/helpers.ts';
 import type { World } from '../../actions/ecs/helpers.ts';
+import { validateOutput } from './schema.ts';
 import type { Json } from './task-definitions.ts';
 
 let world: World;
@@ -87,6 +88,12 @@ describe('requests are checked against the SDK schema', () => {
     expect(noCluster?.name).toBe('ClusterNotFoundException');
     const noRevision = await errorOf(world.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: `${SERVICE}:99` })));
     expect([noRevision?.name, noRevision?.message]).toEqual(['ClientException', 'Unable to describe task definition.']);
+  });
+
+  it("checks its own answers against the SDK's output shapes too", () => {
+    expect(validateOutput('DescribeServices', { services: [{ serviceName: SERVICE, deployments: [{ id: 'ecs-svc/1', rolloutState: 'IN_PROGRESS' }] }] })).toBeUndefined();
+    expect(validateOutput('DescribeServices', { services: [{ serviceName: SERVICE, deployments: [{ id: 'ecs-svc/1', rolloutStatus: 'IN_PROGRESS' }] }] })?.message).toContain('Unknown parameter in services[0].deployments[0]: "rolloutStatus"');
+    expect(validateOutput('DescribeServiceDeployments', { serviceDeployments: [{ status: 'ROLLED_BACK' }] })?.message).toContain("'ROLLED_BACK' is not one of");
   });
 
   it('throttles the first N calls with ThrottlingException, then answers', async () => {

@@ -12,7 +12,7 @@
 import { listen, readBody } from '../ecr/http.ts';
 import type { LocalServer } from '../ecr/http.ts';
 import { EcsFault } from './faults.ts';
-import { validateInput } from './schema.ts';
+import { validateInput, validateOutput } from './schema.ts';
 import { Services } from './services.ts';
 import type { RolloutPlan } from './services.ts';
 import { TaskDefinitions } from './task-definitions.ts';
@@ -121,7 +121,10 @@ export async function startEcsFake(options: { region?: string; account?: string;
     const refusal = validateInput(operation, input);
     if (refusal) return refuse(new EcsFault(refusal.type, refusal.message));
     try {
-      answer(200, handle(operation, input, `arn:aws:sts::${account}:assumed-role/mlship-deploy/${auth[1]}`));
+      const output = handle(operation, input, `arn:aws:sts::${account}:assumed-role/mlship-deploy/${auth[1]}`);
+      const wrong = validateOutput(operation, output);
+      if (wrong) throw new Error(`the ECS fake answered ${operation} outside the SDK's shape: ${wrong.message}`);
+      answer(200, output);
     } catch (err) {
       if (!(err instanceof EcsFault)) return refuse(new EcsFault('ServerException', String(err), 500));
       refuse(err);

@@ -86,6 +86,17 @@ export function memberNames(structure: SchemaRef): string[] {
   return [...(s[4] as string[])];
 }
 
+/**
+ * Checks an answer of the fake against the operation's output shape: a member the SDK does not
+ * declare, or a value of the wrong type, is a bug in the fake (the SDK would silently drop it).
+ */
+export function validateOutput(operation: string, output: unknown): Refusal | undefined {
+  const op = exported[`${operation}$`];
+  if (!Array.isArray(op) || op[0] !== 9) throw new Error(`no schema for ${operation}`);
+  enumCache ??= enumMembers();
+  return check(op[5], output, '', undefined);
+}
+
 /** Checks `input` against the operation's input shape; undefined when it is valid. */
 export function validateInput(operation: string, input: unknown): Refusal | undefined {
   const schema = inputSchema(operation);
@@ -97,7 +108,8 @@ export function validateInput(operation: string, input: unknown): Refusal | unde
 function check(ref: SchemaRef, value: unknown, path: string, allowed: Set<string> | undefined): Refusal | undefined {
   const where = path || 'input';
   const invalid = (what: string): Refusal => ({ type: 'InvalidParameterException', message: `Invalid parameter at '${where}': ${what}` });
-  if (value === null) return undefined; // JSON null is "not set" for every AWS JSON service
+  // JSON null is "not set" for every AWS JSON service (and JSON.stringify drops undefined)
+  if (value === null || value === undefined) return undefined;
   const shape = shapeOf(ref);
   if (typeof shape === 'number') {
     if (shape & 64) return checkList(shape & 63, value, path, allowed);

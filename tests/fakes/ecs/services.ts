@@ -70,6 +70,8 @@ const DEFAULT_PLAN: RolloutPlan = { outcome: 'success', polls: 2 };
 const CIRCUIT_BREAKER_THRESHOLD = 10;
 
 export class Services {
+  /** Whether services name their `currentServiceDeployment` (off: a client must find it by listing). */
+  namesCurrentServiceDeployment = true;
   private readonly clusters = new Map<string, string>();
   private readonly services = new Map<string, Service>();
   private readonly records = new Map<string, Json>();
@@ -421,7 +423,7 @@ export class Services {
         rolloutState: d.rolloutState,
         rolloutStateReason: d.rolloutStateReason,
       })),
-      currentServiceDeployment: service.currentServiceDeployment,
+      currentServiceDeployment: this.namesCurrentServiceDeployment ? service.currentServiceDeployment : undefined,
       events: [],
       createdAt: service.createdAt,
       schedulingStrategy: 'REPLICA',
