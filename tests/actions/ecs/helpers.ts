@@ -58,8 +58,7 @@ export async function startWorld(options: { image?: string; keys?: KeyCheck; des
   const fake = await startEcsFake({ keys: options.keys });
   const initialTaskDefinition = fake.registerTaskDefinition(cdkTaskDefinition(options.image));
   fake.createService({ cluster: CLUSTER, name: SERVICE, taskDefinition: initialTaskDefinition, desiredCount: options.desiredCount ?? 2 });
-  const ecs = new ECSClient({ endpoint: fake.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }, maxAttempts: 1 });
-  return { fake, ecs, initialTaskDefinition };
+  return { fake, ecs: clientOf(fake), initialTaskDefinition };
 }
 
 /** A clock whose sleep returns at once and moves time forward: timeouts pass without waiting. */
@@ -76,18 +75,28 @@ export function instantClock(start = Date.now()): Clock & { slept: number[] } {
   };
 }
 
-/** A client whose requests carry extra members the SDK would never serialize (to test the fake). */
-export function withExtraMembers(client: ECSClient, extra: Json): ECSClient {
+/** A client whose requests are changed after the SDK serialized them, before it signs them. */
+export function rewritingRequests(client: ECSClient, rewrite: (body: Json, headers: Record<string, string>) => Json): ECSClient {
   client.middlewareStack.add(
     (next) => async (args) => {
       // The SDK hands the serialized JSON on as bytes (or a string); put it back as a string.
       const request = args.request as { body?: string | Uint8Array; headers: Record<string, string> };
       const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
-      request.body = JSON.stringify({ ...(JSON.parse(text) as Json), ...extra });
+      request.body = JSON.stringify(rewrite(JSON.parse(text) as Json, request.headers));
       request.headers['content-length'] = String(Buffer.byteLength(request.body));
       return next(args);
     },
-    { step: 'build', priority: 'high', name: 'extraMembers' },
+    { step: 'build', priority: 'high', name: 'rewriteRequests' },
   );
   return client;
+}
+
+/** A client whose requests carry extra members the SDK would never serialize (to test the fake). */
+export function withExtraMembers(client: ECSClient, extra: Json): ECSClient {
+  return rewritingRequests(client, (body) => ({ ...body, ...extra }));
+}
+
+/** A new client of the world's fake with the test keys and no retries. */
+export function clientOf(fake: FakeEcs, credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }): ECSClient {
+  return new ECSClient({ endpoint: fake.url, region: 'eu-west-1', credentials, maxAttempts: 1 });
 }

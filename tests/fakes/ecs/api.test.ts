@@ -10,7 +10,6 @@ import {
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   DesiredStatus,
-  ECSClient,
   ListServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
@@ -19,9 +18,10 @@ import {
   TaskStopCode,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import type { Service } from '@aws-sdk/client-ecs';
+import type { Service ,
+  ECSClient} from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLUSTER, CONTAINER, SERVICE, cdkTaskDefinition, imageOf, startWorld, withExtraMembers } from '../../actions/ecs/helpers.ts';
+import { CLUSTER, CONTAINER, SERVICE, cdkTaskDefinition, clientOf, imageOf, rewritingRequests, startWorld, withExtraMembers } from '../../actions/ecs/helpers.ts';
 import type { World } from '../../actions/ecs/helpers.ts';
 import { validateOutput } from './schema.ts';
 import type { Json } from './task-definitions.ts';
@@ -44,7 +44,7 @@ describe('requests are checked against the SDK schema', () => {
   it('refuses read-only task definition fields in RegisterTaskDefinition, as ECS does (they are not input members)', async () => {
     world = await startWorld();
     for (const field of ['taskDefinitionArn', 'revision', 'status', 'requiresAttributes', 'compatibilities', 'registeredAt', 'registeredBy', 'deregisteredAt']) {
-      const client = withExtraMembers(new ECSClient({ endpoint: world.fake.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 's' }, maxAttempts: 1 }), { [field]: field === 'revision' ? 3 : 'x' });
+      const client = withExtraMembers(clientOf(world.fake), { [field]: field === 'revision' ? 3 : 'x' });
       const { tags: _tags, ...definition } = cdkTaskDefinition(imageOf('b'));
       const err = await errorOf(client.send(new RegisterTaskDefinitionCommand(definition as never)));
       expect(err?.name, field).toBe('ClientException');
@@ -67,21 +67,26 @@ describe('requests are checked against the SDK schema', () => {
 
   it('refuses unknown members at any depth, and reserved aws: tags', async () => {
     world = await startWorld();
-    const client = withExtraMembers(new ECSClient({ endpoint: world.fake.url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 's' }, maxAttempts: 1 }), { serviceNames: ['typo'] });
+    const client = withExtraMembers(clientOf(world.fake), { serviceNames: ['typo'] });
     const err = await errorOf(client.send(new DescribeServicesCommand({ cluster: CLUSTER, services: [SERVICE] })));
     expect(err?.name).toBe('ClientException');
     const reserved = await errorOf(world.ecs.send(new RegisterTaskDefinitionCommand(cdkTaskDefinition(imageOf('c')) as never)));
     expect([reserved?.name, reserved?.message]).toEqual(['InvalidParameterException', "Tag key 'aws:cloudformation:stack-name' is invalid: tag keys beginning with 'aws:' are reserved for system use."]);
   });
 
-  it('answers unsigned requests, unknown operations and other errors in the AWS JSON error shape', async () => {
+  it('answers unsigned, badly signed and unknown-key requests, unknown operations and other errors in the AWS JSON error shape', async () => {
     world = await startWorld();
-    const post = (headers: Record<string, string>) => fetch(world.fake.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', ...headers }, body: '{}' });
-    const unsigned = await post({ 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.DescribeServices' });
+    const unsigned = await fetch(world.fake.url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.DescribeServices' }, body: '{}' });
     expect([unsigned.status, ((await unsigned.json()) as Json).__type]).toEqual([403, 'MissingAuthenticationTokenException']);
-    const signed = { authorization: `AWS4-HMAC-SHA256 Credential=AKIDTEST/20261201/eu-west-1/ecs/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}` };
-    const unknown = await post({ ...signed, 'x-amz-target': 'AmazonEC2ContainerServiceV20141113.DescribeNothing' });
-    expect([unknown.status, ((await unknown.json()) as Json).__type]).toEqual([400, 'UnknownOperationException']);
+    const wrongSecret = await errorOf(describe1(clientOf(world.fake, { accessKeyId: 'AKIDTEST', secretAccessKey: 'not the secret' })));
+    expect([wrongSecret?.name, wrongSecret?.$metadata?.httpStatusCode]).toEqual(['InvalidSignatureException', 403]);
+    const unknownKey = await errorOf(describe1(clientOf(world.fake, { accessKeyId: 'AKIDOTHER', secretAccessKey: 'secret' })));
+    expect(unknownKey?.name).toBe('UnrecognizedClientException');
+    const unknown = rewritingRequests(clientOf(world.fake), (body, headers) => {
+      headers['x-amz-target'] = 'AmazonEC2ContainerServiceV20141113.DescribeNothing';
+      return body;
+    });
+    expect((await errorOf(describe1(unknown)))?.name).toBe('UnknownOperationException');
     const notFound = await errorOf(world.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'nope', taskDefinition: SERVICE })));
     expect(notFound?.name).toBe('ServiceNotFoundException');
     const noCluster = await errorOf(world.ecs.send(new DescribeServicesCommand({ cluster: 'nope', services: [SERVICE] })));

@@ -1,8 +1,9 @@
 /**
  * A local fake of the Amazon ECS API (awsJson1_1) on 127.0.0.1 that the unmodified
  * @aws-sdk/client-ecs talks to through its `endpoint` option: `POST /` with
- * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`, a SigV4-signed request for
- * `ecs`, errors as `{"__type", "message"}` with their HTTP status.
+ * `X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>`, signed with SigV4 for `ecs`
+ * (the signature is checked with the key's secret: ./sigv4.ts), errors as `{"__type", "message"}`
+ * with their HTTP status.
  *
  * Every request body is checked against the SDK's own schema of the operation's input
  * (./schema.ts) before it is handled; the access key must be one the caller accepts (e.g. issued
@@ -13,6 +14,7 @@ import { listen, readBody } from '../ecr/http.ts';
 import type { LocalServer } from '../ecr/http.ts';
 import { EcsFault } from './faults.ts';
 import { validateInput, validateOutput } from './schema.ts';
+import { parseAuthorization, signatureMatches } from './sigv4.ts';
 import { Services } from './services.ts';
 import type { RolloutPlan } from './services.ts';
 import { TaskDefinitions } from './task-definitions.ts';
@@ -22,9 +24,20 @@ export type { RolloutPlan } from './services.ts';
 
 const PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 
-/** The verdict on a request's access key (and session token): AWS answers each one differently. */
-export type KeyVerdict = 'valid' | 'expired' | 'unknown';
+/**
+ * The verdict on a request's access key (and session token), with the secret to check the
+ * signature by when it is valid: AWS answers an unknown and an expired key differently.
+ */
+export type KeyVerdict = { status: 'valid'; secretAccessKey: string } | { status: 'expired' | 'unknown' };
 export type KeyCheck = (accessKeyId: string, sessionToken: string | undefined) => KeyVerdict;
+
+/** Long-term keys (`AKID…`), which never expire. */
+export function staticKeys(keys: Record<string, string>): KeyCheck {
+  return (accessKeyId, sessionToken) => {
+    const secretAccessKey = keys[accessKeyId];
+    return secretAccessKey !== undefined && sessionToken === undefined ? { status: 'valid', secretAccessKey } : { status: 'unknown' };
+  };
+}
 
 export interface Call {
   operation: string;
@@ -54,7 +67,7 @@ export async function startEcsFake(options: { region?: string; account?: string;
   const region = options.region ?? 'eu-west-1';
   const account = options.account ?? '111122223333';
   const clock = options.clock ?? Date.now;
-  const keys: KeyCheck = options.keys ?? (() => 'valid');
+  const keys: KeyCheck = options.keys ?? staticKeys({ AKIDTEST: 'secret' });
   const taskDefinitions = new TaskDefinitions(region, account, clock);
   const services = new Services(region, account, clock, taskDefinitions);
   const calls: Call[] = [];
@@ -99,12 +112,24 @@ export async function startEcsFake(options: { region?: string; account?: string;
       fail(fault);
     };
     if (req.method !== 'POST' || req.url !== '/') return refuse(new EcsFault('UnknownOperationException', `${req.method} ${req.url}`, 404));
-    const auth = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/\d{8}\/([a-z0-9-]+)\/ecs\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/.exec(String(req.headers.authorization ?? ''));
+    const auth = parseAuthorization(req.headers.authorization);
     if (!auth) return refuse(new EcsFault('MissingAuthenticationTokenException', 'Missing Authentication Token', 403));
-    if (auth[2] !== region) return refuse(new EcsFault('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth[2]}'.`, 403));
-    const verdict = keys(auth[1]!, req.headers['x-amz-security-token'] as string | undefined);
-    if (verdict === 'expired') return refuse(new EcsFault('ExpiredTokenException', 'The security token included in the request is expired'));
-    if (verdict === 'unknown') return refuse(new EcsFault('UnrecognizedClientException', 'The security token included in the request is invalid.'));
+    if (auth.service !== 'ecs') return refuse(new EcsFault('InvalidSignatureException', `Credential should be scoped to correct service: 'ecs'.`, 403));
+    if (auth.region !== region) return refuse(new EcsFault('InvalidSignatureException', `Credential should be scoped to a valid region, not '${auth.region}'.`, 403));
+    const verdict = keys(auth.accessKeyId, req.headers['x-amz-security-token'] as string | undefined);
+    if (verdict.status !== 'valid') {
+      return refuse(
+        verdict.status === 'expired'
+          ? new EcsFault('ExpiredTokenException', 'The security token included in the request is expired')
+          : new EcsFault('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+      );
+    }
+    if (!auth.signedHeaders.includes('host') || (req.headers['x-amz-security-token'] !== undefined && !auth.signedHeaders.includes('x-amz-security-token'))) {
+      return refuse(new EcsFault('InvalidSignatureException', 'The host header and the security token must be signed.', 403));
+    }
+    if (!signatureMatches({ method: req.method, url: req.url, headers: req.headers, body }, auth, verdict.secretAccessKey)) {
+      return refuse(new EcsFault('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403));
+    }
     if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) return refuse(new EcsFault('SerializationException', 'content-type must be application/x-amz-json-1.1'));
     if (!target.startsWith(PREFIX) || !SUPPORTED.includes(operation)) return refuse(new EcsFault('UnknownOperationException', `unknown operation ${target}`));
     let input: Json;
@@ -121,7 +146,7 @@ export async function startEcsFake(options: { region?: string; account?: string;
     const refusal = validateInput(operation, input);
     if (refusal) return refuse(new EcsFault(refusal.type, refusal.message));
     try {
-      const output = handle(operation, input, `arn:aws:sts::${account}:assumed-role/mlship-deploy/${auth[1]}`);
+      const output = handle(operation, input, `arn:aws:sts::${account}:assumed-role/mlship-deploy/${auth.accessKeyId}`);
       const wrong = validateOutput(operation, output);
       if (wrong) throw new Error(`the ECS fake answered ${operation} outside the SDK's shape: ${wrong.message}`);
       answer(200, output);

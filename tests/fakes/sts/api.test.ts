@@ -37,10 +37,10 @@ describe('STS fake: AssumeRoleWithWebIdentity', () => {
     expect(c.Expiration).toEqual(new Date(now + 2000));
     expect(answer.SubjectFromWebIdentityToken).toBe(SUB);
     expect(answer.AssumedRoleUser!.Arn).toBe('arn:aws:sts::111122223333:assumed-role/Mlship-GitHubDeployRole/mlship-deploy');
-    expect(sts.keyCheck(c.AccessKeyId!, c.SessionToken)).toBe('valid');
-    expect(sts.keyCheck(c.AccessKeyId!, 'another token')).toBe('unknown');
+    expect(sts.keyCheck(c.AccessKeyId!, c.SessionToken)).toEqual({ status: 'valid', secretAccessKey: c.SecretAccessKey });
+    expect(sts.keyCheck(c.AccessKeyId!, 'another token')).toEqual({ status: 'unknown' });
     now += 2000;
-    expect(sts.keyCheck(c.AccessKeyId!, c.SessionToken)).toBe('expired');
+    expect(sts.keyCheck(c.AccessKeyId!, c.SessionToken)).toEqual({ status: 'expired' });
   });
 
   it('refuses another audience, an untrusted sub, an expired or forged token, another role and a duration STS would refuse', async () => {

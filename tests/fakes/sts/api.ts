@@ -121,8 +121,8 @@ export async function startStsFake(options: StsFakeOptions): Promise<FakeSts> {
 
   const keyCheck: KeyCheck = (accessKeyId, sessionToken) => {
     const found = issued.find((c) => c.accessKeyId === accessKeyId);
-    if (!found || found.sessionToken !== sessionToken) return 'unknown';
-    return found.expiresAt <= clock() ? 'expired' : 'valid';
+    if (!found || found.sessionToken !== sessionToken) return { status: 'unknown' };
+    return found.expiresAt <= clock() ? { status: 'expired' } : { status: 'valid', secretAccessKey: found.secretAccessKey };
   };
   return { ...server, issued, refused, keyCheck };
 }
