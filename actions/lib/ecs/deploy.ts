@@ -63,8 +63,9 @@ export async function deployImage(ecs: ECSClient, request: DeployRequest, option
         reasons: [{ kind: 'unchanged', message: `the service already runs ${image} (${taskDefinitionArn}, deployment ${primary.id})` }],
       };
     }
-    // The same image is still rolling out (an earlier run gave up waiting): follow that one.
-    return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn: current.service.currentServiceDeployment, createdAt: primary.createdAt?.getTime() ?? clock.now() });
+    // The same image is still rolling out (an earlier run gave up waiting): follow that one. A
+    // FAILED one (circuit breaker without rollback) is deployed again: a rerun is a retry.
+    if (primary.rolloutState === 'IN_PROGRESS') return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn: current.service.currentServiceDeployment, createdAt: primary.createdAt?.getTime() ?? clock.now() });
   }
 
   const registered = await register(ecs, send, current, request, image);

@@ -169,6 +169,19 @@ describe('deployImage', () => {
     expect(world.fake.callsOf('RegisterTaskDefinition')).toHaveLength(1);
   });
 
+  it('deploys the same image again when its deployment FAILED without a rollback: a rerun is a retry', async () => {
+    world = await startWorld();
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 1, rollback: false });
+    const first = await deploy(imageOf('a'));
+    expect(first).toMatchObject({ status: 'failed', serviceDeploymentStatus: 'STOPPED', circuitBreaker: { status: 'TRIGGERED' } });
+    expect(kinds(first)).toEqual(['rollout', 'service-deployment', 'circuit-breaker', 'task', 'task', 'task']);
+    expect(await primaryOf()).toMatchObject({ id: first.deploymentId, rolloutState: 'FAILED' });
+    const second = await deploy(imageOf('a'));
+    expect(second.status).toBe('succeeded');
+    expect(second.deploymentId).not.toBe(first.deploymentId);
+    expect(world.fake.callsOf('RegisterTaskDefinition')).toHaveLength(2);
+  });
+
   it('refuses a tag before calling ECS, and a container or service that is not there', async () => {
     world = await startWorld();
     await expect(deploy('111122223333.dkr.ecr.eu-west-1.amazonaws.com/mlship-serving:latest')).rejects.toThrow(DeployError);

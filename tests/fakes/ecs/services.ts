@@ -23,8 +23,8 @@ import type { TaskDefinitions } from './task-definitions.ts';
 export type RolloutPlan =
   /** IN_PROGRESS for `polls` DescribeServices calls, then COMPLETED. */
   | { outcome: 'success'; polls?: number }
-  /** Tasks fail to start; the circuit breaker rolls back to the previous task definition. */
-  | { outcome: 'circuit-breaker'; polls?: number; failedTasks?: number; stoppedReason?: string; exitCode?: number }
+  /** Tasks fail to start; the circuit breaker rolls back to the previous task definition (unless `rollback: false`). */
+  | { outcome: 'circuit-breaker'; polls?: number; failedTasks?: number; stoppedReason?: string; exitCode?: number; rollback?: boolean }
   /** Someone else's UpdateService (another task definition) replaces it while it runs. */
   | { outcome: 'replaced'; polls?: number; image?: string }
   /** It disappears from the service (and its record with it). */
@@ -271,8 +271,20 @@ export class Services {
     const now = this.seconds();
     Object.assign(deployment, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: failed, updatedAt: now });
     const back = deployment.previous;
-    if (!back) return;
     const record = this.record(deployment);
+    if (!back || plan.rollback === false) {
+      // Without a rollback the failed deployment stays PRIMARY, and its record ends STOPPED.
+      if (record) {
+        Object.assign(record, {
+          status: 'STOPPED',
+          statusReason: 'Service deployment stopped because the circuit breaker threshold was exceeded.',
+          stoppedAt: now,
+          updatedAt: now,
+          deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: failed, threshold: CIRCUIT_BREAKER_THRESHOLD },
+        });
+      }
+      return;
+    }
     if (record) {
       Object.assign(record, {
         status: 'ROLLBACK_IN_PROGRESS',
