@@ -53,19 +53,17 @@ export async function deployImage(ecs: ECSClient, request: DeployRequest, option
   const taskDefinitionArn = current.taskDefinition.taskDefinitionArn ?? '';
 
   if (running === image && primary?.id) {
+    const serviceDeploymentArn = current.service.currentServiceDeployment;
     if (primary.rolloutState === 'COMPLETED') {
-      return {
-        status: 'skipped',
-        taskDefinitionArn,
-        deploymentId: primary.id,
-        serviceDeploymentArn: current.service.currentServiceDeployment,
-        image,
-        reasons: [{ kind: 'unchanged', message: `the service already runs ${image} (${taskDefinitionArn}, deployment ${primary.id})` }],
-      };
+      const message = `the service already runs ${image} (${taskDefinitionArn}, deployment ${primary.id})`;
+      return { status: 'skipped', taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, image, reasons: [{ kind: 'unchanged', message }] };
     }
     // The same image is still rolling out (an earlier run gave up waiting): follow that one. A
     // FAILED one (circuit breaker without rollback) is deployed again: a rerun is a retry.
-    if (primary.rolloutState === 'IN_PROGRESS') return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn: current.service.currentServiceDeployment, createdAt: primary.createdAt?.getTime() ?? clock.now() });
+    if (primary.rolloutState === 'IN_PROGRESS') {
+      const createdAt = primary.createdAt?.getTime() ?? clock.now();
+      return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, createdAt });
+    }
   }
 
   const registered = await register(ecs, send, current, request, image);

@@ -1,6 +1,7 @@
 /**
  * Where a deployment stands, from one look at the service and its service deployment record (a
- * pure function). It succeeds when our deployment is the PRIMARY one and COMPLETED. It has failed
+ * pure function). It succeeds when our deployment is the PRIMARY one and COMPLETED, and its
+ * record (if ECS keeps one) is no longer in progress. It has failed
  * when its rollout FAILED; when the record says it was rolled back or stopped; when another
  * deployment became PRIMARY (the circuit breaker's rollback, or someone else's UpdateService);
  * or when it is gone from the service. Otherwise it is still rolling out.
@@ -51,6 +52,9 @@ export function judgeRollout(observation: Observation): Judgement {
     );
   }
   if (reasons.length > 0) return { state: 'failed', reasons };
-  if (ours?.status === 'PRIMARY' && ours.rolloutState === 'COMPLETED') return { state: 'succeeded' };
+  // The record is the outcome: after the rollout a deployment may still bake (alarms can still
+  // roll it back), and the record says SUCCESSFUL only once that is over.
+  const recordOpen = record?.status === 'IN_PROGRESS' || record?.status === 'PENDING';
+  if (ours?.status === 'PRIMARY' && ours.rolloutState === 'COMPLETED' && !recordOpen) return { state: 'succeeded' };
   return { state: 'waiting' };
 }

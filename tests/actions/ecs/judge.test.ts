@@ -21,6 +21,11 @@ describe('judgeRollout', () => {
     expect(judge(service(dep(OURS, 'PRIMARY', 'COMPLETED')))).toEqual({ state: 'succeeded' });
   });
 
+  it('waits while the record is still open after the rollout completed (bake time: alarms may still roll it back)', () => {
+    expect(judge(service(dep(OURS, 'PRIMARY', 'COMPLETED')), { status: 'IN_PROGRESS', lifecycleStage: 'BAKE_TIME' })).toEqual({ state: 'waiting' });
+    expect(judge(service(dep(OURS, 'PRIMARY', 'COMPLETED')), { status: 'PENDING' })).toEqual({ state: 'waiting' });
+  });
+
   it('fails on a FAILED rollout, even while ours is still PRIMARY', () => {
     const j = judge(service(dep(OURS, 'PRIMARY', 'FAILED', TD(2), { rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' })));
     expect(j).toEqual({ state: 'failed', reasons: [{ kind: 'rollout', message: 'ECS deployment circuit breaker: tasks failed to start.' }] });
