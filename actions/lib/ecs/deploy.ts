@@ -12,7 +12,7 @@ import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import { readCurrentTask } from './current.ts';
 import type { CurrentTask, ServiceTarget } from './current.ts';
-import { DeployError } from './errors.ts';
+import { DeployError, EcsCallError } from './errors.ts';
 import { followDeployment } from './follow.ts';
 import type { Followed } from './follow.ts';
 import { pinnedImage } from './image.ts';
@@ -51,18 +51,19 @@ export async function deployImage(ecs: ECSClient, request: DeployRequest, option
   const running = current.taskDefinition.containerDefinitions?.find((c) => c.name === request.container)?.image;
   const primary = current.service.deployments?.find((d) => d.status === 'PRIMARY');
   const taskDefinitionArn = current.taskDefinition.taskDefinitionArn ?? '';
+  const previous = { taskDefinitionArn, image: running };
 
   if (running === image && primary?.id) {
     const serviceDeploymentArn = current.service.currentServiceDeployment;
     if (primary.rolloutState === 'COMPLETED') {
       const message = `the service already runs ${image} (${taskDefinitionArn}, deployment ${primary.id})`;
-      return { status: 'skipped', taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, image, reasons: [{ kind: 'unchanged', message }] };
+      return { status: 'skipped', previous, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, image, reasons: [{ kind: 'unchanged', message }] };
     }
     // The same image is still rolling out (an earlier run gave up waiting): follow that one. A
     // FAILED one (circuit breaker without rollback) is deployed again: a rerun is a retry.
     if (primary.rolloutState === 'IN_PROGRESS') {
       const createdAt = primary.createdAt?.getTime() ?? clock.now();
-      return follow(ecs, send, clock, request, { image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, createdAt });
+      return follow(ecs, send, clock, request, { previous, image, taskDefinitionArn, deploymentId: primary.id, serviceDeploymentArn, createdAt });
     }
   }
 
@@ -71,7 +72,7 @@ export async function deployImage(ecs: ECSClient, request: DeployRequest, option
   const updated = await send('UpdateService', () => ecs.send(new UpdateServiceCommand({ cluster: request.cluster, service: request.service, taskDefinition: registered })));
   const ours = updated.service?.deployments?.find((d) => d.status === 'PRIMARY' && d.taskDefinition === registered);
   if (!ours?.id) throw new DeployError(`UpdateService did not start a deployment of ${registered} on ${request.service}`, { field: 'service' });
-  return follow(ecs, send, clock, request, { image, taskDefinitionArn: registered, deploymentId: ours.id, serviceDeploymentArn: updated.service?.currentServiceDeployment, createdAt: ours.createdAt?.getTime() ?? asked });
+  return follow(ecs, send, clock, request, { previous, image, taskDefinitionArn: registered, deploymentId: ours.id, serviceDeploymentArn: updated.service?.currentServiceDeployment, createdAt: ours.createdAt?.getTime() ?? asked });
 }
 
 async function register(ecs: ECSClient, send: Send, current: CurrentTask, request: DeployRequest, image: string): Promise<string> {
@@ -83,6 +84,7 @@ async function register(ecs: ECSClient, send: Send, current: CurrentTask, reques
 }
 
 interface Followable {
+  previous: DeployResult['previous'];
   image: string;
   taskDefinitionArn: string;
   deploymentId: string;
@@ -102,6 +104,7 @@ async function follow(ecs: ECSClient, send: Send, clock: Clock, request: DeployR
   });
   const result: DeployResult = {
     status: 'succeeded',
+    previous: what.previous,
     taskDefinitionArn: what.taskDefinitionArn,
     deploymentId: what.deploymentId,
     serviceDeploymentArn: followed.serviceDeploymentArn,
@@ -115,8 +118,17 @@ async function follow(ecs: ECSClient, send: Send, clock: Clock, request: DeployR
     judgement.state === 'failed'
       ? judgement.reasons
       : [{ kind: 'timeout', message: `deployment ${what.deploymentId} did not finish within ${Math.round(timeoutMs / 1000)} s; ECS may still complete it or roll it back` }];
-  const tasks = await stoppedTasksOf(ecs, send, request, what.deploymentId, what.taskDefinitionArn);
-  return { ...result, status: judgement.state === 'failed' ? 'failed' : 'timed-out', reasons: [...reasons, ...stopReasons(tasks)] };
+  return { ...result, status: judgement.state === 'failed' ? 'failed' : 'timed-out', reasons: [...reasons, ...(await taskReasons(ecs, send, request, what))] };
+}
+
+/** The stopped tasks' reasons, best effort: failing to read them must not hide why the deploy failed. */
+async function taskReasons(ecs: ECSClient, send: Send, request: DeployRequest, what: Followable): Promise<Reason[]> {
+  try {
+    return stopReasons(await stoppedTasksOf(ecs, send, request, what.deploymentId, what.taskDefinitionArn));
+  } catch (err) {
+    if (!(err instanceof EcsCallError)) throw err;
+    return [{ kind: 'task', message: `the stopped tasks could not be read: ${err.message}` }];
+  }
 }
 
 /** What ECS recorded about the deployment: the record's status, rollback and circuit breaker, failed tasks. */

@@ -13,6 +13,8 @@ export interface Reason {
 export interface DeployResult {
   /** `skipped`: the service already runs this image; nothing was registered or rolled out. */
   status: 'succeeded' | 'failed' | 'timed-out' | 'skipped';
+  /** What the service's primary deployment ran when the deploy started: the revision and the container's image. */
+  previous: { taskDefinitionArn: string; image: string | undefined };
   /** The revision registered (or, when skipped, the one running). */
   taskDefinitionArn: string;
   /** The ECS deployment followed (`ecs-svc/…`). */

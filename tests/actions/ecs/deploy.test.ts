@@ -29,6 +29,7 @@ describe('deployImage', () => {
     const result = await deploy(image, { environment: { MLSHIP_COMMIT: '0123abc' } });
     expect(result).toMatchObject({ status: 'succeeded', taskDefinitionArn: `arn:aws:ecs:eu-west-1:111122223333:task-definition/${SERVICE}:2`, image, reasons: [], serviceDeploymentStatus: 'SUCCESSFUL' });
     expect(result.deploymentId).toMatch(/^ecs-svc\/\d{19}$/);
+    expect(result.previous).toEqual({ taskDefinitionArn: world.initialTaskDefinition, image: 'public.ecr.aws/docker/library/busybox:1.37' });
     expect(result.serviceDeploymentArn).toContain(`:service-deployment/${CLUSTER}/${SERVICE}/`);
     expect(await primaryOf()).toMatchObject({ id: result.deploymentId, taskDefinition: result.taskDefinitionArn, rolloutState: 'COMPLETED' });
     expect(world.fake.calls.slice(0, 4).map((c) => c.operation)).toEqual(['DescribeServices', 'DescribeTaskDefinition', 'RegisterTaskDefinition', 'UpdateService']);
@@ -96,6 +97,16 @@ describe('deployImage', () => {
     expect(described.serviceDeploymentArns).toEqual([result.serviceDeploymentArn]);
     expect(result.serviceDeploymentArn).not.toBe(earlier.serviceDeploymentArn);
     expect(result.serviceDeploymentArn).toMatch(/:service-deployment\//);
+  });
+
+  it('still reports why the deploy failed when the stopped tasks cannot be read', async () => {
+    world = await startWorld();
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 1 });
+    world.fake.throttle(1000, ['ListTasks']);
+    const result = await deployImage(world.ecs, request(imageOf('a')), { clock: instantClock(), retry: { retries: 1, baseDelayMs: 1 } });
+    expect(result.status).toBe('failed');
+    expect(kinds(result)).toEqual(['rollout', 'rollback', 'circuit-breaker', 'rollback', 'task']);
+    expect(result.reasons.at(-1)!.message).toBe('the stopped tasks could not be read: ECS ListTasks failed: ThrottlingException: Rate exceeded');
   });
 
   it("someone else's UpdateService: failed, naming the deployment that replaced ours", async () => {

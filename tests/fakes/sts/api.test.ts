@@ -56,7 +56,8 @@ describe('STS fake: AssumeRoleWithWebIdentity', () => {
     expect(await nameOf(assume(client, issuer.mint({ sub: SUB, iss: 'https://evil.example' })))).toBe('InvalidIdentityTokenException');
     expect(await nameOf(assume(client, issuer.mint({ sub: SUB }), { RoleArn: 'arn:aws:iam::111122223333:role/Other' }))).toBe('AccessDenied');
     expect(await nameOf(assume(client, issuer.mint({ sub: SUB }), { DurationSeconds: 60 }))).toBe('ValidationError');
-    expect(sts.refused).toEqual(['InvalidIdentityToken', 'AccessDenied', 'ExpiredTokenException', 'InvalidIdentityToken', 'InvalidIdentityToken', 'AccessDenied', 'ValidationError']);
+    expect(await nameOf(assume(client, issuer.mint({ sub: SUB }), { DurationSeconds: 7200 }))).toBe('ValidationError'); // over the role's one hour
+    expect(sts.refused).toEqual(['InvalidIdentityToken', 'AccessDenied', 'ExpiredTokenException', 'InvalidIdentityToken', 'InvalidIdentityToken', 'AccessDenied', 'ValidationError', 'ValidationError']);
     expect(sts.issued).toEqual([]);
   });
 

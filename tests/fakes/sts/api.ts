@@ -41,6 +41,8 @@ export interface StsFakeOptions {
   subjects: string[];
   audience?: string;
   issuer?: string;
+  /** The role's MaxSessionDuration (default 3600, as the deploy role in infra/). */
+  maxSessionDurationSeconds?: number;
   /** How long issued credentials last, whatever DurationSeconds asks (default: DurationSeconds). */
   credentialLifetimeMs?: number;
   clock?: () => number;
@@ -77,6 +79,7 @@ export async function startStsFake(options: StsFakeOptions): Promise<FakeSts> {
     if (!/^[\w+=,.@-]{2,64}$/.test(session)) return fail(400, 'ValidationError', `1 validation error detected: Value '${session}' at 'roleSessionName' failed to satisfy constraint`);
     const duration = Number(form.get('DurationSeconds') ?? '3600');
     if (!Number.isInteger(duration) || duration < 900 || duration > 43200) return fail(400, 'ValidationError', `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200`);
+    if (duration > (options.maxSessionDurationSeconds ?? 3600)) return fail(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
     if (form.get('RoleArn') !== options.roleArn) return fail(403, 'AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity');
     const claims = verifyToken(form.get('WebIdentityToken')!, options.publicKey);
     if (typeof claims === 'string') return fail(400, 'InvalidIdentityToken', claims);
