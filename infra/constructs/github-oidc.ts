@@ -131,13 +131,16 @@ export class GitHubOidc extends Construct {
         resources: [props.service.serviceArn],
       }),
     );
+    const stack = Stack.of(this);
+    const cluster = props.service.cluster;
+    const ecsArn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     // A new revision carries the tags of the one it replaces, and tagging on create needs
     // ecs:TagResource: allowed only as part of RegisterTaskDefinition, and only in this family.
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'TagNewRevisions',
         actions: ['ecs:TagResource'],
-        resources: [Stack.of(this).formatArn({ service: 'ecs', resource: 'task-definition', resourceName: `${props.taskDefinitionFamily}:*`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+        resources: [ecsArn('task-definition', `${props.taskDefinitionFamily}:*`)],
         conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
       }),
     );
@@ -148,9 +151,6 @@ export class GitHubOidc extends Construct {
     // requires both the service and its service-deployment ARNs; DescribeTasks takes task ARNs of the
     // cluster; ListTasks has no resource a Fargate request names (its type is container-instance), so
     // it is "*" narrowed by the `ecs:cluster` condition key, as the ECS policy examples do.
-    const stack = Stack.of(this);
-    const cluster = props.service.cluster;
-    const ecsArn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const inCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
