@@ -137,7 +137,10 @@ describe('deployments play out as chosen', () => {
     expect(deployments.map((d) => [d.status, d.rolloutState])).toEqual([['PRIMARY', 'IN_PROGRESS'], ['ACTIVE', 'COMPLETED']]);
     expect(deployments[0]!.id).toMatch(/^ecs-svc\/\d{19}$/);
     expect(updated.service!.currentServiceDeployment).toMatch(new RegExp(`^arn:aws:ecs:eu-west-1:111122223333:service-deployment/${CLUSTER}/${SERVICE}/`));
+    const recordStatus = async () => (await world.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [updated.service!.currentServiceDeployment!] }))).serviceDeployments![0]!.status;
+    expect(await recordStatus()).toBe('PENDING');
     expect((await describe1(world.ecs)).deployments![0]!.rolloutState).toBe('IN_PROGRESS');
+    expect(await recordStatus()).toBe('IN_PROGRESS');
     expect((await describe1(world.ecs)).deployments![0]!.rolloutState).toBe('IN_PROGRESS');
     const done = await describe1(world.ecs);
     expect(done.deployments!.map((d) => [d.id, d.status, d.rolloutState])).toEqual([[deployments[0]!.id, 'PRIMARY', 'COMPLETED']]);
@@ -186,7 +189,7 @@ describe('deployments play out as chosen', () => {
     expect(primary.taskDefinition).toBe(`arn:aws:ecs:eu-west-1:111122223333:task-definition/${SERVICE}:3`);
     expect(after.deployments!.find((d) => d.id === updated.service!.deployments![0]!.id)!.status).toBe('ACTIVE');
     const briefs = (await world.ecs.send(new ListServiceDeploymentsCommand({ cluster: CLUSTER, service: SERVICE }))).serviceDeployments!;
-    expect(briefs.map((b) => b.status)).toEqual(['IN_PROGRESS', 'STOPPED', 'SUCCESSFUL']);
+    expect(briefs.map((b) => b.status)).toEqual(['PENDING', 'STOPPED', 'SUCCESSFUL']);
   });
 
   it('vanish: the deployment and its record disappear', async () => {

@@ -8,7 +8,7 @@
  * - UpdateService with a new task definition starts a deployment (`ecs-svc/<19 digits>`) that is
  *   PRIMARY and IN_PROGRESS; the one before it becomes ACTIVE and is drained when it completes.
  * - A service deployment record (ListServiceDeployments / DescribeServiceDeployments) follows it:
- *   IN_PROGRESS → SUCCESSFUL, or, when the circuit breaker trips, ROLLBACK_IN_PROGRESS →
+ *   PENDING → IN_PROGRESS → SUCCESSFUL, or, when the circuit breaker trips, ROLLBACK_IN_PROGRESS →
  *   ROLLBACK_SUCCESSFUL with `rollback` and `deploymentCircuitBreaker` filled in, or STOPPED when
  *   another deployment replaces it.
  * - Tasks a deployment starts carry `startedBy: <deployment id>`; the failed ones are STOPPED with
@@ -176,8 +176,8 @@ export class Services {
         updatedAt: now,
         sourceServiceRevisions: previous ? [revision(previous)] : [],
         targetServiceRevision: revision(deployment),
-        status: 'IN_PROGRESS',
-        lifecycleStage: 'SCALE_UP',
+        // PENDING until ECS starts on it (the first step below), as ECS documents.
+        status: 'PENDING',
         deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100, strategy: 'ROLLING' },
         deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 0, threshold: CIRCUIT_BREAKER_THRESHOLD },
         alarms: { status: 'DISABLED' },
@@ -244,6 +244,8 @@ export class Services {
     const deployment = service.deployments.find((d) => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS');
     if (!deployment) return;
     deployment.polls++;
+    const record = this.record(deployment);
+    if (record?.status === 'PENDING') Object.assign(record, { status: 'IN_PROGRESS', lifecycleStage: 'SCALE_UP', updatedAt: this.seconds() });
     const plan = deployment.plan;
     if (plan.outcome === 'stuck' || deployment.polls <= (plan.polls ?? 2)) {
       deployment.pendingCount = deployment.desiredCount;
