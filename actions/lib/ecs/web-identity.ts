@@ -19,7 +19,11 @@ export interface SessionCredentials {
   expiration: Date;
 }
 
-export type CredentialsProvider = () => Promise<SessionCredentials>;
+/**
+ * `memoized` tells the SDK the provider caches and renews by itself, so the SDK asks it before
+ * every request instead of keeping a set until its own fixed window (5 minutes before expiry).
+ */
+export type CredentialsProvider = (() => Promise<SessionCredentials>) & { readonly memoized: true };
 
 export interface WebIdentityOptions {
   roleArn: string;
@@ -53,7 +57,7 @@ export function webIdentityCredentials(sts: STSClient, options: WebIdentityOptio
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
   };
 
-  return async () => {
+  const provide = async (): Promise<SessionCredentials> => {
     if (current && current.expiration.getTime() - margin > now()) return current;
     pending ??= assume().then(
       (fresh) => {
@@ -68,4 +72,5 @@ export function webIdentityCredentials(sts: STSClient, options: WebIdentityOptio
     );
     return pending;
   };
+  return Object.assign(provide, { memoized: true as const });
 }
