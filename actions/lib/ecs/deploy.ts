@@ -113,7 +113,7 @@ async function follow(ecs: ECSClient, send: Send, clock: Clock, request: DeployR
     ...details(followed, what.deploymentId),
   };
   const judgement = followed.judgement;
-  if (judgement.state === 'succeeded') return result;
+  if (judgement.state === 'succeeded') return { ...result, reasons: judgement.reasons ?? [] };
   const reasons: Reason[] =
     judgement.state === 'failed'
       ? judgement.reasons

@@ -26,6 +26,12 @@ describe('judgeRollout', () => {
     expect(judge(service(dep(OURS, 'PRIMARY', 'COMPLETED')), { status: 'PENDING' })).toEqual({ state: 'waiting' });
   });
 
+  it('succeeds, with a note, when ours completed and another deployment has replaced it since', () => {
+    const note = { kind: 'replaced', message: `the deployment completed; deployment ${OLD} (${TD(3)}) has replaced it since` };
+    expect(judge(service(dep(OLD, 'PRIMARY', 'IN_PROGRESS', TD(3)), dep(OURS, 'ACTIVE', 'COMPLETED')), { status: 'SUCCESSFUL' })).toEqual({ state: 'succeeded', reasons: [note] });
+    expect(judge(service(dep(OLD, 'PRIMARY', 'IN_PROGRESS', TD(3))), { status: 'SUCCESSFUL' })).toEqual({ state: 'succeeded', reasons: [note] });
+  });
+
   it('fails on a FAILED rollout, even while ours is still PRIMARY', () => {
     const j = judge(service(dep(OURS, 'PRIMARY', 'FAILED', TD(2), { rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' })));
     expect(j).toEqual({ state: 'failed', reasons: [{ kind: 'rollout', message: 'ECS deployment circuit breaker: tasks failed to start.' }] });
