@@ -9,8 +9,9 @@ import { deployImage } from '../../../actions/lib/ecs/deploy.ts';
 import type { DeployRequest } from '../../../actions/lib/ecs/deploy.ts';
 import { DeployError, EcsCallError } from '../../../actions/lib/ecs/errors.ts';
 import type { DeployResult } from '../../../actions/lib/ecs/outcome.ts';
-import { CLUSTER, CONTAINER, SERVICE, imageOf, instantClock, startWorld } from './helpers.ts';
-import type { World } from './helpers.ts';
+import { CLUSTER, CONTAINER, SERVICE, imageOf, startWorld } from '../../fakes/ecs/world.ts';
+import type { World } from '../../fakes/ecs/world.ts';
+import { instantClock } from './helpers.ts';
 
 let world: World;
 afterEach(async () => {

@@ -10,7 +10,7 @@ import { DeployError } from '../../../actions/lib/ecs/errors.ts';
 import { digestOf, pinnedImage } from '../../../actions/lib/ecs/image.ts';
 import { READ_ONLY_FIELDS, mergeEnvironment, renderTaskDefinition, workersFor } from '../../../actions/lib/ecs/render.ts';
 import { memberNames } from '../../fakes/ecs/schema.ts';
-import { CONTAINER, imageOf } from './helpers.ts';
+import { CONTAINER, imageOf } from '../../fakes/ecs/world.ts';
 
 /** A DescribeTaskDefinition answer as ECS gives it for the CDK app's task definition. */
 function described(overrides: Partial<TaskDefinition> = {}): TaskDefinition {

@@ -14,8 +14,9 @@ import { webIdentityCredentials } from '../../../actions/lib/ecs/web-identity.ts
 import { startStsFake } from '../../fakes/sts/api.ts';
 import type { FakeSts } from '../../fakes/sts/api.ts';
 import { tokenIssuer } from '../../fakes/sts/oidc-token.ts';
-import { CLUSTER, CONTAINER, SERVICE, imageOf, instantClock, startWorld } from './helpers.ts';
-import type { World } from './helpers.ts';
+import { CLUSTER, CONTAINER, SERVICE, imageOf, startWorld } from '../../fakes/ecs/world.ts';
+import type { World } from '../../fakes/ecs/world.ts';
+import { instantClock } from './helpers.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/Mlship-GitHubDeployRole';
 const SUB = 'repo:acme/models:ref:refs/heads/main';

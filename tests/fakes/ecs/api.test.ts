@@ -21,8 +21,8 @@ import {
 import type { Service ,
   ECSClient} from '@aws-sdk/client-ecs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLUSTER, CONTAINER, SERVICE, cdkTaskDefinition, clientOf, imageOf, rewritingRequests, startWorld, withExtraMembers } from '../../actions/ecs/helpers.ts';
-import type { World } from '../../actions/ecs/helpers.ts';
+import { CLUSTER, CONTAINER, SERVICE, cdkTaskDefinition, clientOf, imageOf, rewritingRequests, startWorld, withExtraMembers } from './world.ts';
+import type { World } from './world.ts';
 import { validateOutput } from './schema.ts';
 import type { Json } from './task-definitions.ts';
 

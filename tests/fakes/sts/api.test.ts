@@ -6,8 +6,8 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLUSTER, SERVICE, startWorld } from '../../actions/ecs/helpers.ts';
-import type { World } from '../../actions/ecs/helpers.ts';
+import { CLUSTER, SERVICE, startWorld } from '../ecs/world.ts';
+import type { World } from '../ecs/world.ts';
 import { startStsFake } from './api.ts';
 import type { FakeSts } from './api.ts';
 import { tokenIssuer } from './oidc-token.ts';
