@@ -46,10 +46,16 @@ export function webIdentityCredentials(sts: STSClient, options: WebIdentityOptio
   let pending: Promise<SessionCredentials> | undefined;
 
   const assume = async (): Promise<SessionCredentials> => {
-    const token = await options.token();
-    const answer = await sts.send(
-      new AssumeRoleWithWebIdentityCommand({ RoleArn: options.roleArn, RoleSessionName: options.roleSessionName, WebIdentityToken: token, DurationSeconds: options.durationSeconds ?? 3600 }),
-    );
+    let answer;
+    try {
+      const token = await options.token();
+      answer = await sts.send(
+        new AssumeRoleWithWebIdentityCommand({ RoleArn: options.roleArn, RoleSessionName: options.roleSessionName, WebIdentityToken: token, DurationSeconds: options.durationSeconds ?? 3600 }),
+      );
+    } catch (err) {
+      const why = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      throw new CredentialsError(`STS AssumeRoleWithWebIdentity for ${options.roleArn} failed: ${why}`, {}, { cause: err });
+    }
     const c = answer.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new CredentialsError(`STS AssumeRoleWithWebIdentity for ${options.roleArn} answered without complete credentials`);
@@ -67,6 +73,8 @@ export function webIdentityCredentials(sts: STSClient, options: WebIdentityOptio
       },
       (err: unknown) => {
         pending = undefined;
+        // A failed renewal is not fatal while the current set still works: the next request tries again.
+        if (current && current.expiration.getTime() > now()) return current;
         throw err;
       },
     );

@@ -10,7 +10,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deployImage } from '../../../actions/lib/ecs/deploy.ts';
 import { EcsCallError } from '../../../actions/lib/ecs/errors.ts';
-import { webIdentityCredentials } from '../../../actions/lib/ecs/web-identity.ts';
+import { CredentialsError, webIdentityCredentials } from '../../../actions/lib/ecs/web-identity.ts';
 import { startStsFake } from '../../fakes/sts/api.ts';
 import type { FakeSts } from '../../fakes/sts/api.ts';
 import { tokenIssuer } from '../../fakes/sts/oidc-token.ts';
@@ -94,8 +94,20 @@ describe('webIdentityCredentials', () => {
     const stsClient = new STSClient({ endpoint: sts.url, region: 'eu-west-1', maxAttempts: 1 });
     let sub = 'repo:acme/models:pull_request';
     const provider = webIdentityCredentials(stsClient, { roleArn: ROLE, roleSessionName: 'mlship-deploy', token: async () => issuer.mint({ sub }), now: clock.now });
-    await expect(provider()).rejects.toMatchObject({ name: 'AccessDenied' });
+    await expect(provider()).rejects.toThrow(CredentialsError);
+    await expect(provider()).rejects.toThrow(`STS AssumeRoleWithWebIdentity for ${ROLE} failed: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity`);
     sub = SUB;
     expect((await provider()).accessKeyId).toMatch(/^ASIA/);
+  });
+
+  it('keeps using the current set while a renewal fails and it has not expired yet', async () => {
+    const { clock, provider } = await setUp();
+    const first = await provider();
+    const stsUp = sts;
+    await clock.sleep(LIFETIME_MS - 5_000); // inside the renewal margin
+    await stsUp.close(); // STS unreachable
+    expect(await provider()).toBe(first);
+    await clock.sleep(5_000); // expired now
+    await expect(provider()).rejects.toThrow(CredentialsError);
   });
 });
