@@ -34,9 +34,10 @@ export async function stoppedTasksOf(ecs: ECSClient, send: Send, target: Service
 /** One reason per stopped task: its stoppedReason, and each container's exit code or reason. */
 export function stopReasons(tasks: Task[]): Reason[] {
   return tasks.map((task) => {
+    // A container's reason often repeats the task's (a pull error): said once.
     const containers = (task.containers ?? [])
-      .filter((c) => c.exitCode !== undefined || c.reason)
-      .map((c) => `${c.name}: ${c.reason ?? `exit code ${c.exitCode}`}`);
+      .filter((c) => c.exitCode !== undefined || (c.reason && c.reason !== task.stoppedReason))
+      .map((c) => `${c.name}: ${c.reason && c.reason !== task.stoppedReason ? c.reason : `exit code ${c.exitCode}`}`);
     const detail = containers.length > 0 ? ` (${containers.join('; ')})` : '';
     return { kind: 'task', taskArn: task.taskArn, message: `${task.stoppedReason ?? task.stopCode ?? 'stopped'}${detail}` };
   });

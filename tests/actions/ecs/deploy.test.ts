@@ -66,7 +66,7 @@ describe('deployImage', () => {
     world = await startWorld();
     expect((await deploy(imageOf('a'))).status).toBe('succeeded'); // drains the first tasks: stopped tasks of another deployment
     const good = (await primaryOf()).taskDefinition;
-    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 3, failedTasks: 3, stoppedReason: 'Essential container in task exited', exitCode: 137 });
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 3, failedTasks: 3, stop: { reason: 'Essential container in task exited', exitCode: 137 } });
     const result = await deploy(imageOf('b'));
     expect(result).toMatchObject({
       status: 'failed',
@@ -98,6 +98,14 @@ describe('deployImage', () => {
     expect(described.serviceDeploymentArns).toEqual([result.serviceDeploymentArn]);
     expect(result.serviceDeploymentArn).not.toBe(earlier.serviceDeploymentArn);
     expect(result.serviceDeploymentArn).toMatch(/:service-deployment\//);
+  });
+
+  it('an image ECS cannot pull: the pull error once per task, no exit code', async () => {
+    world = await startWorld();
+    const pullError = `CannotPullContainerError: pull image manifest has been retried 7 time(s): ${imageOf('a')}: not found`;
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'circuit-breaker', polls: 1, failedTasks: 2, stop: { pullError } });
+    const result = await deploy(imageOf('a'));
+    expect(result.reasons.filter((r) => r.kind === 'task').map((r) => r.message)).toEqual([pullError, pullError]);
   });
 
   it('still reports why the deploy failed when the stopped tasks cannot be read', async () => {

@@ -24,7 +24,14 @@ export type RolloutPlan =
   /** IN_PROGRESS for `polls` DescribeServices calls, then COMPLETED. */
   | { outcome: 'success'; polls?: number }
   /** Tasks fail to start; the circuit breaker rolls back to the previous task definition (unless `rollback: false`). */
-  | { outcome: 'circuit-breaker'; polls?: number; failedTasks?: number; stoppedReason?: string; exitCode?: number; rollback?: boolean }
+  | {
+      outcome: 'circuit-breaker';
+      polls?: number;
+      failedTasks?: number;
+      rollback?: boolean;
+      /** How the tasks end: an essential container that exits (default), or an image that cannot be pulled. */
+      stop?: { reason: string; exitCode: number } | { pullError: string };
+    }
   /** Someone else's UpdateService (another task definition) replaces it while it runs. */
   | { outcome: 'replaced'; polls?: number; image?: string }
   /** It disappears from the service (and its record with it). */
@@ -197,7 +204,7 @@ export class Services {
     return this.records.get(deployment.serviceDeploymentArn);
   }
 
-  private startTask(service: Service, deployment: Deployment, stopped?: { reason: string; exitCode: number }): void {
+  private startTask(service: Service, deployment: Deployment, stopped?: { reason: string; exitCode: number } | { pullError: string }): void {
     const id = randomBytes(16).toString('hex');
     const now = this.seconds();
     const taskArn = this.arn(`task/${service.clusterName}/${id}`);
@@ -211,9 +218,17 @@ export class Services {
       createdAt: now,
       lastStatus: stopped ? 'STOPPED' : 'RUNNING',
       desiredStatus: stopped ? 'STOPPED' : 'RUNNING',
-      containers: [{ taskArn, name: 'serving', lastStatus: stopped ? 'STOPPED' : 'RUNNING', ...(stopped ? { exitCode: stopped.exitCode } : {}) }],
+      containers: [{ taskArn, name: 'serving', lastStatus: stopped ? 'STOPPED' : 'RUNNING' }],
     };
-    if (stopped) Object.assign(task, { stoppedAt: now, stoppingAt: now, stopCode: 'EssentialContainerExited', stoppedReason: stopped.reason });
+    const container = (task.containers as Json[])[0]!;
+    if (stopped && 'pullError' in stopped) {
+      // ECS names the pull error on the task and on the container; nothing ran, so no exit code.
+      Object.assign(task, { stoppedAt: now, stoppingAt: now, stopCode: 'TaskFailedToStart', stoppedReason: stopped.pullError });
+      container.reason = stopped.pullError;
+    } else if (stopped) {
+      Object.assign(task, { stoppedAt: now, stoppingAt: now, stopCode: 'EssentialContainerExited', stoppedReason: stopped.reason });
+      container.exitCode = stopped.exitCode;
+    }
     this.tasks.set(taskArn, task);
   }
 
@@ -269,7 +284,7 @@ export class Services {
 
   private tripCircuitBreaker(service: Service, deployment: Deployment, plan: Extract<RolloutPlan, { outcome: 'circuit-breaker' }>): void {
     const failed = plan.failedTasks ?? 3;
-    for (let i = 0; i < failed; i++) this.startTask(service, deployment, { reason: plan.stoppedReason ?? 'Essential container in task exited', exitCode: plan.exitCode ?? 1 });
+    for (let i = 0; i < failed; i++) this.startTask(service, deployment, plan.stop ?? { reason: 'Essential container in task exited', exitCode: 1 });
     const now = this.seconds();
     Object.assign(deployment, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.', failedTasks: failed, updatedAt: now });
     const back = deployment.previous;
