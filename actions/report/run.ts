@@ -26,7 +26,7 @@ import { DEFAULT_RESULTS_DIR, ResultsError, readResults, writeResults } from '..
 import { upsertStickyComment } from '../lib/pr/sticky-comment.ts';
 import { storeFromInput } from '../lib/pr/store-access.ts';
 
-export const DEFAULT_CHECK_NAME = 'mlship / gates';
+export const DEFAULT_CHECK_NAME = 'mlship / report';
 export const DEFAULT_UPLOAD_NAME = 'mlship-results';
 export const DEFAULT_BOT_LOGIN = 'github-actions[bot]';
 

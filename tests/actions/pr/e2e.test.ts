@@ -44,7 +44,7 @@ describe('a pull request from train to publish to report', () => {
 
   const lockOn = (ref: string) => parseLock(git(['--git-dir', setup.repository.git.gitDir, 'show', `${ref}:models.lock.json`]), ref);
   const reports = () => setup.fake.comments.filter((c) => c.issueNumber === setup.pull.number && c.repository === 'acme/models' && c.body.includes(REPORT_MARKER));
-  const checks = (sha: string) => setup.fake.state.checkRuns.filter((r) => r.headSha === sha && r.name === 'mlship / gates');
+  const checks = (sha: string) => setup.fake.state.checkRuns.filter((r) => r.headSha === sha && r.name === 'mlship / report');
 
   beforeAll(async () => {
     const bucket = await rgw.bucket();

@@ -110,7 +110,7 @@ export function pullRequestJob(setup: PullRequestSetup, options: StepEnv = {}) {
     train: () => runStep(() => trainRun(), step({ store: options.store ?? '', results: '.mlship/results' })),
     publish: (results: string) => runStep(() => publishRun(), step({ store: options.store ?? '', results })),
     report: (inputs: { results: string; published?: string; 'lock-commit'?: string }) =>
-      runStep(() => reportRun(), step({ 'check-name': 'mlship / gates', 'bot-login': 'github-actions[bot]', published: '', 'lock-commit': '', 'run-id': '', ...inputs })),
+      runStep(() => reportRun(), step({ 'check-name': 'mlship / report', 'bot-login': 'github-actions[bot]', published: '', 'lock-commit': '', 'run-id': '', ...inputs })),
   };
 }
 
@@ -120,7 +120,7 @@ export function forkReport(setup: PullRequestSetup, runId: number, options: Step
   return runStep(() => reportRun(), {
     inputs: {
       token: fake.addToken({ permissions: options.permissions ?? { contents: 'read', pull_requests: 'write', issues: 'write', checks: 'write', actions: 'read' } }).token,
-      'run-id': String(runId), 'artifact-name': 'mlship-results', store: options.store ?? '', results: '', 'check-name': 'mlship / gates', 'bot-login': 'github-actions[bot]',
+      'run-id': String(runId), 'artifact-name': 'mlship-results', store: options.store ?? '', results: '', 'check-name': 'mlship / report', 'bot-login': 'github-actions[bot]',
     },
     event: workflowRunEvent({ id: runId, headSha: pull.head.sha, repository: repository.fullName, headRepository: headRepository.fullName }),
     repository: repository.fullName,
