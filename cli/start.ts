@@ -11,6 +11,7 @@ import { isFailure, publishArtifacts } from '../registry/publish.ts';
 import { lockUriSource } from '../serving/loader.ts';
 import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
+import { closeOnSignals, defaultWorkerEntry, SERVER_VERSION } from './commands/serve.ts';
 import { DEFAULT_OUT, championsFromLock, trainModels } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
 import { storeFor, storeOptions } from './store.ts';
@@ -60,9 +61,11 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     fetchArtifact: lockUriSource(storeOptions(io)),
     port,
     workers,
-    handleSignals: options.handleSignals ?? false,
+    workerEntry: defaultWorkerEntry(),
+    version: SERVER_VERSION,
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
+  if (options.handleSignals) closeOnSignals(server, io.stderr);
   const ready = await server.loaded;
   const url = `http://localhost:${server.port}`;
   io.stdout.write(
