@@ -3,8 +3,8 @@
  *
  * 1. Single-row `POST /v1/models/iris:predict` throughput and latency (wrk, 16 connections) of
  *    `mlship serve` against the reference Flask + scikit-learn server under gunicorn with 2 workers
- *    (../shared/bench/flask_sklearn_server.py), same data (../shared/data/iris.csv), same depth
- *    (10), same body. Our tree is trained like the reference's: all 150 rows, max depth 10, splits
+ *    (bench/reference/flask_sklearn_server.py), same data (models/iris/iris.csv), same depth
+ *    (10), same route and body. Our tree is trained like the reference's: all 150 rows, max depth 10, splits
  *    down to 2 rows, no minimum gain.
  * 2. The predict route's throughput as a fraction of a bare Hono route that answers a constant
  *    JSON body (bench/serving/bare-server.ts: the same @hono/node-server setup, server options and
@@ -40,9 +40,8 @@ import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '..');
-const SHARED = path.resolve(ROOT, '../shared');
-const IRIS_CSV = path.join(SHARED, 'data/iris.csv');
-const FLASK_DIR = path.join(SHARED, 'bench');
+const IRIS_CSV = path.join(ROOT, 'models/iris/iris.csv');
+const FLASK_DIR = path.join(here, 'reference');
 const DEPTH = 10;
 const CONNECTIONS = 16;
 const ALL_CORES_CONNECTIONS = 32;
@@ -145,10 +144,10 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       const port = await freePort();
       const child = startProcess(prefix, GUNICORN, ['-w', '2', '-b', `127.0.0.1:${port}`, '--chdir', FLASK_DIR, 'flask_sklearn_server:app'], {
         logFile: path.join(dir, 'gunicorn.log'),
-        env: { ...process.env, DATA: IRIS_CSV, TARGET: 'species' },
+        env: { ...process.env, DATA: IRIS_CSV, TARGET: 'species', MODEL: 'iris', MAX_DEPTH: String(DEPTH) },
       });
       children.push(child);
-      const url = `http://127.0.0.1:${port}/predict`;
+      const url = `http://127.0.0.1:${port}/v1/models/iris:predict`;
       await waitUntil(async () => ((await post(url, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 60_000, 'gunicorn');
       return { child, url };
     };
