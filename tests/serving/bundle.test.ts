@@ -1,7 +1,6 @@
 // The serving bundle (actions/lib/serving-bundle.ts): one file, built twice byte for byte the same,
 // that serves a trained example from a folder with no node_modules: 2 cluster workers (the same
 // file re-run by cluster.fork), a correct prediction over HTTP, and exit 0 on SIGTERM.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleServing } from '../../actions/lib/serving-bundle.ts';
 import type { Fixture } from './helpers.ts';
-import { ROOT, writeFixture } from './helpers.ts';
+import { ROOT, spawnServe, writeFixture } from './helpers.ts';
 
 /** The repository's Node 24: this one when vitest runs on it (npx puts it first on the PATH). */
 const NODE = process.versions.node.startsWith('24.') ? process.execPath : path.join(ROOT, 'node_modules/node/bin/node');
@@ -38,29 +37,12 @@ describe('serving bundle', () => {
     expect(existsSync(NODE), NODE).toBe(true);
     const { outfile } = await bundleServing({ outfile: path.join(dir, 'run/serve.mjs') });
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLSHIP_')));
-    const child = spawn(NODE, [outfile, '--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
+    const server = await spawnServe(NODE, [outfile, '--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
       cwd: path.dirname(outfile), // nothing of the repository's around it: no node_modules
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const records: Record<string, unknown>[] = [];
+    const { port, records } = server;
     try {
-      const port = await new Promise<number>((resolve, reject) => {
-        let rest = '';
-        child.stdout!.on('data', (c: Buffer) => {
-          const lines = (rest + c.toString()).split('\n');
-          rest = lines.pop()!;
-          for (const line of lines) {
-            const record = JSON.parse(line) as Record<string, unknown>;
-            records.push(record);
-            if (record.msg === 'listening' && record.role === 'primary') resolve(record.port as number);
-          }
-        });
-        void exited.then((code) => reject(new Error(`the bundle exited with ${code}: ${stderr}`)));
-      });
       expect(records.find((r) => r.msg === 'listening' && r.role === 'primary')).toMatchObject({ workers: 2 });
       const url = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 200 && (await fetch(`${url}/v2/health/ready`).catch(() => undefined))?.status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
@@ -74,9 +56,9 @@ describe('serving bundle', () => {
       const server = (await (await fetch(`${url}/v2`)).json()) as { version: string };
       expect(server.version).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
     } finally {
-      child.kill('SIGTERM');
+      server.child.kill('SIGTERM');
     }
-    expect(await exited).toBe(0);
-    expect(stderr).toBe('');
+    expect(await server.exited).toBe(0);
+    expect(server.stderr()).toBe('');
   });
 });
