@@ -14,28 +14,75 @@
  * and sums them (cluster/primary.ts). The readiness gauges take the minimum over workers (ready
  * only when every worker is), `mlship_workers` any worker's value.
  */
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MetricObjectWithValues, MetricValueWithName } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import type { Metric, MetricValueWithName } from 'prom-client';
 import type { ServingState } from './state.ts';
 import { notReadyReason } from './state.ts';
 
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-type Exported = MetricObjectWithValues<MetricValueWithName<string>> & { values: (MetricValueWithName<string> & { sharedLabels?: Record<string, string | number> })[] };
+const DURATION = 'mlship_http_request_duration_seconds';
+
+/** What prom-client's registry reads from a metric's `get()` (its own metrics' shape). */
+interface HistogramObject {
+  name: string;
+  help: string;
+  type: 'histogram';
+  aggregator: 'sum';
+  values: MetricValueWithName<string>[];
+}
+
+/** One route × model: what a request adds, in plain maps and arrays. */
+interface Series {
+  /** status → requests */
+  statuses: Map<number, number>;
+  /** bucket counts (not cumulative), +Inf, then the sum of seconds */
+  histogram: Float64Array;
+  /** status → rows */
+  rows: Map<number, number>;
+}
 
 /**
- * A histogram whose bucket lines carry `le` after the series' own labels
- * (`{route="v1_predict",model="iris",le="0.001"}`), as they always have here; prom-client puts it first.
+ * Requests are counted here, not with prom-client's labelled `inc`/`observe`: those hash the
+ * labels on every call, about 1.1 µs a request (the predict route in process: 9.9 → 11.1 µs, +11%).
+ * prom-client reads these counts on each scrape (`collect`), and does the rest: registry,
+ * exposition, cluster aggregation.
  */
-class Histogram_ extends Histogram<string> {
-  async getForPromString(): Promise<Exported> {
-    const data = await (Histogram.prototype as unknown as { getForPromString(this: Histogram<string>): Promise<Exported> }).getForPromString.call(this);
-    for (const v of data.values) {
-      v.labels = { ...v.sharedLabels, ...v.labels };
-      v.sharedLabels = {};
+class RequestCounts {
+  /** route → model → series (nested maps keyed by the same interned strings: no key building per request) */
+  readonly series = new Map<string, Map<string, Series>>();
+
+  observe(route: string, model: string, status: number, seconds: number, rows: number): void {
+    let byModel = this.series.get(route);
+    if (!byModel) this.series.set(route, (byModel = new Map()));
+    let s = byModel.get(model);
+    if (!s) byModel.set(model, (s = { statuses: new Map(), histogram: new Float64Array(LATENCY_BUCKETS.length + 2), rows: new Map() }));
+    s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
+    let b = 0;
+    while (b < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[b]!) b++;
+    s.histogram[b]!++;
+    s.histogram[LATENCY_BUCKETS.length + 1]! += seconds;
+    if (rows > 0) s.rows.set(status, (s.rows.get(status) ?? 0) + rows);
+  }
+
+  /** The latency histogram as prom-client's metric object (`le` after the series' labels, as always here). */
+  histogram(help: string): HistogramObject {
+    const values: MetricValueWithName<string>[] = [];
+    for (const [route, byModel] of this.series) {
+      for (const [model, s] of byModel) {
+        let cumulative = 0;
+        LATENCY_BUCKETS.forEach((le, i) => {
+          cumulative += s.histogram[i]!;
+          values.push({ metricName: `${DURATION}_bucket`, labels: { route, model, le }, value: cumulative });
+        });
+        cumulative += s.histogram[LATENCY_BUCKETS.length]!;
+        values.push({ metricName: `${DURATION}_bucket`, labels: { route, model, le: '+Inf' }, value: cumulative });
+        values.push({ metricName: `${DURATION}_sum`, labels: { route, model }, value: s.histogram[LATENCY_BUCKETS.length + 1]! });
+        values.push({ metricName: `${DURATION}_count`, labels: { route, model }, value: cumulative });
+      }
     }
-    return data;
+    return { name: DURATION, help, type: 'histogram', aggregator: 'sum', values };
   }
 }
 
@@ -44,24 +91,38 @@ export class Metrics {
   /** Prediction requests being handled now (a plain number: the in-flight gate counts it per request). */
   inflight = 0;
   private state: ServingState | undefined;
-  private readonly requests: Counter<string>;
-  private readonly durations: Histogram<string>;
-  private readonly rows: Counter<string>;
+  private readonly counts = new RequestCounts();
 
   constructor() {
     const registers = [this.registry];
-    this.requests = new Counter({ name: 'mlship_http_requests_total', help: 'HTTP requests answered, by route, model and status.', labelNames: ['route', 'model', 'status'], registers });
-    this.durations = new Histogram_({
-      name: 'mlship_http_request_duration_seconds',
-      help: 'Time from the request arriving to the response being ready.',
-      labelNames: ['route', 'model'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.rows = new Counter({ name: 'mlship_predicted_rows_total', help: 'Rows in prediction requests, by model and the status of the answer.', labelNames: ['model', 'status'], registers });
-    // collect() runs on each scrape, with `this` the gauge: these read the current values.
+    // collect() runs on each scrape, with `this` the metric: these read the current values.
+    const series = () => this.counts.series;
     const inflight = () => this.inflight;
     const watched = () => this.state;
+    new Counter({
+      name: 'mlship_http_requests_total',
+      help: 'HTTP requests answered, by route, model and status.',
+      labelNames: ['route', 'model', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [route, byModel] of series()) for (const [model, s] of byModel) for (const [status, n] of s.statuses) this.inc({ route, model, status }, n);
+      },
+    });
+    // A histogram prom-client cannot be handed counts for: registered as a metric object of its own.
+    const help = 'Time from the request arriving to the response being ready.';
+    const histogram = { name: DURATION, help, aggregator: 'sum', get: async () => this.counts.histogram(help) };
+    this.registry.registerMetric(histogram as unknown as Metric);
+    new Counter({
+      name: 'mlship_predicted_rows_total',
+      help: 'Rows in prediction requests, by model and the status of the answer.',
+      labelNames: ['model', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const byModel of series().values()) for (const [model, s] of byModel) for (const [status, n] of s.rows) this.inc({ model, status }, n);
+      },
+    });
     new Gauge({
       name: 'mlship_inflight_requests',
       help: 'Prediction requests being handled now.',
@@ -112,9 +173,7 @@ export class Metrics {
 
   /** One answered request. */
   observe(route: string, model: string, status: number, seconds: number, rows: number): void {
-    this.requests.inc({ route, model, status });
-    this.durations.observe({ route, model }, seconds);
-    if (rows > 0) this.rows.inc({ model, status }, rows);
+    this.counts.observe(route, model, status, seconds, rows);
   }
 
   /** This process's metrics, as Prometheus text. */
