@@ -3,8 +3,8 @@ import { listenHttp } from './http.ts';
 import { loadPinned } from './load-pinned.ts';
 import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
-import type { RunningServer, StartOptions } from './server.ts';
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT } from './server.ts';
+import type { RunningServer, StartOptions } from './server-options.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT } from './server-options.ts';
 import { createState, installModels } from './state.ts';
 
 export async function startInProcess(options: StartOptions): Promise<RunningServer> {

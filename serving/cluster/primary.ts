@@ -16,8 +16,8 @@ import { ServeError } from '../errors.ts';
 import { loadPinned } from '../load-pinned.ts';
 import { createLogger } from '../log.ts';
 import { clusterMetricsText } from '../metrics.ts';
-import type { RunningServer, StartOptions } from '../server.ts';
-import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT } from '../server.ts';
+import type { RunningServer, StartOptions } from '../server-options.ts';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT } from '../server-options.ts';
 import type { FromPrimary, FromWorker, WorkerConfig } from './protocol.ts';
 
 /** Worker output, whole lines at a time, to `write` (when the caller's log sink is not our stdout). */
