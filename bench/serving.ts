@@ -8,7 +8,10 @@
  *    down to 2 rows, no minimum gain.
  * 2. The predict route's throughput as a fraction of a bare Hono route that answers a constant
  *    JSON body (bench/serving/bare-server.ts: the same @hono/node-server setup, server options and
- *    worker count, no logging or metrics): the ceiling for any Hono route on this machine.
+ *    worker count, no logging or metrics): the ceiling for any Hono route on this machine. Both
+ *    servers are up together (on the same CPU, one loaded at a time) and measured in turn, ROUNDS
+ *    times; each keeps its best round, so a burst of other work on a shared machine lowers a
+ *    round, not the ratio.
  * 3. Rows per second for one 100,000-row CSV request (curl), and the compiled predictor against
  *    ml-cart's own `predict`, in process, on the same tree and the same 100,000 encoded rows.
  *
@@ -47,6 +50,7 @@ const CONNECTIONS = 16;
 const ALL_CORES_CONNECTIONS = 32;
 const WARMUP_S = 3;
 const MEASURE_S = 10;
+const ROUNDS = 3;
 const BULK_ROWS = 100_000;
 const INSTANCE = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const BODY = JSON.stringify({ instances: [INSTANCE] });
@@ -155,8 +159,6 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const serve = await startServe(pin.server, 'serve');
     const workers = serve.workers;
     const base = serve.url;
-    const ours = measure(`${base}/v1/models/iris:predict`);
-    log(`mlship serve (${workers} worker${workers === 1 ? '' : 's'}), single-row v1 predict: ${fmt(ours)}`);
 
     // 3a. one 100,000-row CSV request
     const csv = bulkCsv(BULK_ROWS);
@@ -176,17 +178,25 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     log(
       `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s`,
     );
-    await stopChild(serve.child, 'mlship serve');
 
-    // 2. the bare Hono route, same setup and worker count
+    // 1 and 2: the predict route and the bare Hono route (same setup and worker count), in turn
     const barePort = await freePort();
     const bare = startProcess(pin.server, process.execPath, [path.join(here, 'serving/bare-server.ts'), String(barePort), String(workers)], { logFile: path.join(dir, 'bare.log') });
     children.push(bare);
     await waitUntil(async () => ((await post(`http://127.0.0.1:${barePort}/`, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 30_000, 'the bare server');
-    const bareResult = measure(`http://127.0.0.1:${barePort}/v1/models/iris:predict`);
+    const rounds: { ours: WrkResult; bare: WrkResult }[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      rounds.push({ ours: measure(`${base}/v1/models/iris:predict`), bare: measure(`http://127.0.0.1:${barePort}/v1/models/iris:predict`) });
+    }
+    const best = (pick: (r: (typeof rounds)[number]) => WrkResult) => rounds.map(pick).reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const ours = best((r) => r.ours);
+    const bareResult = best((r) => r.bare);
     await stopChild(bare, '');
+    await stopChild(serve.child, 'mlship serve');
+    const perRound = (pick: (r: (typeof rounds)[number]) => WrkResult) => rounds.map((r) => Math.round(pick(r).requestsPerSecond).toLocaleString('en-US')).join(', ');
+    log(`mlship serve (${workers} worker${workers === 1 ? '' : 's'}), single-row v1 predict, best of ${ROUNDS} rounds (${perRound((r) => r.ours)}): ${fmt(ours)}`);
     const fraction = ours.requestsPerSecond / bareResult.requestsPerSecond;
-    log(`bare Hono route (constant JSON, ${workers} worker${workers === 1 ? '' : 's'}): ${fmt(bareResult)} → the predict route reaches ${(fraction * 100).toFixed(0)}% of it`);
+    log(`bare Hono route (constant JSON, ${workers} worker${workers === 1 ? '' : 's'}), best of ${ROUNDS} (${perRound((r) => r.bare)}): ${fmt(bareResult)} → the predict route reaches ${(fraction * 100).toFixed(0)}% of it`);
 
     // 1b. Flask + scikit-learn under gunicorn, 2 workers
     let flask: WrkResult | null = null;
