@@ -51,6 +51,8 @@ const ALL_CORES_CONNECTIONS = 32;
 const WARMUP_S = 3;
 const MEASURE_S = 10;
 const ROUNDS = 3;
+/** USER_HZ: Linux reports process CPU times in 1/100 s. */
+const CLOCK_TICKS = 100;
 const BULK_ROWS = 100_000;
 const INSTANCE = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const BODY = JSON.stringify({ instances: [INSTANCE] });
@@ -60,7 +62,7 @@ export interface ServingBenchResult {
   connections: number;
   seconds: number;
   singleRow: { ours: WrkResult; flask: WrkResult | null; ratio: number | null; oursWorkers: number };
-  ceiling: { bare: WrkResult; fraction: number };
+  ceiling: { bare: WrkResult; fraction: number; cpuUsPerRequest: { ours: number; bare: number } };
   bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number };
   predictor: { rows: number; nodes: number; oursMs: number; mlCartMs: number; ratio: number };
   /** Informational: nothing pinned, every server on all CPUs with its default workers, wrk beside them. */
@@ -96,6 +98,18 @@ async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock }>
   return { lockFile, lock };
 }
 
+/** The CPU time (user + system, from /proc/<pid>/stat) a server process spends per request of `run`. */
+function cpuPerRequest(child: Child, run: () => WrkResult): { result: WrkResult; cpuUs: number } {
+  const ticks = () => {
+    const fields = readFileSync(`/proc/${child.process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of proc(5))
+  };
+  const before = ticks();
+  const result = run();
+  const seconds = (ticks() - before) / CLOCK_TICKS;
+  return { result, cpuUs: (seconds * 1e6) / result.requests };
+}
+
 function bulkCsv(rows: number): string {
   const iris = readFileSync(IRIS_CSV, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 4));
   const out = ['sepal_length,sepal_width,petal_length,petal_width'];
@@ -120,6 +134,11 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const measure = (url: string) => {
       runWrk(pin.client, url, script, CONNECTIONS, WARMUP_S);
       return runWrk(pin.client, url, script, CONNECTIONS, MEASURE_S);
+    };
+    /** `measure`, and the server's CPU time per request over the measured part. */
+    const measureCpu = (url: string, child: Child) => {
+      runWrk(pin.client, url, script, CONNECTIONS, WARMUP_S);
+      return cpuPerRequest(child, () => runWrk(pin.client, url, script, CONNECTIONS, MEASURE_S));
     };
 
     // 1. mlship serve
@@ -184,10 +203,14 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const bare = startProcess(pin.server, process.execPath, [path.join(here, 'serving/bare-server.ts'), String(barePort), String(workers)], { logFile: path.join(dir, 'bare.log') });
     children.push(bare);
     await waitUntil(async () => ((await post(`http://127.0.0.1:${barePort}/`, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 30_000, 'the bare server');
-    const rounds: { ours: WrkResult; bare: WrkResult }[] = [];
+    const rounds: { ours: WrkResult; bare: WrkResult; oursCpuUs: number; bareCpuUs: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      rounds.push({ ours: measure(`${base}/v1/models/iris:predict`), bare: measure(`http://127.0.0.1:${barePort}/v1/models/iris:predict`) });
+      const a = measureCpu(`${base}/v1/models/iris:predict`, serve.child);
+      const b = measureCpu(`http://127.0.0.1:${barePort}/v1/models/iris:predict`, bare);
+      rounds.push({ ours: a.result, oursCpuUs: a.cpuUs, bare: b.result, bareCpuUs: b.cpuUs });
     }
+    // CPU time per request (the server's own, from /proc): what other work on the machine does not change.
+    const cpu = { oursUs: median(rounds.map((r) => r.oursCpuUs)), bareUs: median(rounds.map((r) => r.bareCpuUs)) };
     const best = (pick: (r: (typeof rounds)[number]) => WrkResult) => rounds.map(pick).reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
     const ours = best((r) => r.ours);
     const bareResult = best((r) => r.bare);
@@ -197,6 +220,9 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     log(`mlship serve (${workers} worker${workers === 1 ? '' : 's'}), single-row v1 predict, best of ${ROUNDS} rounds (${perRound((r) => r.ours)}): ${fmt(ours)}`);
     const fraction = ours.requestsPerSecond / bareResult.requestsPerSecond;
     log(`bare Hono route (constant JSON, ${workers} worker${workers === 1 ? '' : 's'}), best of ${ROUNDS} (${perRound((r) => r.bare)}): ${fmt(bareResult)} → the predict route reaches ${(fraction * 100).toFixed(0)}% of it`);
+    log(
+      `server CPU per request (median of ${ROUNDS}): predict route ${cpu.oursUs.toFixed(1)} µs, bare route ${cpu.bareUs.toFixed(1)} µs → the bare route's cost is ${((cpu.bareUs / cpu.oursUs) * 100).toFixed(0)}% of the predict route's`,
+    );
 
     // 1b. Flask + scikit-learn under gunicorn, 2 workers
     let flask: WrkResult | null = null;
@@ -269,7 +295,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       connections: CONNECTIONS,
       seconds: MEASURE_S,
       singleRow: { ours, flask, ratio, oursWorkers: workers },
-      ceiling: { bare: bareResult, fraction },
+      ceiling: { bare: bareResult, fraction, cpuUsPerRequest: { ours: cpu.oursUs, bare: cpu.bareUs } },
       bulkCsv: bulk,
       predictor,
       allCores: { connections: ALL_CORES_CONNECTIONS, ours: oursAll, oursWorkers: wide.workers, flask: flaskAll },
