@@ -16,7 +16,7 @@ import { SYNTHETIC_FEATURES, syntheticClassification, writeCsv } from './synthet
 import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SKLEARN = path.resolve(here, 'reference/sklearn_cart.py');
+const SKLEARN = path.join(here, 'reference/sklearn_cart.py');
 const PYTHON = '/usr/bin/python3'; // Debian's, which has python3-sklearn
 const DEPTH = 10;
 const MIN_NUM_SAMPLES = 3; // ml-cart's default; scikit-learn's equivalent is min_samples_split = 4

@@ -39,7 +39,7 @@ if (requireTool(commandWorks('jq', ['--version']) && commandWorks('curl', ['--ve
     beforeAll(async () => {
       fixture = await writeFixture();
       const logger = createLogger(() => {});
-      front = await listenHttp({ state: stateWith(await servedExamples()), limits: {}, logger, metrics: new Metrics(), port: 0, host: '127.0.0.1' });
+      front = await listenHttp({ state: stateWith(await servedExamples()), limits: {}, logger, metrics: new Metrics(), port: 0, host: '127.0.0.1', version: '0.0.0-test' });
       url = `http://127.0.0.1:${front.port}/`; // a trailing slash, as a variable may have
     });
     afterAll(async () => {
