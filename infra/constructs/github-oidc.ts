@@ -48,18 +48,26 @@ export class GitHubOidc extends Construct {
       );
     };
     const { owner, repo } = props.github;
-    const role = (name: string, subjects: iam.IPrincipal, description: string) =>
-      new iam.Role(this, name, { assumedBy: subjects, description, maxSessionDuration: Duration.hours(1) });
+    const role = (name: string, assumedBy: iam.IPrincipal, description: string) =>
+      new iam.Role(this, name, { assumedBy, description, maxSessionDuration: Duration.hours(1) });
 
-    // ---- train: read-only, for every job that trains or reports (pull requests, merge queue, dispatches, the fork report)
-    this.trainRole = role('TrainRole', principal(trainSubjects(props.github), 'StringLike'), `mlship train: ${owner}/${repo} jobs read the model objects (read only)`);
+    // ---- train: read only, for the jobs that train or report (pull requests, merge queue, dispatches, fork report)
+    this.trainRole = role(
+      'TrainRole',
+      principal(trainSubjects(props.github), 'StringLike'),
+      `mlship train: ${owner}/${repo} jobs read the model objects (read only)`,
+    );
     for (const statement of props.modelBucket.readModelStatements()) this.trainRole.addToPrincipalPolicy(statement);
 
     // ---- publish: pull requests add new model objects, never replace or delete one -----------
     // GitHub's `sub` does not name the job: any job of a same-repository pull request with
     // `id-token: write` (the train job too) could assume this role. What bounds it is what it may do.
     // A fork's pull request gets no OIDC token at all.
-    this.publishRole = role('PublishRole', principal(publishSubjects(props.github)), `mlship publish: ${owner}/${repo} pull requests add new model objects (no overwrite, no delete)`);
+    this.publishRole = role(
+      'PublishRole',
+      principal(publishSubjects(props.github)),
+      `mlship publish: ${owner}/${repo} pull requests add new model objects (no overwrite, no delete)`,
+    );
     for (const statement of props.modelBucket.readModelStatements()) this.publishRole.addToPrincipalPolicy(statement);
     for (const statement of props.modelBucket.addNewModelsStatements()) this.publishRole.addToPrincipalPolicy(statement);
 
