@@ -3,6 +3,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.ts';
+import { subjectPrefix } from '../../infra/constructs/github-subjects.ts';
 import { OWNER, REPO, conditionsHold, logicalId, testConfig, trustOf } from './helpers.ts';
 
 const OWNER_ID = 1234567;
@@ -114,4 +115,9 @@ describe.each(Object.entries(formats))("the '%s' subject format", (format, { pre
     const patterns = JSON.stringify(trust('train')).match(/[^"]*[*?][^"]*/g);
     expect(patterns).toEqual([`${prefix}:ref:refs/heads/*`]);
   });
+});
+
+it("refuses to build 'id' subjects without both ids (the config requires them; this is the construct's own guard)", () => {
+  expect(() => subjectPrefix({ owner: OWNER, repo: REPO, subjectFormat: 'id', ownerId: OWNER_ID })).toThrow(/needs the owner and repository ids of acme\/models/);
+  expect(subjectPrefix({ owner: OWNER, repo: REPO, subjectFormat: 'name', ownerId: OWNER_ID })).toBe(`repo:${OWNER}/${REPO}`);
 });
