@@ -63,12 +63,25 @@ const githubSchema = z.strictObject({
         'must be the ARN of the token.actions.githubusercontent.com OIDC provider',
       ),
   ).optional(),
-  /** The branch whose workflow runs may deploy. */
-  deployBranch: str(z.string().regex(/^[A-Za-z0-9._/-]+$/, 'must be a branch name')).default('main'),
-  /** The GitHub environment the deploy job runs in; `null` to trust the branch only. */
-  deployEnvironment: str(z.string().regex(/^[A-Za-z0-9._ -]+$/, 'must be a GitHub environment name'))
-    .nullable()
-    .default('production'),
+  /**
+   * The `sub` claim format GitHub issues for the repository: 'name' (`repo:owner/repo:…`) or 'id'
+   * (`repo:owner@<ownerId>/repo@<repositoryId>:…`, GitHub's immutable subject claims, the default for
+   * repositories created or renamed since mid-2026). The roles trust this one format only.
+   */
+  subjectFormat: z.enum(['name', 'id']).default('name'),
+  /** GitHub's numeric id of the owner; required with subjectFormat 'id'. */
+  ownerId: z.number().int().positive().optional(),
+  /** GitHub's numeric id of the repository; required with subjectFormat 'id'. */
+  repositoryId: z.number().int().positive().optional(),
+  /**
+   * The GitHub environment the deploy job runs in: the only subject the deploy role trusts (restrict
+   * its deployment branches to main). Not nullable: the branch subject is shared by every job on main.
+   */
+  deployEnvironment: str(
+    z
+      .string({ error: (issue) => (issue.input === null ? 'must name a GitHub environment: the deploy role trusts only its subject' : undefined) })
+      .regex(/^[A-Za-z0-9._ -]+$/, 'must be a GitHub environment name'),
+  ).default('production'),
 });
 
 const networkSchema = z.strictObject({
@@ -225,6 +238,15 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['network', 'availabilityZones', i], message: `${az} is not in region ${c.region}` });
       }
     }
+    const { subjectFormat, ownerId, repositoryId } = c.github;
+    for (const [field, value] of [['ownerId', ownerId], ['repositoryId', repositoryId]] as const) {
+      if (subjectFormat === 'id' && value === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['github', field], message: "is required with github.subjectFormat 'id'" });
+      }
+      if (subjectFormat === 'name' && value !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['github', field], message: "is only used with github.subjectFormat 'id'" });
+      }
+    }
     const oidcAccount = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(c.github.oidcProviderArn ?? '')?.[1];
     if (oidcAccount && oidcAccount !== c.account) {
       ctx.addIssue({
@@ -247,12 +269,17 @@ function describeIssues(error: z.ZodError): string {
     .join('\n');
 }
 
+// Fields earlier versions accepted: a config that still sets one is told why it went.
+const REMOVED_FIELDS: Record<string, string> = {
+  deployBranch: ' (removed: the deploy role trusts only github.deployEnvironment; restrict that environment to the branch)',
+};
+
 /** Validates a raw config object; throws ConfigError naming every bad or missing field. */
 export function parseConfig(raw: unknown, source = 'config'): MlshipConfig {
   const result = configSchema.safeParse(raw, {
     error: (issue) => {
       if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required but missing';
-      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+      if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.map((k) => k + (REMOVED_FIELDS[k] ?? '')).join(', ')}`;
       return undefined;
     },
   });

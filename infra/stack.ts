@@ -23,6 +23,7 @@ export const GITHUB_VARIABLES = {
   MLSHIP_ECS_SERVICE: 'MlshipEcsService',
   MLSHIP_ECS_CONTAINER: 'MlshipEcsContainer',
   MLSHIP_TRAIN_ROLE_ARN: 'MlshipTrainRoleArn',
+  MLSHIP_PUBLISH_ROLE_ARN: 'MlshipPublishRoleArn',
   MLSHIP_DEPLOY_ROLE_ARN: 'MlshipDeployRoleArn',
   MLSHIP_SERVICE_URL: 'MlshipServiceUrl',
   AWS_REGION: 'AwsRegion',
@@ -108,10 +109,8 @@ export class MlshipStack extends Stack {
     });
 
     this.github = new GitHubOidc(this, 'GitHub', {
-      owner: config.github.owner,
-      repo: config.github.repo,
+      github: config.github,
       existingProviderArn: config.github.oidcProviderArn,
-      deployBranch: config.github.deployBranch,
       deployEnvironment: config.github.deployEnvironment,
       modelBucket: this.modelBucket,
       repository: this.imageRepository.repository,
@@ -129,6 +128,7 @@ export class MlshipStack extends Stack {
     output('MLSHIP_ECS_SERVICE', this.serving.service.serviceName);
     output('MLSHIP_ECS_CONTAINER', CONTAINER_NAME);
     output('MLSHIP_TRAIN_ROLE_ARN', this.github.trainRole.roleArn);
+    output('MLSHIP_PUBLISH_ROLE_ARN', this.github.publishRole.roleArn);
     output('MLSHIP_DEPLOY_ROLE_ARN', this.github.deployRole.roleArn);
     output('MLSHIP_SERVICE_URL', this.serving.url);
     output('AWS_REGION', this.region);

@@ -57,7 +57,7 @@ export class ModelBucket extends Construct {
     return this.bucket.arnForObjects(`${this.modelsPrefix}*`);
   }
 
-  /** Read access to every object of the bucket (models and data), and listing. */
+  /** Read access to every object of the bucket, and listing (the deploy role). */
   readStatements(): iam.PolicyStatement[] {
     return [
       new iam.PolicyStatement({
@@ -65,24 +65,56 @@ export class ModelBucket extends Construct {
         actions: ['s3:GetObject'],
         resources: [this.bucket.arnForObjects('*')],
       }),
+      this.listStatement(),
+    ];
+  }
+
+  /** Read access to the objects under the models prefix only, and listing (the train and publish roles). */
+  readModelStatements(): iam.PolicyStatement[] {
+    return [
       new iam.PolicyStatement({
-        sid: 'ListModelBucket',
-        actions: ['s3:ListBucket'],
-        resources: [this.bucket.bucketArn],
+        sid: 'ReadModelObjects',
+        actions: ['s3:GetObject'],
+        resources: [this.modelObjectsArn],
       }),
+      this.listStatement(),
     ];
   }
 
   /**
-   * Writing new model objects: PutObject under the models prefix only. No delete, no version
-   * delete, no ACL or tagging changes. Overwrites are refused by the writer (`If-None-Match: *`) and,
-   * with Object Lock on, by S3 itself; an overwrite would in any case only add a version.
+   * Adding new model objects, never replacing one: PutObject under the models prefix only when the
+   * request carries `If-None-Match: *` (a single PutObject, or the CompleteMultipartUpload of a large
+   * artifact; S3 answers 412 if the key exists), plus the steps of a multipart upload that create no
+   * object (CreateMultipartUpload, UploadPart: `s3:ObjectCreationOperation` is false for them, and
+   * they cannot take the header). The condition keys are S3's own for enforcing conditional writes
+   * (User Guide, "Enforce conditional writes on Amazon S3 buckets"). No delete, no ACL or tagging.
    */
-  writeNewModelsStatement(): iam.PolicyStatement {
+  addNewModelsStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'PutNewModelObjects',
+        actions: ['s3:PutObject'],
+        resources: [this.modelObjectsArn],
+        conditions: { StringEquals: { 's3:if-none-match': '*' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'UploadModelObjectParts',
+        actions: ['s3:PutObject'],
+        resources: [this.modelObjectsArn],
+        conditions: { Bool: { 's3:ObjectCreationOperation': 'false' } },
+      }),
+    ];
+  }
+
+  // Listing stays bucket-wide, not narrowed by `s3:prefix`: S3 answers 404 for a missing key only to
+  // a caller with s3:ListBucket, and a GET or HEAD carries no `s3:prefix` (a ListObjects key) to meet
+  // such a condition, so the store's "is this version there yet" (HEAD before a multipart upload)
+  // would risk a 403. Listing shows key names only, and the bucket holds only the models.
+  private listStatement(): iam.PolicyStatement {
     return new iam.PolicyStatement({
-      sid: 'PutNewModelObjects',
-      actions: ['s3:PutObject'],
-      resources: [this.modelObjectsArn],
+      sid: 'ListModelBucket',
+      actions: ['s3:ListBucket'],
+      resources: [this.bucket.bucketArn],
     });
   }
 }

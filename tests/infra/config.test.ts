@@ -22,7 +22,7 @@ describe('parseConfig', () => {
     expect(c.bucket.modelsPrefix).toBe('models/');
     expect(c.ecr).toEqual({ repositoryName: 'mlship-serving', keepImages: 100 });
     expect(c.service).toMatchObject({ cpu: 256, memoryMiB: 512, minTasks: 1, maxTasks: 3, image: PLACEHOLDER });
-    expect(c.github).toMatchObject({ deployBranch: 'main', deployEnvironment: 'production' });
+    expect(c.github).toEqual({ owner: 'acme', repo: 'models', subjectFormat: 'name', deployEnvironment: 'production' });
   });
 
   it('names each missing required field', () => {
@@ -72,6 +72,28 @@ describe('parseConfig', () => {
     expect(foreign.message).toMatch(/- github\.oidcProviderArn: belongs to account 999999999999/);
   });
 
+  it("requires the owner and repository ids with the 'id' subject format, and only there", () => {
+    const github = { owner: 'acme', repo: 'models' };
+    const ids = parseConfig(rawConfig({ github: { ...github, subjectFormat: 'id', ownerId: 1234567, repositoryId: 890123456 } })).github;
+    expect(ids).toMatchObject({ subjectFormat: 'id', ownerId: 1234567, repositoryId: 890123456 });
+    const missing = errorOf(() => parseConfig(rawConfig({ github: { ...github, subjectFormat: 'id', ownerId: 1234567 } })));
+    expect(missing.message).toMatch(/^ {2}- github\.repositoryId: is required with github\.subjectFormat 'id'$/m);
+    expect(missing.message).not.toContain('github.ownerId');
+    const unused = errorOf(() => parseConfig(rawConfig({ github: { ...github, ownerId: 1234567 } })));
+    expect(unused.message).toMatch(/- github\.ownerId: is only used with github\.subjectFormat 'id'/);
+    expect(errorOf(() => parseConfig(rawConfig({ github: { ...github, subjectFormat: 'ids' } }))).message).toMatch(/- github\.subjectFormat:/);
+    expect(errorOf(() => parseConfig(rawConfig({ github: { ...github, subjectFormat: 'id', ownerId: -1, repositoryId: 1.5 } }))).message).toMatch(
+      /- github\.ownerId:[\s\S]*- github\.repositoryId:/,
+    );
+  });
+
+  it('trusts the deploy environment only: no null environment, and deployBranch is gone with a reason', () => {
+    const none = errorOf(() => parseConfig(rawConfig({ github: { owner: 'acme', repo: 'models', deployEnvironment: null } })));
+    expect(none.message).toMatch(/- github\.deployEnvironment: must name a GitHub environment: the deploy role trusts only its subject/);
+    const branch = errorOf(() => parseConfig(rawConfig({ github: { owner: 'acme', repo: 'models', deployBranch: 'main' } })));
+    expect(branch.message).toMatch(/- github: unknown field\(s\): deployBranch \(removed: the deploy role trusts only github\.deployEnvironment/);
+  });
+
   it('checks availability zones belong to the region', () => {
     const e = errorOf(() => parseConfig(rawConfig({ network: { availabilityZones: ['eu-west-1a', 'us-east-1b'] } })));
     expect(e.message).toMatch(/- network\.availabilityZones\.1: us-east-1b is not in region eu-west-1/);
@@ -101,6 +123,9 @@ describe('loadConfig', () => {
         'mlship:service.maxTasks': '6',
         'mlship:service.containerInsights': 'true',
         'mlship:github.repo': '2024',
+        'mlship:github.subjectFormat': 'id',
+        'mlship:github.ownerId': '1234567',
+        'mlship:github.repositoryId': '890123456',
         'mlship:service.image': IMAGE.replace(ACCOUNT, '012345678901'),
         'unrelated:key': 'x',
       },
@@ -109,7 +134,8 @@ describe('loadConfig', () => {
     expect(config.service.maxTasks).toBe(6);
     expect(config.service.containerInsights).toBe(true);
     expect(config.github.repo).toBe('2024');
-    expect(overrides).toEqual(['mlship:github.repo', 'mlship:service.containerInsights', 'mlship:service.image', 'mlship:service.maxTasks']);
+    expect(config.github).toMatchObject({ subjectFormat: 'id', ownerId: 1234567, repositoryId: 890123456 });
+    expect(overrides).toEqual(['mlship:github.ownerId', 'mlship:github.repo', 'mlship:github.repositoryId', 'mlship:github.subjectFormat', 'mlship:service.containerInsights', 'mlship:service.image', 'mlship:service.maxTasks']);
   });
 
   it('names the overriding context keys when the result is invalid', () => {

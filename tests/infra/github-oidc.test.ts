@@ -1,11 +1,11 @@
-// GitHub OIDC: the provider, the two roles' trust policies, and what each role may do.
+// GitHub OIDC: the provider and what each of the three roles may do (trust policies: trust.test.ts).
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.ts';
-import { OWNER, REPO, type Statement, actionsOf, identityPolicies, isReadAction, logicalId, resourcesOf, statementsOfRole, testConfig } from './helpers.ts';
+import { type Statement, actionsOf, identityPolicies, isReadAction, logicalId, resourcesOf, statementsOfRole, testConfig } from './helpers.ts';
 
 let template: Template;
-let ids: { provider: string; train: string; deploy: string; bucket: string; repository: string; service: string; cluster: string; taskRole: string; executionRole: string };
+let ids: { provider: string; train: string; publish: string; deploy: string; bucket: string; repository: string; service: string; cluster: string; taskRole: string; executionRole: string };
 
 beforeAll(() => {
   const { stack } = buildApp(testConfig(), { nag: false });
@@ -13,6 +13,7 @@ beforeAll(() => {
   ids = {
     provider: logicalId(template, 'AWS::IAM::OIDCProvider', 'GitHub'),
     train: logicalId(template, 'AWS::IAM::Role', 'GitHubTrainRole'),
+    publish: logicalId(template, 'AWS::IAM::Role', 'GitHubPublishRole'),
     deploy: logicalId(template, 'AWS::IAM::Role', 'GitHubDeployRole'),
     bucket: logicalId(template, 'AWS::S3::Bucket', 'ModelBucket'),
     repository: logicalId(template, 'AWS::ECR::Repository', 'ImageRepository'),
@@ -23,7 +24,6 @@ beforeAll(() => {
   };
 });
 
-const trustOf = (roleId: string) => template.findResources('AWS::IAM::Role')[roleId]?.Properties.AssumeRolePolicyDocument.Statement as Statement[];
 const objectsArn = (bucket: string, suffix: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, suffix]] });
 
 describe('OIDC provider', () => {
@@ -36,71 +36,37 @@ describe('OIDC provider', () => {
   });
 });
 
-describe('trust policies', () => {
-  it('training role: pull requests of this repository only, exact aud and sub', () => {
-    expect(trustOf(ids.train)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Principal: { Federated: { Ref: ids.provider } },
-        Condition: {
-          StringEquals: {
-            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-            'token.actions.githubusercontent.com:sub': `repo:${OWNER}/${REPO}:pull_request`,
-          },
-        },
-      },
-    ]);
+const bucketArn = () => ({ 'Fn::GetAtt': [ids.bucket, 'Arn'] });
+const readModels = () => [
+  { Sid: 'ReadModelObjects', Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn(ids.bucket, '/models/*') },
+  { Sid: 'ListModelBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn() },
+];
+
+describe('train role permissions', () => {
+  it('reads the model objects under the models prefix and lists the bucket, nothing else', () => {
+    expect(statementsOfRole(template, ids.train)).toEqual(readModels());
   });
 
-  it('deploy role: the main branch or the production environment, exact aud and sub', () => {
-    expect(trustOf(ids.deploy)).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'sts:AssumeRoleWithWebIdentity',
-        Principal: { Federated: { Ref: ids.provider } },
-        Condition: {
-          StringEquals: {
-            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-            'token.actions.githubusercontent.com:sub': [`repo:${OWNER}/${REPO}:ref:refs/heads/main`, `repo:${OWNER}/${REPO}:environment:production`],
-          },
-        },
-      },
-    ]);
-  });
-
-  it('uses StringEquals only: no StringLike wildcard in any GitHub trust policy', () => {
-    for (const role of [ids.train, ids.deploy]) {
-      const text = JSON.stringify(trustOf(role));
-      expect(text).not.toContain('StringLike');
-      expect(text).not.toContain('*');
-    }
-  });
-
-  it('no other role trusts the GitHub provider', () => {
-    const federated = Object.entries(template.findResources('AWS::IAM::Role'))
-      .filter(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('Federated'))
-      .map(([id]) => id)
-      .sort();
-    expect(federated).toEqual([ids.deploy, ids.train].sort());
+  it('is read only', () => {
+    expect(statementsOfRole(template, ids.train).flatMap(actionsOf).every(isReadAction)).toBe(true);
   });
 });
 
-describe('training role permissions', () => {
-  it('reads the bucket and puts objects under the models prefix, nothing else', () => {
-    const statements = statementsOfRole(template, ids.train);
-    expect(statements.map((s) => ({ Action: s.Action, Resource: s.Resource, Effect: s.Effect }))).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn(ids.bucket, '/*') },
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] } },
-      { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(ids.bucket, '/models/*') },
+describe('publish role permissions', () => {
+  it('reads the model objects and adds new ones under the models prefix only with If-None-Match, exact statements', () => {
+    expect(statementsOfRole(template, ids.publish)).toEqual([
+      ...readModels(),
+      // A single PutObject or the CompleteMultipartUpload of a large artifact, each with If-None-Match: * (412 if the key exists).
+      { Sid: 'PutNewModelObjects', Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(ids.bucket, '/models/*'), Condition: { StringEquals: { 's3:if-none-match': '*' } } },
+      // CreateMultipartUpload / UploadPart: no object is created, and they cannot carry the header.
+      { Sid: 'UploadModelObjectParts', Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(ids.bucket, '/models/*'), Condition: { Bool: { 's3:ObjectCreationOperation': 'false' } } },
     ]);
   });
 
-  it('cannot delete, change ACLs, versions or the bucket', () => {
-    const actions = statementsOfRole(template, ids.train).flatMap(actionsOf);
-    for (const action of actions) {
-      expect(action).not.toMatch(/Delete|Acl|Version|Bucket(?!$)|\*/);
-    }
+  it('has no PutObject without one of the two conditions, and cannot delete, change ACLs, versions, tags or the bucket', () => {
+    const statements = statementsOfRole(template, ids.publish);
+    for (const s of statements.filter((st) => actionsOf(st).includes('s3:PutObject'))) expect(s.Condition).toBeDefined();
+    for (const action of statements.flatMap(actionsOf)) expect(action).not.toMatch(/Delete|Acl|Version|Tagging|Bucket(?!$)|Abort|\*/);
   });
 });
 

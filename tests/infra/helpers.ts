@@ -83,3 +83,31 @@ export function isReadAction(action: string): boolean {
   const name = action.split(':')[1] ?? '';
   return /^(Get|Describe|List|BatchGet|BatchCheck)/.test(name);
 }
+
+/** The trust policy statements of the role with this logical id. */
+export function trustOf(template: Template, roleLogicalId: string): Statement[] {
+  const role = template.findResources('AWS::IAM::Role')[roleLogicalId];
+  if (!role) throw new Error(`no role ${roleLogicalId}`);
+  return role.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+}
+
+// IAM's StringLike: `*` is any run of characters (also none, also '/'), `?` one character.
+const likeToRegExp = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+
+/**
+ * Whether a statement's conditions hold for a token with these claims: each operator's every key
+ * must match one of its values (StringEquals exactly, StringLike as a pattern), as IAM evaluates them.
+ */
+export function conditionsHold(statement: Statement, claims: Record<string, string>): boolean {
+  return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, expected]) => {
+      const value = claims[key];
+      if (value === undefined) return false;
+      return asArray(expected as string | string[]).some((e) => {
+        if (operator === 'StringEquals') return e === value;
+        if (operator === 'StringLike') return likeToRegExp(e).test(value);
+        throw new Error(`conditionsHold does not model ${operator}`);
+      });
+    }),
+  );
+}

@@ -55,8 +55,15 @@ function acknowledgements(root: IConstruct): Ack[] {
 
 const configs = {
   default: testConfig(),
-  'https, object lock, existing OIDC provider, container insights, pipeline image': testConfig({
-    github: { owner: 'acme', repo: 'models', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com' },
+  'https, object lock, existing OIDC provider, id subjects, container insights, pipeline image': testConfig({
+    github: {
+      owner: 'acme',
+      repo: 'models',
+      oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com',
+      subjectFormat: 'id',
+      ownerId: 1234567,
+      repositoryId: 890123456,
+    },
     bucket: { objectLock: { mode: 'COMPLIANCE', days: 365 } },
     service: {
       image: IMAGE,

@@ -238,6 +238,8 @@ describe('outputs', () => {
     expect(outputs.MlshipEcsCluster?.Value).toEqual({ Ref: id('AWS::ECS::Cluster', 'Serving') });
     expect(outputs.MlshipEcsService?.Value).toEqual({ 'Fn::GetAtt': [id('AWS::ECS::Service', 'Serving'), 'Name'] });
     expect(outputs.MlshipTrainRoleArn?.Value).toEqual({ 'Fn::GetAtt': [id('AWS::IAM::Role', 'GitHubTrainRole'), 'Arn'] });
+    expect(outputs.MlshipPublishRoleArn?.Value).toEqual({ 'Fn::GetAtt': [id('AWS::IAM::Role', 'GitHubPublishRole'), 'Arn'] });
+    expect(outputs.MlshipPublishRoleArn?.Description).toBe('MLSHIP_PUBLISH_ROLE_ARN');
     expect(outputs.MlshipDeployRoleArn?.Value).toEqual({ 'Fn::GetAtt': [id('AWS::IAM::Role', 'GitHubDeployRole'), 'Arn'] });
     expect(outputs.MlshipServiceUrl?.Value).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [id('AWS::ElasticLoadBalancingV2::LoadBalancer', 'Serving'), 'DNSName'] }]] });
     expect(JSON.stringify(outputs.MlshipEcrRepository?.Value)).toContain('.dkr.ecr.');

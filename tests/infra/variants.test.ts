@@ -1,9 +1,9 @@
 // Configuration options that change the template: pipeline image, HTTPS, Object Lock, an existing
-// OIDC provider, branch-only deploys, explicit zones.
+// OIDC provider, another deploy environment, explicit zones.
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.ts';
-import { IMAGE, OWNER, REPO, type Statement, logicalId, testConfig } from './helpers.ts';
+import { IMAGE, OWNER, REPO, logicalId, testConfig, trustOf } from './helpers.ts';
 
 const PROVIDER_ARN = 'arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com';
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/abcd-1234';
@@ -13,7 +13,7 @@ let template: Template;
 beforeAll(() => {
   const { stack } = buildApp(
     testConfig({
-      github: { owner: OWNER, repo: REPO, oidcProviderArn: PROVIDER_ARN, deployEnvironment: null, deployBranch: 'release' },
+      github: { owner: OWNER, repo: REPO, oidcProviderArn: PROVIDER_ARN, deployEnvironment: 'live' },
       bucket: { objectLock: { mode: 'GOVERNANCE', days: 30 }, noncurrentVersionExpirationDays: 400 },
       ecr: { keepImages: 250 },
       service: {
@@ -75,21 +75,21 @@ describe('ECR keep count', () => {
 });
 
 describe('existing OIDC provider', () => {
-  it('creates no provider and trusts the given one', () => {
+  it('creates no provider and trusts the given one, in all three roles', () => {
     template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
-    const deploy = logicalId(template, 'AWS::IAM::Role', 'GitHubDeployRole');
-    const trust = template.findResources('AWS::IAM::Role')[deploy]?.Properties.AssumeRolePolicyDocument.Statement as Statement[];
-    expect(trust).toHaveLength(1);
-    expect(trust[0]).toMatchObject({ Principal: { Federated: PROVIDER_ARN } });
+    for (const name of ['Train', 'Publish', 'Deploy']) {
+      const trust = trustOf(template, logicalId(template, 'AWS::IAM::Role', `GitHub${name}Role`));
+      expect(trust).toHaveLength(1);
+      expect(trust[0]).toMatchObject({ Principal: { Federated: PROVIDER_ARN } });
+    }
   });
 
-  it('without a deploy environment, trusts the deploy branch only', () => {
-    const deploy = logicalId(template, 'AWS::IAM::Role', 'GitHubDeployRole');
-    const trust = template.findResources('AWS::IAM::Role')[deploy]?.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+  it('trusts the configured deploy environment, and only it', () => {
+    const trust = trustOf(template, logicalId(template, 'AWS::IAM::Role', 'GitHubDeployRole'));
     expect(trust[0]?.Condition).toEqual({
       StringEquals: {
         'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
-        'token.actions.githubusercontent.com:sub': `repo:${OWNER}/${REPO}:ref:refs/heads/release`,
+        'token.actions.githubusercontent.com:sub': `repo:${OWNER}/${REPO}:environment:live`,
       },
     });
   });
