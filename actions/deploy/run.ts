@@ -1,0 +1,85 @@
+/**
+ * The `deploy` action: roll the image out on the ECS service (actions/lib/ecs: register the next
+ * revision, UpdateService, follow that deployment), then, given the service's URL, smoke-test it.
+ * Outputs the revision, the deployment and the status; the job summary records the image digest
+ * and the model versions the lock pins. A failed, timed-out or smoke-failed deploy writes its
+ * reasons to the log and the summary and fails the job.
+ */
+import path from 'node:path';
+import * as core from '@actions/core';
+import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
+import { describeError } from '../../training/errors.ts';
+import { ecsClient } from '../lib/deploy/ecs-client.ts';
+import { pinnedModels } from '../lib/deploy/pinned.ts';
+import { smokeTest } from '../lib/deploy/smoke.ts';
+import type { SmokeOptions, SmokeResult } from '../lib/deploy/smoke.ts';
+import { deploySummary } from '../lib/deploy/summary.ts';
+import { timeoutMsFrom } from '../lib/deploy/timeout.ts';
+import type { Clock } from '../lib/ecs/clock.ts';
+import { deployImage } from '../lib/ecs/deploy.ts';
+import { DeployError } from '../lib/ecs/errors.ts';
+import type { DeployResult } from '../lib/ecs/outcome.ts';
+import { appendJobSummary } from '../lib/github/job-summary.ts';
+import { runnerContext } from '../lib/github/runner.ts';
+import { chooseCredentials } from './credentials.ts';
+
+/** For tests: time, and the smoke test's waits. */
+export interface DeployDeps {
+  clock?: Clock;
+  smoke?: SmokeOptions;
+}
+
+export interface DeployRunResult {
+  result: DeployResult;
+  smoke: SmokeResult | undefined;
+}
+
+export async function run(env: NodeJS.ProcessEnv = process.env, deps: DeployDeps = {}): Promise<DeployRunResult | undefined> {
+  try {
+    const runner = runnerContext(env, process.cwd());
+    const cluster = core.getInput('cluster', { required: true });
+    const service = core.getInput('service', { required: true });
+    const container = core.getInput('container') || 'serving';
+    const image = core.getInput('image', { required: true });
+    const timeoutMs = timeoutMsFrom(core.getInput('timeout'));
+    const region = core.getInput('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    if (!region) throw new DeployError('no AWS region: set the region input, or AWS_REGION (configure-aws-credentials sets it)', { field: 'region' });
+    const lockInput = core.getInput('lock') || DEFAULT_LOCK;
+    const lock = await readLock(path.resolve(runner.workspace, lockInput));
+    const models = pinnedModels(lock);
+    const serviceUrl = core.getInput('service-url');
+
+    const credentials = chooseCredentials(env, { refreshRole: core.getInput('refresh-role'), region });
+    const ecs = ecsClient({ region, endpoint: env.MLSHIP_ECS_ENDPOINT || undefined, credentials: credentials.provider });
+    core.info(`rolling ${image} out on ${service} (cluster ${cluster}, container ${container}), waiting up to ${timeoutMs / 60_000} min, with ${credentials.description}`);
+    const result = await deployImage(ecs, { cluster, service, container, image, timeoutMs }, { clock: deps.clock });
+
+    core.setOutput('task-definition-arn', result.taskDefinitionArn);
+    core.setOutput('deployment-id', result.deploymentId ?? '');
+    core.setOutput('status', result.status);
+    const rolledOut = result.status === 'succeeded' || result.status === 'skipped';
+    for (const r of result.reasons) {
+      const line = `${r.kind}: ${r.message}${r.taskArn ? ` (${r.taskArn})` : ''}`;
+      if (!rolledOut) core.error(line, { title: 'mlship deploy failed' });
+      else if (r.kind === 'replaced') core.warning(line);
+      else core.info(line);
+    }
+
+    const smoke = rolledOut && serviceUrl ? await smokeTest(serviceUrl, lock, deps.smoke) : undefined;
+    core.setOutput('smoke', smoke ? (smoke.ok ? 'passed' : 'failed') : 'not-run');
+    for (const c of smoke?.checks ?? []) {
+      const line = `smoke ${c.check}${c.model ? ` ${c.model}` : ''}: ${c.message}`;
+      if (c.ok) core.info(`✓ ${line}`);
+      else core.error(line, { title: 'mlship smoke test failed' });
+    }
+    await appendJobSummary(runner.stepSummary, deploySummary({ cluster, service, container, result, models, lockFile: lockInput, smoke }));
+
+    if (!rolledOut) core.setFailed(`the deployment of ${image} ${result.status === 'failed' ? 'failed' : 'timed out'}: ${result.reasons[0]?.message ?? 'no reason given'}`);
+    else if (smoke && !smoke.ok) core.setFailed(`the smoke test of ${smoke.url} failed: ${smoke.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`);
+    else core.info(result.status === 'skipped' ? `unchanged: ${result.reasons[0]?.message ?? ''}` : `rolled out ${image}: ${result.taskDefinitionArn}, deployment ${result.deploymentId}`);
+    return { result, smoke };
+  } catch (err) {
+    core.setFailed(describeError(err));
+    return undefined;
+  }
+}
