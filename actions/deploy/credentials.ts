@@ -17,7 +17,7 @@ export interface CredentialsChoice {
   description: string;
 }
 
-export function chooseCredentials(env: NodeJS.ProcessEnv, options: { refreshRole: string; region: string }): CredentialsChoice {
+export function chooseCredentials(env: NodeJS.ProcessEnv, options: { refreshRole: string; region: string; now?: () => number }): CredentialsChoice {
   if (!options.refreshRole) return { provider: undefined, description: 'the credentials in the environment' };
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL) {
     core.warning('refresh-role is set but the job cannot mint OIDC tokens (give it permissions: id-token: write): the credentials in the environment are used as they are, and a wait longer than they last fails');
@@ -28,6 +28,7 @@ export function chooseCredentials(env: NodeJS.ProcessEnv, options: { refreshRole
     roleArn: options.refreshRole,
     roleSessionName: `mlship-deploy-${env.GITHUB_RUN_ID ?? 'local'}`.slice(0, 64),
     token: () => core.getIDToken('sts.amazonaws.com'),
+    now: options.now,
   });
   return { provider, description: `sessions of ${options.refreshRole}, renewed with fresh OIDC tokens` };
 }

@@ -49,7 +49,7 @@ export async function run(env: NodeJS.ProcessEnv = process.env, deps: DeployDeps
     const models = pinnedModels(lock);
     const serviceUrl = core.getInput('service-url');
 
-    const credentials = chooseCredentials(env, { refreshRole: core.getInput('refresh-role'), region });
+    const credentials = chooseCredentials(env, { refreshRole: core.getInput('refresh-role'), region, now: deps.clock?.now });
     const ecs = ecsClient({ region, endpoint: env.MLSHIP_ECS_ENDPOINT || undefined, credentials: credentials.provider });
     core.info(`rolling ${image} out on ${service} (cluster ${cluster}, container ${container}), waiting up to ${timeoutMs / 60_000} min, with ${credentials.description}`);
     const result = await deployImage(ecs, { cluster, service, container, image, timeoutMs }, { clock: deps.clock });
