@@ -20,6 +20,7 @@ import { deployImage } from '../lib/ecs/deploy.ts';
 import { DeployError } from '../lib/ecs/errors.ts';
 import type { DeployResult } from '../lib/ecs/outcome.ts';
 import { appendJobSummary } from '../lib/github/job-summary.ts';
+import { escapeMarkdown } from '../lib/pr/markdown.ts';
 import { runnerContext } from '../lib/github/runner.ts';
 import { chooseCredentials } from './credentials.ts';
 
@@ -79,7 +80,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, deps: DeployDeps
     else core.info(result.status === 'skipped' ? `unchanged: ${result.reasons[0]?.message ?? ''}` : `rolled out ${image}: ${result.taskDefinitionArn}, deployment ${result.deploymentId}`);
     return { result, smoke };
   } catch (err) {
+    // Nothing was rolled out (or it is unknown how far it got): the summary says why the step stopped.
     core.setFailed(describeError(err));
+    await appendJobSummary(env.GITHUB_STEP_SUMMARY, `## mlship deploy: ❌ error\n\n${escapeMarkdown(describeError(err))}\n`).catch(() => false);
     return undefined;
   }
 }

@@ -92,6 +92,17 @@ describe('deploy action', () => {
     expect(step.failed).toBe(true);
     expect(step.log).toMatch(/::error::field "image": the image ".*:latest" is not pinned by digest/);
     expect(world.fake.calls).toEqual([]);
+    expect(step.summary).toMatch(/^## mlship deploy: ❌ error\n\nfield &quot;image&quot;\\: the image/);
+  });
+
+  it('a service that is not there, or an ECS error, fails the step with one line', async () => {
+    [world, fixture] = await Promise.all([startWorld(), writeFixture()]);
+    const missing = await deploy(imageOf('a'), { service: 'nope' });
+    expect(missing.failed).toBe(true);
+    expect(missing.log).toContain(`::error::field "service": ECS service "nope" is not active in cluster "${CLUSTER}" (not found)`);
+    const cluster = await deploy(imageOf('a'), { cluster: 'nope' });
+    expect(cluster.failed).toBe(true);
+    expect(cluster.log).toContain('::error::ECS DescribeServices failed: ClusterNotFoundException: Cluster not found.');
   });
 
   it('refuses a timeout that is not whole minutes', async () => {
