@@ -35,45 +35,56 @@ export interface DeployRunResult {
   smoke: SmokeResult | undefined;
 }
 
+interface Inputs {
+  cluster: string;
+  service: string;
+  container: string;
+  image: string;
+  timeoutMs: number;
+  region: string;
+  refreshRole: string;
+  /** As given (for the summary), relative to the workspace. */
+  lockFile: string;
+  serviceUrl: string;
+}
+
+function readInputs(env: NodeJS.ProcessEnv): Inputs {
+  const region = core.getInput('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) throw new DeployError('no AWS region: set the region input, or AWS_REGION (configure-aws-credentials sets it)', { field: 'region' });
+  return {
+    cluster: core.getInput('cluster', { required: true }),
+    service: core.getInput('service', { required: true }),
+    container: core.getInput('container') || 'serving',
+    image: core.getInput('image', { required: true }),
+    timeoutMs: timeoutMsFrom(core.getInput('timeout')),
+    region,
+    refreshRole: core.getInput('refresh-role'),
+    lockFile: core.getInput('lock') || DEFAULT_LOCK,
+    serviceUrl: core.getInput('service-url'),
+  };
+}
+
 export async function run(env: NodeJS.ProcessEnv = process.env, deps: DeployDeps = {}): Promise<DeployRunResult | undefined> {
   try {
     const runner = runnerContext(env, process.cwd());
-    const cluster = core.getInput('cluster', { required: true });
-    const service = core.getInput('service', { required: true });
-    const container = core.getInput('container') || 'serving';
-    const image = core.getInput('image', { required: true });
-    const timeoutMs = timeoutMsFrom(core.getInput('timeout'));
-    const region = core.getInput('region') || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-    if (!region) throw new DeployError('no AWS region: set the region input, or AWS_REGION (configure-aws-credentials sets it)', { field: 'region' });
-    const lockInput = core.getInput('lock') || DEFAULT_LOCK;
-    const lock = await readLock(path.resolve(runner.workspace, lockInput));
-    const models = pinnedModels(lock);
-    const serviceUrl = core.getInput('service-url');
+    const inputs = readInputs(env);
+    const { cluster, service, container, image } = inputs;
+    const lock = await readLock(path.resolve(runner.workspace, inputs.lockFile));
 
-    const credentials = chooseCredentials(env, { refreshRole: core.getInput('refresh-role'), region, now: deps.clock?.now });
-    const ecs = ecsClient({ region, endpoint: env.MLSHIP_ECS_ENDPOINT || undefined, credentials: credentials.provider });
-    core.info(`rolling ${image} out on ${service} (cluster ${cluster}, container ${container}), waiting up to ${timeoutMs / 60_000} min, with ${credentials.description}`);
-    const result = await deployImage(ecs, { cluster, service, container, image, timeoutMs }, { clock: deps.clock });
-
+    const credentials = chooseCredentials(env, { refreshRole: inputs.refreshRole, region: inputs.region, now: deps.clock?.now });
+    const ecs = ecsClient({ region: inputs.region, endpoint: env.MLSHIP_ECS_ENDPOINT || undefined, credentials: credentials.provider });
+    core.info(`rolling ${image} out on ${service} (cluster ${cluster}, container ${container}), waiting up to ${inputs.timeoutMs / 60_000} min, with ${credentials.description}`);
+    const result = await deployImage(ecs, { cluster, service, container, image, timeoutMs: inputs.timeoutMs }, { clock: deps.clock });
     core.setOutput('task-definition-arn', result.taskDefinitionArn);
     core.setOutput('deployment-id', result.deploymentId ?? '');
     core.setOutput('status', result.status);
     const rolledOut = result.status === 'succeeded' || result.status === 'skipped';
-    for (const r of result.reasons) {
-      const line = `${r.kind}: ${r.message}${r.taskArn ? ` (${r.taskArn})` : ''}`;
-      if (!rolledOut) core.error(line, { title: 'mlship deploy failed' });
-      else if (r.kind === 'replaced') core.warning(line);
-      else core.info(line);
-    }
+    logReasons(result, rolledOut);
 
-    const smoke = rolledOut && serviceUrl ? await smokeTest(serviceUrl, lock, deps.smoke) : undefined;
+    const smoke = rolledOut && inputs.serviceUrl ? await smokeTest(inputs.serviceUrl, lock, deps.smoke) : undefined;
     core.setOutput('smoke', smoke ? (smoke.ok ? 'passed' : 'failed') : 'not-run');
-    for (const c of smoke?.checks ?? []) {
-      const line = `smoke ${c.check}${c.model ? ` ${c.model}` : ''}: ${c.message}`;
-      if (c.ok) core.info(`✓ ${line}`);
-      else core.error(line, { title: 'mlship smoke test failed' });
-    }
-    await appendJobSummary(runner.stepSummary, deploySummary({ cluster, service, container, result, models, lockFile: lockInput, smoke }));
+    logSmoke(smoke);
+    await appendJobSummary(runner.stepSummary, deploySummary({ cluster, service, container, result, models: pinnedModels(lock), lockFile: inputs.lockFile, smoke }));
 
     if (!rolledOut) core.setFailed(`the deployment of ${image} ${result.status === 'failed' ? 'failed' : 'timed out'}: ${result.reasons[0]?.message ?? 'no reason given'}`);
     else if (smoke && !smoke.ok) core.setFailed(`the smoke test of ${smoke.url} failed: ${smoke.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`);
@@ -84,5 +95,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env, deps: DeployDeps
     core.setFailed(describeError(err));
     await appendJobSummary(env.GITHUB_STEP_SUMMARY, `## mlship deploy: ❌ error\n\n${escapeMarkdown(describeError(err))}\n`).catch(() => false);
     return undefined;
+  }
+}
+
+/** A failed rollout's reasons are errors (annotations); a success's notes are information, a replacement a warning. */
+function logReasons(result: DeployResult, rolledOut: boolean): void {
+  for (const r of result.reasons) {
+    const line = `${r.kind}: ${r.message}${r.taskArn ? ` (${r.taskArn})` : ''}`;
+    if (!rolledOut) core.error(line, { title: 'mlship deploy failed' });
+    else if (r.kind === 'replaced') core.warning(line);
+    else core.info(line);
+  }
+}
+
+function logSmoke(smoke: SmokeResult | undefined): void {
+  for (const c of smoke?.checks ?? []) {
+    const line = `smoke ${c.check}${c.model ? ` ${c.model}` : ''}: ${c.message}`;
+    if (c.ok) core.info(`✓ ${line}`);
+    else core.error(line, { title: 'mlship smoke test failed' });
   }
 }

@@ -35,7 +35,7 @@ export interface SmokeOptions {
 }
 
 type ModelsAnswer = { models: (ServedModelInfo & { features?: FeatureInfo[] })[] };
-type Metadata = { inputs: InputTensor[]; versions?: string[] };
+type Metadata = { inputs: InputTensor[] };
 
 interface Answer {
   status: number;
@@ -73,37 +73,14 @@ function failure(err: unknown): string {
 export async function smokeTest(url: string, lock: Lock, options: SmokeOptions = {}): Promise<SmokeResult> {
   const base = url.replace(/\/+$/, '');
   const call = caller(base, options.fetch ?? fetch, options.requestTimeoutMs ?? 10_000);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const checks: SmokeCheck[] = [];
   const done = () => ({ ok: checks.every((c) => c.ok), url: base, checks });
 
-  const attempts = Math.max(1, options.readyAttempts ?? 30);
-  let last: string;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const a = await call('/v2/health/ready');
-      if (a.status === 200) {
-        checks.push({ check: 'ready', ok: true, message: `${base}/v2/health/ready answered 200` });
-        break;
-      }
-      last = why(a);
-    } catch (err) {
-      last = failure(err);
-    }
-    if (attempt >= attempts) {
-      checks.push({ check: 'ready', ok: false, message: `${base}/v2/health/ready is not ready after ${attempts} attempts: ${last}` });
-      return done();
-    }
-    await sleep(options.readyIntervalMs ?? 10_000);
-  }
-
-  let served: ModelsAnswer['models'];
-  try {
-    const a = await call('/v1/models');
-    if (a.status !== 200 || !Array.isArray((a.body as ModelsAnswer | undefined)?.models)) throw new Error(`GET /v1/models answered ${why(a)}`);
-    served = (a.body as ModelsAnswer).models;
-  } catch (err) {
-    checks.push({ check: 'versions', ok: false, message: failure(err) });
+  checks.push(await waitReady(call, base, options));
+  if (!checks[0]!.ok) return done();
+  const served = await servedModels(call);
+  if ('check' in served) {
+    checks.push(served);
     return done();
   }
   const problems = versionProblems(lock, served);
@@ -113,13 +90,42 @@ export async function smokeTest(url: string, lock: Lock, options: SmokeOptions =
       ? { check: 'versions', ok: true, message: `/v1/models serves exactly the ${pinned.length} pinned version${pinned.length === 1 ? '' : 's'}` }
       : { check: 'versions', ok: false, message: problems.join('; ') },
   );
-
   for (const name of pinned) {
     const info = served.find((m) => m.name === name);
     if (!info) continue; // said by the versions check
     checks.push(await predictOne(call, name, info.features ?? []));
   }
   return done();
+}
+
+/** Ready once `/v2/health/ready` answers 200: the load balancer may still send some requests to tasks that are starting. */
+async function waitReady(call: Call, base: string, options: SmokeOptions): Promise<SmokeCheck> {
+  const attempts = Math.max(1, options.readyAttempts ?? 30);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    let last: string;
+    try {
+      const a = await call('/v2/health/ready');
+      if (a.status === 200) return { check: 'ready', ok: true, message: `${base}/v2/health/ready answered 200` };
+      last = why(a);
+    } catch (err) {
+      last = failure(err);
+    }
+    if (attempt >= attempts) return { check: 'ready', ok: false, message: `${base}/v2/health/ready is not ready after ${attempts} attempts: ${last}` };
+    await sleep(options.readyIntervalMs ?? 10_000);
+  }
+}
+
+/** `GET /v1/models`, or the failed check saying why it could not be read. */
+async function servedModels(call: Call): Promise<ModelsAnswer['models'] | SmokeCheck> {
+  try {
+    const a = await call('/v1/models');
+    const models = (a.body as Partial<ModelsAnswer> | undefined)?.models;
+    if (a.status === 200 && Array.isArray(models)) return models;
+    return { check: 'versions', ok: false, message: `GET /v1/models answered ${why(a)}` };
+  } catch (err) {
+    return { check: 'versions', ok: false, message: `GET /v1/models failed: ${failure(err)}` };
+  }
 }
 
 async function predictOne(call: Call, name: string, features: FeatureInfo[]): Promise<SmokeCheck> {
