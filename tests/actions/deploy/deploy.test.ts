@@ -75,6 +75,19 @@ describe('deploy action', () => {
     expect(step.summary).toContain(`| digest | \`sha256:${'b'.repeat(64)}\` |`);
   });
 
+  it('times out after the timeout input, saying ECS may still finish; the job fails', async () => {
+    [world, fixture] = await Promise.all([startWorld(), writeFixture()]);
+    world.fake.planRollouts(CLUSTER, SERVICE, { outcome: 'stuck' });
+    const clock = instantClock();
+    const started = clock.now();
+    const step = await deploy(imageOf('f'), { timeout: '2' }, {}, clock);
+    expect(step.failed).toBe(true);
+    expect(step.outputs.status).toBe('timed-out');
+    expect(clock.now() - started).toBe(2 * 60_000);
+    expect(step.log).toContain('did not finish within 120 s; ECS may still complete it or roll it back');
+    expect(step.summary).toContain('## mlship deploy: ⏱️ timed out');
+  });
+
   it('skips when the service already runs the digest: nothing registered, the job passes', async () => {
     [world, fixture] = await Promise.all([startWorld({ image: imageOf('c') }), writeFixture()]);
     const step = await deploy(imageOf('c'));

@@ -3,10 +3,11 @@
  * matching passes with one summary row per model; a tampered artifact (other bytes under the
  * pinned version) and a missing one fail the job, naming the model in the log and the summary.
  */
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../actions/verify-lock/run.ts';
+import { emptyLock, formatLock } from '../../../registry/lock.ts';
 import type { Fixture } from '../../serving/helpers.ts';
 import { writeFixture } from '../../serving/helpers.ts';
 import { pushStep } from './helpers.ts';
@@ -55,6 +56,16 @@ describe('verify-lock action', () => {
     expect(JSON.parse(step.outputs.models!)).toContainEqual({ name: 'wine', version: wine.version, ok: false });
     expect(step.log).toContain(`model "wine" version ${wine.version} is missing from the store`);
     expect(step.summary).toContain(`model "wine" version ${wine.version} is missing from the store`.replace(/"/g, '&quot;'));
+  });
+
+  it('warns when the lock pins no models', async () => {
+    fixture = await writeFixture();
+    await writeFile(fixture.lockFile, formatLock(emptyLock()));
+    const step = await verify(fixture);
+    expect(step.failed).toBe(false);
+    expect(step.outputs).toMatchObject({ verified: 'true', models: '[]' });
+    expect(step.log).toContain('::warning::models.lock.json pins no models: the image will serve none');
+    expect(step.summary).toContain('## mlship verify-lock: ⚠️ the lock pins no models');
   });
 
   it('fails with one line when the lock cannot be read', async () => {
