@@ -43,19 +43,19 @@ export function deploySummary(input: DeploySummaryInput): string {
         ['image', code(result.image)],
         ['digest', code(digestOf(result.image))],
         ['task definition', code(result.taskDefinitionArn)],
-        ['deployment', `${code(result.deploymentId)}${result.serviceDeploymentStatus ? ` (${escapeMarkdown(result.serviceDeploymentStatus)})` : ''}`],
+        ['deployment', `${code(result.deploymentId)}${result.serviceDeploymentStatus ? ` (${code(result.serviceDeploymentStatus)})` : ''}`],
         ['previous', `${code(result.previous.taskDefinitionArn)} running ${code(result.previous.image)}`],
       ],
     ),
   );
-  lines.push('', `### Models (${escapeMarkdown(input.lockFile)})`, '');
+  lines.push('', `### Models (${code(input.lockFile)})`, '');
   lines.push(input.models.length === 0 ? 'The lock pins no models.' : table(['model', 'version', 'sha256'], input.models.map((m) => [code(m.name), code(m.version), code(m.sha256)])));
   if (result.reasons.length > 0) {
     lines.push('', result.status === 'failed' || result.status === 'timed-out' ? '### Why' : '### Notes', '');
     for (const r of result.reasons) lines.push(`- **${r.kind}**: ${escapeMarkdown(r.message)}${r.taskArn ? ` (${code(r.taskArn)})` : ''}`);
   }
   if (smoke) {
-    lines.push('', `### Smoke test: ${smoke.ok ? '✅ passed' : '❌ failed'} (${escapeMarkdown(smoke.url)})`, '');
+    lines.push('', `### Smoke test: ${smoke.ok ? '✅ passed' : '❌ failed'} (${code(smoke.url)})`, '');
     lines.push(table(['check', 'model', 'result'], smoke.checks.map((c) => [c.check, c.model ? code(c.model) : '', `${c.ok ? '✅' : '❌'} ${escapeMarkdown(c.message)}`])));
   }
   lines.push('', "The GitHub deployment record is the one this job's `environment:` creates (its status follows the job's outcome); this action creates no other.");

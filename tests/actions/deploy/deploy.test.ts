@@ -50,7 +50,7 @@ describe('deploy action', () => {
     expect(step.summary).toContain('## mlship deploy: ✅ rolled out');
     expect(step.summary).toContain(`| digest | \`sha256:${'a'.repeat(64)}\` |`);
     expect(step.summary).toContain(`| image | \`${image}\` |`);
-    expect(step.summary).toContain(`| deployment | \`${step.outputs['deployment-id']}\` (SUCCESSFUL) |`);
+    expect(step.summary).toContain(`| deployment | \`${step.outputs['deployment-id']}\` (\`SUCCESSFUL\`) |`);
     for (const [name, entry] of Object.entries(fixture.lock.models)) expect(step.summary).toContain(`| \`${name}\` | \`${entry.version}\` | \`${entry.sha256}\` |`);
     expect(step.summary).toContain("The GitHub deployment record is the one this job's `environment:` creates");
     expect(step.log).not.toContain('::error');
