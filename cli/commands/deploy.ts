@@ -3,7 +3,8 @@
  * Rolls an image (pinned by digest) out on an ECS service from outside GitHub, as the deploy
  * action does, with the standard AWS credential chain and region (`MLSHIP_ECS_ENDPOINT` points
  * it at an ECS-compatible endpoint). The lock is read for the report only: which model versions
- * the image serves. Exit 0 rolled out (or already running), 1 failed or timed out, 2 bad input.
+ * the image serves. Exit 0 rolled out (or already running), 1 failed, timed out or ECS refused a
+ * call (credentials, a missing cluster), 2 bad input.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,6 +12,7 @@ import { ecsClient } from '../../actions/lib/deploy/ecs-client.ts';
 import { pinnedModels } from '../../actions/lib/deploy/pinned.ts';
 import { timeoutMsFrom } from '../../actions/lib/deploy/timeout.ts';
 import { deployImage } from '../../actions/lib/ecs/deploy.ts';
+import { EcsCallError } from '../../actions/lib/ecs/errors.ts';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
@@ -44,7 +46,15 @@ export async function deployCommand(args: string[], io: CommandIO): Promise<numb
   const models = pinnedModels(lock);
 
   const ecs = ecsClient({ region: values.region || io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined, endpoint: io.env.MLSHIP_ECS_ENDPOINT || undefined });
-  const result = await deployImage(ecs, { ...target, container: values.container!, image: values.image!, timeoutMs });
+  let result;
+  try {
+    result = await deployImage(ecs, { ...target, container: values.container!, image: values.image!, timeoutMs });
+  } catch (err) {
+    // ECS refusing a call is a failed deploy, not bad input: the command line was fine.
+    if (!(err instanceof EcsCallError)) throw err;
+    io.stderr.write(`mlship deploy: ${err.message}\n`);
+    return EXIT.failed;
+  }
   io.stdout.write(values.json ? deployJson(result, models) : deployText(result, target, models));
   return result.status === 'succeeded' || result.status === 'skipped' ? EXIT.ok : EXIT.failed;
 }

@@ -86,4 +86,9 @@ describe('mlship deploy', () => {
     expect(await mlship(...target, '--image', imageOf('a'), '--lock', 'nope.lock.json')).toMatchObject({ code: 2, stderr: expect.stringContaining('cannot read the lock (ENOENT)') });
     expect(world.fake.calls).toEqual([]);
   });
+
+  it('an ECS call that fails (a cluster that does not exist) is exit 1 with the operation and the AWS error', async () => {
+    const out = await mlship('--cluster', 'nope', '--service', SERVICE, '--container', CONTAINER, '--image', imageOf('a'));
+    expect(out).toMatchObject({ code: 1, stdout: '', stderr: 'mlship deploy: ECS DescribeServices failed: ClusterNotFoundException: Cluster not found.\n' });
+  });
 });
