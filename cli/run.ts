@@ -1,5 +1,6 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
 import { MlshipError, describeError } from '../training/errors.ts';
+import { DEPLOY_USAGE, deployCommand } from './commands/deploy.ts';
 import { INIT_USAGE, initCommand } from './commands/init.ts';
 import { PUBLISH_USAGE, publishCommand } from './commands/publish.ts';
 import { REPORT_USAGE, reportCommand } from './commands/report.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise
   publish: { run: publishCommand, help: PUBLISH_USAGE },
   verify: { run: verifyCommand, help: VERIFY_USAGE },
   report: { run: reportCommand, help: REPORT_USAGE },
+  deploy: { run: deployCommand, help: DEPLOY_USAGE },
   init: { run: initCommand, help: INIT_USAGE },
 };
 
