@@ -1,7 +1,7 @@
 /**
  * Training benchmark, every figure measured in this run:
  * 1. our CART vs ml-cart's own `train` at 4,000 rows × 8 features (the size ml-cart finishes in seconds);
- * 2. our CART vs scikit-learn (../shared/bench/sklearn_cart.py) at 100,000 and 1,000,000 rows × 8
+ * 2. our CART vs scikit-learn (bench/reference/sklearn_cart.py) at 100,000 and 1,000,000 rows × 8
  *    features, depth 10, on the same train and holdout CSV files: fit time, holdout accuracy, peak RSS.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { SYNTHETIC_FEATURES, syntheticClassification, writeCsv } from './synthet
 import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SKLEARN = path.resolve(here, '../../shared/bench/sklearn_cart.py');
+const SKLEARN = path.join(here, 'reference/sklearn_cart.py');
 const PYTHON = '/usr/bin/python3'; // Debian's, which has python3-sklearn
 const DEPTH = 10;
 const MIN_NUM_SAMPLES = 3; // ml-cart's default; scikit-learn's equivalent is min_samples_split = 4

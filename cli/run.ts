@@ -1,6 +1,8 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
 import { MlshipError, describeError } from '../training/errors.ts';
+import { INIT_USAGE, initCommand } from './commands/init.ts';
 import { PUBLISH_USAGE, publishCommand } from './commands/publish.ts';
+import { REPORT_USAGE, reportCommand } from './commands/report.ts';
 import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify.ts';
@@ -12,6 +14,8 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise
   serve: { run: serveCommand, help: SERVE_USAGE },
   publish: { run: publishCommand, help: PUBLISH_USAGE },
   verify: { run: verifyCommand, help: VERIFY_USAGE },
+  report: { run: reportCommand, help: REPORT_USAGE },
+  init: { run: initCommand, help: INIT_USAGE },
 };
 
 const USAGE = `usage: mlship <command> [options]\n\ncommands:\n${Object.values(COMMANDS)

@@ -17,6 +17,7 @@ import { storeSource } from '../serving/loader.ts';
 import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
 import type { TrainedOutcome } from '../training/train-models.ts';
+import { closeOnSignals, defaultWorkerEntry, SERVER_VERSION } from './commands/serve.ts';
 import { DEFAULT_OUT, localChampions, trainAndReport } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT } from './io.ts';
@@ -66,9 +67,11 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     fetchArtifact: storeSource(store.uri, storeOptions(io)),
     port,
     workers,
-    handleSignals: options.handleSignals ?? false,
+    workerEntry: defaultWorkerEntry(),
+    version: SERVER_VERSION,
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
+  if (options.handleSignals) closeOnSignals(server, io.stderr);
   const ready = await server.loaded;
   const url = `http://localhost:${server.port}`;
   io.stdout.write(

@@ -117,6 +117,7 @@ export class MlshipStack extends Stack {
       repository: this.imageRepository.repository,
       service: this.serving.service,
       passRoles: [this.serving.taskRole, this.serving.executionRole],
+      taskDefinitionFamily: this.serving.taskDefinition.family,
     });
 
     const output = (variable: GitHubVariable, value: string) =>

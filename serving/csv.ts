@@ -1,7 +1,7 @@
 /**
  * CSV in, CSV out, for bulk work on `POST /v1/models/{name}:predict` with `Content-Type: text/csv`.
  *
- * In: RFC 4180 with a header row of feature names: every feature once, no other column (a 400
+ * In (csv-parse, after a fast path for lines without quotes): RFC 4180 with a header row of feature names: every feature once, no other column (a 400
  * names a missing, unknown or repeated one); any column order; `,` separated; `"` quoting with
  * `""` for a quote; LF or CRLF; a UTF-8 BOM and empty lines are skipped; unquoted cells are trimmed.
  * A cell that is empty or NA, N/A, null, NULL or None is missing (imputed, like `null` in JSON).
@@ -11,6 +11,7 @@
  * Out: `text/csv` with a header and one line per input row, in order: `prediction`, then with
  * probabilities one `probability_<class>` column per class in the model's class order.
  */
+import { CsvError, parse } from 'csv-parse/sync';
 import type { RawValue } from '../training/table.ts';
 import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell } from '../training/cells.ts';
 import { EncodingError, encodeValue } from '../training/encoding.ts';
@@ -29,87 +30,74 @@ export class CsvSyntaxError extends RequestError {
 
 /**
  * Calls `onRecord` for each record (an array of cells) with the 1-based line it starts on.
- * Lines without a quote are split directly (the common case); a record with a quote goes through
- * the character-level parser, which handles `""` and newlines inside quotes.
+ * Lines before the first quote are split directly: the common case (numbers, plain names), and
+ * csv-parse costs about five times as much on it (100,000 rows: 12 ms split, 57–80 ms csv-parse,
+ * in process). From the line with the first quote on, csv-parse reads the rest (quoting, `""`,
+ * newlines inside quotes).
  */
 export function forEachCsvRecord(text: string, onRecord: (fields: string[], line: number) => void): void {
-  const n = text.length;
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const firstQuote = text.indexOf('"', pos);
+  const plainEnd = firstQuote < 0 ? text.length : Math.max(pos, text.lastIndexOf('\n', firstQuote) + 1);
   let line = 1;
-  let nextQuote = text.indexOf('"', pos);
-  while (pos < n) {
+  while (pos < plainEnd) {
     const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? n : nl;
-    if (nextQuote < 0 || nextQuote > end) {
-      const fields = text.slice(pos, end).split(',');
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i]!;
-        if (f.length > 0 && (f.charCodeAt(0) <= 32 || f.charCodeAt(f.length - 1) <= 32)) fields[i] = f.trim();
-      }
-      pos = end + 1;
-      if (!(fields.length === 1 && fields[0] === '')) onRecord(fields, line); // else an empty line
-      line++;
-      continue;
+    const end = nl < 0 ? text.length : nl;
+    const fields = text.slice(pos, end).split(',');
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      if (f.length > 0 && (f.charCodeAt(0) <= 32 || f.charCodeAt(f.length - 1) <= 32)) fields[i] = f.trim();
     }
-    const start = line;
-    const record = parseQuotedRecord(text, pos, start);
-    pos = record.pos;
-    line += record.newlines;
-    if (pos > nextQuote) nextQuote = text.indexOf('"', pos);
-    onRecord(record.fields, start);
+    pos = end + 1;
+    if (!(fields.length === 1 && fields[0] === '')) onRecord(fields, line); // else an empty line
+    line++;
+  }
+  if (plainEnd < text.length) parseQuoted(text.slice(plainEnd), line, onRecord);
+}
+
+const SYNTAX: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field (quote the whole field and double the quote)',
+  CSV_INVALID_CLOSING_QUOTE: 'unexpected text after a closing quote',
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'unexpected text after a closing quote',
+};
+
+/** csv-parse over `text`, which starts on line `firstLine`; its errors become CsvSyntaxError with the line. */
+function parseQuoted(text: string, firstLine: number, onRecord: (fields: string[], line: number) => void): void {
+  // LF only: csv-parse counts a CRLF after a quote as two lines.
+  const bytes = Buffer.from(text.replaceAll('\r\n', '\n'));
+  let endLine = 0; // line (in `text`) the last record ended on
+  let endByte = 0;
+  try {
+    parse(bytes, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      record_delimiter: '\n',
+      on_record: (fields: string[], context) => {
+        let inside = 0;
+        for (const f of fields) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) inside++;
+        endLine = context.lines;
+        endByte = context.bytes;
+        onRecord(fields, firstLine - 1 + context.lines - inside);
+        return null; // nothing collected: the caller consumes each record
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CsvError)) throw err;
+    const message = SYNTAX[err.code] ?? err.message;
+    // An unclosed quote is reported where its record starts (csv-parse: where the text ends).
+    const line = err.code === 'CSV_QUOTE_NOT_CLOSED' ? endLine + 1 + blankLines(bytes, endByte) : (err as unknown as { lines: number }).lines;
+    throw new CsvSyntaxError(message, firstLine - 1 + line);
   }
 }
 
-/** One record from `pos` with the character-level parser; returns where the next one starts. */
-function parseQuotedRecord(text: string, pos: number, line: number): { fields: string[]; pos: number; newlines: number } {
-  const n = text.length;
-  const fields: string[] = [];
+/** Newlines in the whitespace that starts at `from` (empty lines csv-parse skipped). */
+function blankLines(bytes: Buffer, from: number): number {
   let newlines = 0;
-  for (;;) {
-    if (text.charCodeAt(pos) === 34) {
-      // Quoted field: up to the closing quote, "" is a quote, newlines allowed inside.
-      let value = '';
-      pos++;
-      for (;;) {
-        const q = text.indexOf('"', pos);
-        if (q < 0) throw new CsvSyntaxError('a quoted field is not closed', line);
-        const chunk = text.slice(pos, q);
-        for (let k = chunk.indexOf('\n'); k >= 0; k = chunk.indexOf('\n', k + 1)) newlines++;
-        value += chunk;
-        if (text.charCodeAt(q + 1) === 34) {
-          value += '"';
-          pos = q + 2;
-          continue;
-        }
-        pos = q + 1;
-        break;
-      }
-      while (pos < n && (text.charCodeAt(pos) === 32 || text.charCodeAt(pos) === 9)) pos++;
-      fields.push(value);
-    } else {
-      let end = pos;
-      for (; end < n; end++) {
-        const ch = text.charCodeAt(end);
-        if (ch === 44 || ch === 10) break;
-        if (ch === 34) throw new CsvSyntaxError('a quote inside an unquoted field (quote the whole field and double the quote)', line + newlines);
-      }
-      fields.push(text.slice(pos, end).trim());
-      pos = end;
-    }
-    if (pos >= n) return { fields, pos, newlines };
-    const ch = text.charCodeAt(pos);
-    if (ch === 44) {
-      pos++;
-      if (pos >= n) {
-        fields.push('');
-        return { fields, pos, newlines };
-      }
-      continue;
-    }
-    if (ch === 10) return { fields, pos: pos + 1, newlines: newlines + 1 };
-    if (ch === 13 && text.charCodeAt(pos + 1) === 10) return { fields, pos: pos + 2, newlines: newlines + 1 };
-    throw new CsvSyntaxError('unexpected text after a closing quote', line + newlines);
-  }
+  for (let i = from; i < bytes.length && bytes[i]! <= 32; i++) if (bytes[i] === 10) newlines++;
+  return newlines;
 }
 
 /** A cell's raw value for a feature of the given type (the encoding then checks and encodes it). */

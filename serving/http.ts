@@ -10,11 +10,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import type { Limits } from './app.ts';
 import { createApp } from './app.ts';
 import { ServeError } from './errors.ts';
+import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
-import type { Metrics, Snapshot } from './metrics.ts';
+import type { Metrics } from './metrics.ts';
 import type { ServingState } from './state.ts';
 
 /** Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes first. */
@@ -34,14 +34,17 @@ export interface FrontOptions {
   limits: Partial<Limits>;
   logger: Logger;
   metrics: Metrics;
-  collectMetrics?: () => Promise<Snapshot>;
+  /** Every process's metrics as Prometheus text (a cluster worker asks the primary). */
+  metricsText?: () => Promise<string>;
+  version: string;
   port: number;
   host?: string;
 }
 
 export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
-  const app = createApp({ state, limits: options.limits, logger: options.logger, metrics: options.metrics, collectMetrics: options.collectMetrics });
+  const { limits, logger, metrics, metricsText, version } = options;
+  const app = createApp({ state, limits, logger, metrics, metricsText, version });
   const server = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000 },

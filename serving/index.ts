@@ -1,6 +1,10 @@
 /** The serving library's public surface (what `mlship serve` and `npm start` use). */
-export { createApp, DEFAULT_LIMITS } from './app.ts';
-export type { AppOptions, Limits, ServingApp } from './app.ts';
+export { createApp } from './app.ts';
+export type { AppOptions, ServingApp } from './app.ts';
+export { runWorker } from './cluster/worker.ts';
+export type { RunningWorker } from './cluster/worker.ts';
+export { DEFAULT_LIMITS } from './limits.ts';
+export type { Limits } from './limits.ts';
 export { loadModels, modelsDirSource, storeSource, verifyArtifact } from './loader.ts';
 export type { FetchArtifact, LoadFailure, LoadResult, VerifiedArtifact } from './loader.ts';
 export type { ServedModel } from './model.ts';

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics, with the text exposition written by hand (no client library):
+ * Prometheus metrics, with prom-client:
  *
  * - `mlship_http_requests_total{route, model, status}`
  * - `mlship_http_request_duration_seconds{route, model}` (histogram)
@@ -9,22 +9,31 @@
  * Label values are bounded: `route` is a fixed route name, `model` only ever a model the lock pins
  * (an unknown model in a URL counts as model=""), `status` an HTTP status.
  *
- * Each worker process counts its own; a `Snapshot` is plain data so the cluster primary can gather
- * every worker's and `/metrics` can answer with the sum, whichever worker takes the scrape.
+ * Each process counts in its own registry. In a cluster, a scrape may arrive at any worker: that
+ * worker asks the primary, whose prom-client `AggregatorRegistry` gathers every worker's registry
+ * and sums them (cluster/primary.ts). The readiness gauges take the minimum over workers (ready
+ * only when every worker is), `mlship_workers` any worker's value.
  */
+import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
+import type { Metric, MetricValueWithName } from 'prom-client';
+import type { ServingState } from './state.ts';
+import { notReadyReason } from './state.ts';
 
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
-export interface Snapshot {
-  /** key: route \0 model \0 status */
-  requests: Record<string, number>;
-  /** key: route \0 model → [bucket counts (not cumulative)..., +Inf count, sum] */
-  durations: Record<string, number[]>;
-  /** key: model \0 status */
-  rows: Record<string, number>;
-  inflight: number;
+const DURATION = 'mlship_http_request_duration_seconds';
+
+/** What prom-client's registry reads from a metric's `get()` (its own metrics' shape). */
+interface HistogramObject {
+  name: string;
+  help: string;
+  type: 'histogram';
+  aggregator: 'sum';
+  values: MetricValueWithName<string>[];
 }
 
+/** One route × model: what a request adds, in plain maps and arrays. */
 interface Series {
   /** status → requests */
   statuses: Map<number, number>;
@@ -34,10 +43,15 @@ interface Series {
   rows: Map<number, number>;
 }
 
-export class Metrics {
+/**
+ * Requests are counted here, not with prom-client's labelled `inc`/`observe`: those hash the
+ * labels on every call, about 1.1 µs a request (the predict route in process: 9.9 → 11.1 µs, +11%).
+ * prom-client reads these counts on each scrape (`collect`), and does the rest: registry,
+ * exposition, cluster aggregation.
+ */
+class RequestCounts {
   /** route → model → series (nested maps keyed by the same interned strings: no key building per request) */
-  private series = new Map<string, Map<string, Series>>();
-  inflight = 0;
+  readonly series = new Map<string, Map<string, Series>>();
 
   observe(route: string, model: string, status: number, seconds: number, rows: number): void {
     let byModel = this.series.get(route);
@@ -52,96 +66,134 @@ export class Metrics {
     if (rows > 0) s.rows.set(status, (s.rows.get(status) ?? 0) + rows);
   }
 
-  snapshot(): Snapshot {
-    const out: Snapshot = { requests: {}, durations: {}, rows: {}, inflight: this.inflight };
+  /** The latency histogram as prom-client's metric object (`le` after the series' labels, as always here). */
+  histogram(help: string): HistogramObject {
+    const values: MetricValueWithName<string>[] = [];
     for (const [route, byModel] of this.series) {
       for (const [model, s] of byModel) {
-        for (const [status, n] of s.statuses) out.requests[`${route}\0${model}\0${status}`] = n;
-        out.durations[`${route}\0${model}`] = Array.from(s.histogram);
-        for (const [status, n] of s.rows) {
-          const key = `${model}\0${status}`;
-          out.rows[key] = (out.rows[key] ?? 0) + n;
-        }
+        let cumulative = 0;
+        LATENCY_BUCKETS.forEach((le, i) => {
+          cumulative += s.histogram[i]!;
+          values.push({ metricName: `${DURATION}_bucket`, labels: { route, model, le }, value: cumulative });
+        });
+        cumulative += s.histogram[LATENCY_BUCKETS.length]!;
+        values.push({ metricName: `${DURATION}_bucket`, labels: { route, model, le: '+Inf' }, value: cumulative });
+        values.push({ metricName: `${DURATION}_sum`, labels: { route, model }, value: s.histogram[LATENCY_BUCKETS.length + 1]! });
+        values.push({ metricName: `${DURATION}_count`, labels: { route, model }, value: cumulative });
       }
     }
-    return out;
+    return { name: DURATION, help, type: 'histogram', aggregator: 'sum', values };
   }
 }
 
-/** Sums snapshots (one per worker). */
-export function mergeSnapshots(snapshots: readonly Snapshot[]): Snapshot {
-  const out: Snapshot = { requests: {}, durations: {}, rows: {}, inflight: 0 };
-  for (const s of snapshots) {
-    for (const [k, v] of Object.entries(s.requests)) out.requests[k] = (out.requests[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.rows)) out.rows[k] = (out.rows[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(s.durations)) {
-      const acc = (out.durations[k] ??= new Array<number>(v.length).fill(0));
-      v.forEach((x, i) => (acc[i] = acc[i]! + x));
-    }
-    out.inflight += s.inflight;
-  }
-  return out;
-}
+export class Metrics {
+  readonly registry = new Registry();
+  /** Prediction requests being handled now (a plain number: the in-flight gate counts it per request). */
+  inflight = 0;
+  private state: ServingState | undefined;
+  private readonly counts = new RequestCounts();
 
-export interface Gauges {
-  ready: boolean;
-  models: { name: string; version: string; ready: boolean }[];
-  workers: number;
-}
-
-function esc(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
-
-function labels(pairs: [string, string][]): string {
-  return `{${pairs.map(([k, v]) => `${k}="${esc(v)}"`).join(',')}}`;
-}
-
-/** The Prometheus text exposition format (version 0.0.4). */
-export function renderMetrics(s: Snapshot, gauges: Gauges): string {
-  const lines: string[] = [];
-  const sorted = <T>(o: Record<string, T>) => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-
-  lines.push('# HELP mlship_http_requests_total HTTP requests answered, by route, model and status.');
-  lines.push('# TYPE mlship_http_requests_total counter');
-  for (const [k, v] of sorted(s.requests)) {
-    const [route = '', model = '', status = ''] = k.split('\0');
-    lines.push(`mlship_http_requests_total${labels([['route', route], ['model', model], ['status', status]])} ${v}`);
-  }
-
-  lines.push('# HELP mlship_http_request_duration_seconds Time from the request arriving to the response being ready.');
-  lines.push('# TYPE mlship_http_request_duration_seconds histogram');
-  for (const [k, v] of sorted(s.durations)) {
-    const [route = '', model = ''] = k.split('\0');
-    let cumulative = 0;
-    LATENCY_BUCKETS.forEach((le, i) => {
-      cumulative += v[i]!;
-      lines.push(`mlship_http_request_duration_seconds_bucket${labels([['route', route], ['model', model], ['le', String(le)]])} ${cumulative}`);
+  constructor() {
+    const registers = [this.registry];
+    // collect() runs on each scrape, with `this` the metric: these read the current values.
+    const series = () => this.counts.series;
+    const inflight = () => this.inflight;
+    const watched = () => this.state;
+    new Counter({
+      name: 'mlship_http_requests_total',
+      help: 'HTTP requests answered, by route, model and status.',
+      labelNames: ['route', 'model', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [route, byModel] of series()) for (const [model, s] of byModel) for (const [status, n] of s.statuses) this.inc({ route, model, status }, n);
+      },
     });
-    cumulative += v[LATENCY_BUCKETS.length]!;
-    lines.push(`mlship_http_request_duration_seconds_bucket${labels([['route', route], ['model', model], ['le', '+Inf']])} ${cumulative}`);
-    lines.push(`mlship_http_request_duration_seconds_sum${labels([['route', route], ['model', model]])} ${v[LATENCY_BUCKETS.length + 1]}`);
-    lines.push(`mlship_http_request_duration_seconds_count${labels([['route', route], ['model', model]])} ${cumulative}`);
+    // A histogram prom-client cannot be handed counts for: registered as a metric object of its own.
+    const help = 'Time from the request arriving to the response being ready.';
+    const histogram = { name: DURATION, help, aggregator: 'sum', get: async () => this.counts.histogram(help) };
+    this.registry.registerMetric(histogram as unknown as Metric);
+    new Counter({
+      name: 'mlship_predicted_rows_total',
+      help: 'Rows in prediction requests, by model and the status of the answer.',
+      labelNames: ['model', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const byModel of series().values()) for (const [model, s] of byModel) for (const [status, n] of s.rows) this.inc({ model, status }, n);
+      },
+    });
+    new Gauge({
+      name: 'mlship_inflight_requests',
+      help: 'Prediction requests being handled now.',
+      registers,
+      collect() {
+        this.set(inflight());
+      },
+    });
+    new Gauge({
+      name: 'mlship_ready',
+      help: '1 when every pinned model is verified and loaded and the server is not draining.',
+      registers,
+      aggregator: 'min',
+      collect() {
+        const state = watched();
+        this.set(state && notReadyReason(state) === undefined ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'mlship_model_ready',
+      help: '1 when the pinned model version is verified, loaded and served.',
+      labelNames: ['model', 'version'],
+      registers,
+      aggregator: 'min',
+      collect() {
+        this.reset();
+        const state = watched();
+        if (!state) return;
+        for (const m of state.models.values()) this.set({ model: m.name, version: m.version }, state.draining ? 0 : 1);
+        for (const f of state.failures.values()) this.set({ model: f.name, version: f.entry.version }, 0);
+      },
+    });
+    new Gauge({
+      name: 'mlship_workers',
+      help: 'Worker processes serving requests.',
+      registers,
+      aggregator: 'max',
+      collect() {
+        this.set(watched()?.workers ?? 1);
+      },
+    });
   }
 
-  lines.push('# HELP mlship_predicted_rows_total Rows in prediction requests, by model and the status of the answer.');
-  lines.push('# TYPE mlship_predicted_rows_total counter');
-  for (const [k, v] of sorted(s.rows)) {
-    const [model = '', status = ''] = k.split('\0');
-    lines.push(`mlship_predicted_rows_total${labels([['model', model], ['status', status]])} ${v}`);
+  /** The serving state the readiness gauges report. */
+  watch(state: ServingState): void {
+    this.state = state;
   }
 
-  lines.push('# HELP mlship_inflight_requests Prediction requests being handled now.');
-  lines.push('# TYPE mlship_inflight_requests gauge');
-  lines.push(`mlship_inflight_requests ${s.inflight}`);
-  lines.push('# HELP mlship_ready 1 when every pinned model is verified and loaded and the server is not draining.');
-  lines.push('# TYPE mlship_ready gauge');
-  lines.push(`mlship_ready ${gauges.ready ? 1 : 0}`);
-  lines.push('# HELP mlship_model_ready 1 when the pinned model version is verified, loaded and served.');
-  lines.push('# TYPE mlship_model_ready gauge');
-  for (const m of gauges.models) lines.push(`mlship_model_ready${labels([['model', m.name], ['version', m.version]])} ${m.ready ? 1 : 0}`);
-  lines.push('# HELP mlship_workers Worker processes serving requests.');
-  lines.push('# TYPE mlship_workers gauge');
-  lines.push(`mlship_workers ${gauges.workers}`);
-  return `${lines.join('\n')}\n`;
+  /** One answered request. */
+  observe(route: string, model: string, status: number, seconds: number, rows: number): void {
+    this.counts.observe(route, model, status, seconds, rows);
+  }
+
+  /** This process's metrics, as Prometheus text. */
+  text(): Promise<string> {
+    return this.registry.metrics().then(exposition);
+  }
+
+  /** Lets the cluster primary's AggregatorRegistry read this registry (call once, in a worker). */
+  serveToPrimary(): void {
+    new AggregatorRegistry(); // installs prom-client's worker-side listener
+    AggregatorRegistry.setRegistries([this.registry]);
+  }
+}
+
+/** Every worker's metrics summed, as Prometheus text (in the cluster primary). */
+export function clusterMetricsText(aggregator: Pick<AggregatorRegistry<typeof METRICS_CONTENT_TYPE>, 'clusterMetrics'>): Promise<string> {
+  return aggregator.clusterMetrics().then(exposition);
+}
+
+/** prom-client separates metrics with blank lines; the exposition here has none (one line per sample or comment). */
+function exposition(text: string): string {
+  return text.replaceAll('\n\n', '\n');
 }

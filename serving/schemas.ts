@@ -139,7 +139,6 @@ export const modelInfoSchema = z
     name: z.string(),
     version: z.string(),
     sha256: z.string(),
-    uri: z.string(),
     task: z.enum(['classification', 'regression']),
     ready: z.boolean(),
     error: z.string().optional(),

@@ -10,6 +10,7 @@ import { trainCart } from './cart/train.ts';
 import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
 import type { CartTarget } from './cart/target.ts';
 import { loadCsv } from './csv.ts';
+import type { FeatureEncoding } from './encoding.ts';
 import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
 import { DataError, MlshipError, SpecError, describeError } from './errors.ts';
 import type { TargetRows } from './data-summary.ts';
@@ -19,6 +20,8 @@ import { evaluateGates, gatesPassed } from './gates.ts';
 import type { Metrics } from './metrics.ts';
 import { classificationMetrics, regressionMetrics } from './metrics.ts';
 import { loadModel, predictTable } from './model.ts';
+import type { HoldoutRows, PredictionDiff } from './prediction-diff.ts';
+import { diffClasses, diffValues } from './prediction-diff.ts';
 import type { FeatureType, LoadedSpec } from './spec.ts';
 import { declaredFeatures, modelFile } from './spec.ts';
 import { seededSplit } from './split.ts';
@@ -44,6 +47,8 @@ export interface TrainResult extends SerializedArtifact {
   passed: boolean;
   /** The champion's metrics on this holdout, when there was one to evaluate. */
   champion?: { version: string; metrics: Metrics; note?: string };
+  /** How the candidate's holdout predictions differ from the champion's (when it could be evaluated here). */
+  diff?: PredictionDiff;
 }
 
 interface Rows {
@@ -111,12 +116,11 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
     ? { kind: 'classification', classes, codes: classCodes(spec.target, holdout, classes) }
     : { kind: 'regression', values: targetValues(spec.target, holdout) };
   const holdoutX = encodeTable(encoding, holdout.table, holdout.rows);
-  const metrics: Metrics =
-    truth.kind === 'classification'
-      ? classificationMetrics(truth.codes, predictClasses(trained.tree, holdoutX, encoding.width), truth.classes.length)
-      : regressionMetrics(truth.values, predictValues(trained.tree, holdoutX, encoding.width));
 
-  const champion = options.champion ? evaluateChampion(options.champion, holdout, truth) : undefined;
+  const candidate: Predictions = truth.kind === 'classification' ? { classes: predictClasses(trained.tree, holdoutX, encoding.width) } : { values: predictValues(trained.tree, holdoutX, encoding.width) };
+  const compared = options.champion ? await evaluateChampion(options.champion, { ...holdout, features: featureNames }, truth, candidate) : undefined;
+  const champion = compared?.champion;
+  const metrics: Metrics = truth.kind === 'classification' ? classificationMetrics(truth.codes, candidate.classes!, truth.classes.length) : regressionMetrics(truth.values, candidate.values!);
   const gates = evaluateGates(spec.gates, metrics, champion);
   const targetRows: TargetRows =
     target.kind === 'classification' && truth.kind === 'classification'
@@ -143,7 +147,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
       trainer: TRAINER_VERSION,
     },
   } as ArtifactContent;
-  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion };
+  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 
 /** Sorted union of the class labels in all the given rows; a missing label is an error. */
@@ -186,23 +190,51 @@ function targetValues(target: string, { table, rows }: Rows): Float64Array {
  */
 type HoldoutTruth = { kind: 'classification'; classes: string[]; codes: Int32Array } | { kind: 'regression'; values: Float64Array };
 
-function evaluateChampion(champion: Artifact, holdout: Rows, truth: HoldoutTruth): TrainResult['champion'] {
+/**
+ * The holdout table with the columns a champion needs: when the candidate dropped a feature the
+ * champion uses, the same file is read again for the champion's columns (same rows, same order),
+ * so both are compared on the same holdout rows.
+ */
+async function withColumns(table: Table, features: readonly FeatureEncoding[]): Promise<Table> {
+  if (features.every((f) => table.columns.has(f.name))) return table;
+  return loadCsv(table.file, { columns: (header) => features.filter((f) => header.includes(f.name)).map((f) => ({ name: f.name, type: f.type })) });
+}
+
+/** A model's holdout predictions: class indexes (into its own class list) or values. */
+interface Predictions {
+  classes?: Int32Array;
+  values?: Float64Array;
+}
+
+async function evaluateChampion(
+  champion: Artifact,
+  holdout: HoldoutRows,
+  truth: HoldoutTruth,
+  candidate: Predictions,
+): Promise<{ champion: NonNullable<TrainResult['champion']>; diff?: PredictionDiff }> {
   try {
     const model = loadModel(champion);
-    const predicted = predictTable(model, holdout.table, holdout.rows);
+    const predicted = predictTable(model, await withColumns(holdout.table, champion.features), holdout.rows);
     if (champion.task === 'classification' && truth.kind === 'classification' && predicted.classes) {
       // Map the champion's classes onto this run's; one it knows and this data lacks counts as a miss.
       const index = new Map(truth.classes.map((c, i) => [c, i]));
       const other = truth.classes.length;
       const mapped = predicted.classes.map((c) => index.get(champion.target.classes[c]!) ?? other);
-      return { version: champion.version, metrics: classificationMetrics(truth.codes, mapped, truth.classes.length + 1) };
+      const names = (codes: Int32Array, classes: readonly string[]) => Array.from(codes, (c) => classes[c]!);
+      return {
+        champion: { version: champion.version, metrics: classificationMetrics(truth.codes, mapped, truth.classes.length + 1) },
+        diff: diffClasses(holdout, names(truth.codes, truth.classes), names(predicted.classes, champion.target.classes), names(candidate.classes!, truth.classes)),
+      };
     }
     if (champion.task === 'regression' && truth.kind === 'regression' && predicted.values) {
-      return { version: champion.version, metrics: regressionMetrics(truth.values, predicted.values) };
+      return {
+        champion: { version: champion.version, metrics: regressionMetrics(truth.values, predicted.values) },
+        diff: diffValues(holdout, truth.values, predicted.values, candidate.values!),
+      };
     }
     throw new DataError(`the champion is a ${champion.task} model`);
   } catch (err) {
     if (!(err instanceof MlshipError)) throw err;
-    return { version: champion.version, metrics: champion.metrics, note: `evaluated from its recorded metrics: ${describeError(err)}` };
+    return { champion: { version: champion.version, metrics: champion.metrics, note: `evaluated from its recorded metrics: ${describeError(err)}` } };
   }
 }

@@ -11,11 +11,16 @@
  * and the server stays not ready.
  *
  * Every flag has an environment variable, for containers; a flag wins over its variable.
+ *
+ * The process-level parts the serving library leaves to its caller live here: the version (from
+ * package.json, inlined by the bundler), the worker entry, and signals.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
-import { DEFAULT_LIMITS } from '../../serving/app.ts';
+import { DEFAULT_LIMITS } from '../../serving/limits.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
 import { modelsDirSource, storeSource } from '../../serving/loader.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
@@ -42,7 +47,41 @@ const ENV = {
 } as const;
 type Flag = keyof typeof ENV;
 
-export async function serveCommand(args: string[], io: CommandIO): Promise<number> {
+export const SERVER_VERSION = packageJson.version;
+
+/** The script a cluster worker runs: cli/serve-entry.ts (a bundle passes its own file). */
+export function defaultWorkerEntry(): string {
+  return fileURLToPath(new URL('../serve-entry.ts', import.meta.url));
+}
+
+/**
+ * SIGTERM or SIGINT: `close()` (drain, then stop). A second signal exits at once with code 1.
+ * The handlers are removed once `closed` resolves.
+ */
+export function closeOnSignals(server: { close(): unknown; closed: Promise<unknown> }, stderr: CommandIO['stderr'] = process.stderr): void {
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      stderr.write(`mlship serve: second ${signal}, exiting now\n`);
+      process.exit(1);
+    }
+    signalled = true;
+    void server.close();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  void server.closed.then(() => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  });
+}
+
+export interface ServeCommandOptions {
+  /** The script each cluster worker runs; default cli/serve-entry.ts. */
+  workerEntry?: string;
+}
+
+export async function serveCommand(args: string[], io: CommandIO, options: ServeCommandOptions = {}): Promise<number> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
@@ -85,10 +124,12 @@ export async function serveCommand(args: string[], io: CommandIO): Promise<numbe
       maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
     },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
-    handleSignals: true,
+    version: SERVER_VERSION,
+    workerEntry: options.workerEntry ?? defaultWorkerEntry(),
     // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
+  closeOnSignals(server, io.stderr);
   await server.closed;
   return EXIT.ok;
 }

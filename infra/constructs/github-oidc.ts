@@ -2,7 +2,8 @@
 // credentials of one of two roles. Each role's trust policy pins the audience and the exact
 // subject (`sub`) claims GitHub issues for this repository, so no other repository, fork, branch
 // or environment can assume it.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type { CfnElement } from 'aws-cdk-lib';
 import type * as ecr from 'aws-cdk-lib/aws-ecr';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -26,6 +27,8 @@ export interface GitHubOidcProps {
   readonly service: ecs.IBaseService;
   /** The roles a deploy may hand to ECS in a task definition (task role and execution role). */
   readonly passRoles: readonly iam.IRole[];
+  /** The task definition family the deploy registers revisions in. */
+  readonly taskDefinitionFamily: string;
 }
 
 /** The `sub` claims GitHub issues for pull_request runs of `owner/repo`. */
@@ -128,6 +131,50 @@ export class GitHubOidc extends Construct {
         resources: [props.service.serviceArn],
       }),
     );
+    const stack = Stack.of(this);
+    const cluster = props.service.cluster;
+    const ecsArn = (resource: string, resourceName: string) => stack.formatArn({ service: 'ecs', resource, resourceName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    // A new revision carries the tags of the one it replaces, and tagging on create needs
+    // ecs:TagResource: allowed only as part of RegisterTaskDefinition, and only in this family.
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TagNewRevisions',
+        actions: ['ecs:TagResource'],
+        resources: [ecsArn('task-definition', `${props.taskDefinitionFamily}:*`)],
+        conditions: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+      }),
+    );
+
+    // Following the rollout it started (actions/lib/ecs): the deployment's state and its service
+    // deployment record, and on failure the stopped tasks' reasons. Scoped as far as the Service
+    // Authorization Reference allows: ListServiceDeployments takes the service; DescribeServiceDeployments
+    // requires both the service and its service-deployment ARNs; DescribeTasks takes task ARNs of the
+    // cluster; ListTasks has no resource a Fargate request names (its type is container-instance), so
+    // it is "*" narrowed by the `ecs:cluster` condition key, as the ECS policy examples do.
+    const inCluster = { ArnEquals: { 'ecs:cluster': cluster.clusterArn } };
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowRollout',
+        actions: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
+        resources: [props.service.serviceArn, ecsArn('service-deployment', `${cluster.clusterName}/${props.service.serviceName}/*`)],
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeStoppedTasks',
+        actions: ['ecs:DescribeTasks'],
+        resources: [ecsArn('task', `${cluster.clusterName}/*`)],
+        conditions: inCluster,
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListStoppedTasks',
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: inCluster,
+      }),
+    );
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PassServingRoles',
@@ -155,11 +202,34 @@ export class GitHubOidc extends Construct {
       `New model versions are written under ${props.modelBucket.modelsPrefix}<name>/<version>/, a key only known after ` +
         'training; PutObject is limited to that prefix (no delete).',
     );
+    // cdk-nag names these by the cluster's and service's logical ids, as above.
+    const logicalIdOf = (c: Construct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
+    const arnPrefix = `arn:<AWS::Partition>:ecs:${stack.region}:${stack.account}`;
+    acknowledge(
+      this.deployRole,
+      `AwsSolutions-IAM5[Resource::${arnPrefix}:service-deployment/<${logicalIdOf(cluster)}>/<${logicalIdOf(props.service)}.Name>/*]`,
+      'A service deployment is created by each UpdateService and its id is only known then; the pattern covers the service ' +
+        'deployments of this one service of this cluster, read only (ListServiceDeployments / DescribeServiceDeployments).',
+    );
+    acknowledge(
+      this.deployRole,
+      `AwsSolutions-IAM5[Resource::${arnPrefix}:task/<${logicalIdOf(cluster)}>/*]`,
+      'Task ids are not known in advance: DescribeTasks (read only, to report why the tasks of a failed rollout stopped) is ' +
+        "limited to this cluster's tasks, by ARN and by the ecs:cluster condition.",
+    );
+    acknowledge(
+      this.deployRole,
+      `AwsSolutions-IAM5[Resource::${arnPrefix}:task-definition/${props.taskDefinitionFamily}:*]`,
+      'Revision numbers are assigned by RegisterTaskDefinition: ecs:TagResource is limited to revisions of the serving family, ' +
+        'and by the ecs:CreateAction condition to tagging a revision as it is registered (no retagging of existing ones).',
+    );
     acknowledge(
       this.deployRole,
       'AwsSolutions-IAM5[Resource::*]',
-      'Only ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition are on "*": none of the three ' +
-        'supports resource-level permissions. Push, UpdateService and PassRole are scoped to this repository, service and its two roles.',
+      'Only ecr:GetAuthorizationToken, ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition are on "*" unconditionally: none ' +
+        'of the three supports resource-level permissions. ecs:ListTasks is on "*" only with the ecs:cluster condition (its resource type is ' +
+        'the container instance, which a Fargate request does not name). Push, UpdateService and PassRole are scoped to this repository, ' +
+        'service and its two roles.',
     );
   }
 }

@@ -5,7 +5,7 @@ import { buildApp } from '../../infra/build-app.ts';
 import { OWNER, REPO, type Statement, actionsOf, identityPolicies, isReadAction, logicalId, resourcesOf, statementsOfRole, testConfig } from './helpers.ts';
 
 let template: Template;
-let ids: { provider: string; train: string; deploy: string; bucket: string; repository: string; service: string; taskRole: string; executionRole: string };
+let ids: { provider: string; train: string; deploy: string; bucket: string; repository: string; service: string; cluster: string; taskRole: string; executionRole: string };
 
 beforeAll(() => {
   const { stack } = buildApp(testConfig(), { nag: false });
@@ -17,6 +17,7 @@ beforeAll(() => {
     bucket: logicalId(template, 'AWS::S3::Bucket', 'ModelBucket'),
     repository: logicalId(template, 'AWS::ECR::Repository', 'ImageRepository'),
     service: logicalId(template, 'AWS::ECS::Service', 'Serving'),
+    cluster: logicalId(template, 'AWS::ECS::Cluster', 'Serving'),
     taskRole: logicalId(template, 'AWS::IAM::Role', 'ServingTaskRole'),
     executionRole: logicalId(template, 'AWS::IAM::Role', 'ServingExecutionRole'),
   };
@@ -131,6 +132,36 @@ describe('deploy role permissions', () => {
     });
   });
 
+  it('follows the rollout it started: service deployments of this service, tasks of this cluster, read only', () => {
+    const ecsArn = (resource: string, ...name: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecs:eu-west-1:111122223333:${resource}/`, ...name]] });
+    const inCluster = { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [ids.cluster, 'Arn'] } } };
+    expect(bySid('FollowRollout')).toEqual({
+      Sid: 'FollowRollout',
+      Effect: 'Allow',
+      Action: ['ecs:ListServiceDeployments', 'ecs:DescribeServiceDeployments'],
+      // DescribeServiceDeployments needs both: the service, and its service-deployment ARNs.
+      Resource: [{ Ref: ids.service }, ecsArn('service-deployment', { Ref: ids.cluster }, '/', { 'Fn::GetAtt': [ids.service, 'Name'] }, '/*')],
+    });
+    expect(bySid('DescribeStoppedTasks')).toEqual({ Sid: 'DescribeStoppedTasks', Effect: 'Allow', Action: 'ecs:DescribeTasks', Resource: ecsArn('task', { Ref: ids.cluster }, '/*'), Condition: inCluster });
+    // ListTasks' resource type is the container instance, which a Fargate request does not name: "*" with the cluster condition.
+    expect(bySid('ListStoppedTasks')).toEqual({ Sid: 'ListStoppedTasks', Effect: 'Allow', Action: 'ecs:ListTasks', Resource: '*', Condition: inCluster });
+    expect(bySid('RollOutService')).toMatchObject({ Action: expect.arrayContaining(['ecs:DescribeServices']), Resource: { Ref: ids.service } });
+    const following = ['FollowRollout', 'DescribeStoppedTasks', 'ListStoppedTasks'].flatMap((sid) => actionsOf(bySid(sid) as Statement));
+    expect(following.every(isReadAction)).toBe(true);
+  });
+
+  it('may tag a task definition revision only as it registers it, and only in the serving family', () => {
+    expect(bySid('TagNewRevisions')).toEqual({
+      Sid: 'TagNewRevisions',
+      Effect: 'Allow',
+      Action: 'ecs:TagResource',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecs:eu-west-1:111122223333:task-definition/mlship-serving:*']] },
+      Condition: { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } },
+    });
+    const tagging = statementsOfRole(template, ids.deploy).filter((s) => actionsOf(s).some((a) => /Tag/.test(a)));
+    expect(tagging.map((s) => s.Sid)).toEqual(['TagNewRevisions']);
+  });
+
   it('reads but never writes the model bucket', () => {
     const s3 = statementsOfRole(template, ids.deploy).flatMap((s) => actionsOf(s).filter((a) => a.startsWith('s3:')));
     expect(s3.sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
@@ -149,8 +180,10 @@ describe('wildcards in identity policies', () => {
     }
   });
 
-  it('Resource "*" holds only the actions that have no resource type', () => {
-    const actions = new Set(starStatements().flatMap(actionsOf));
+  it('Resource "*" holds only the actions that have no resource type, or ListTasks narrowed to the cluster', () => {
+    const conditioned = starStatements().filter((s) => s.Condition !== undefined);
+    expect(conditioned.map((s) => [actionsOf(s), Object.keys(s.Condition?.ArnEquals ?? {})])).toEqual([[['ecs:ListTasks'], ['ecs:cluster']]]);
+    const actions = new Set(starStatements().filter((s) => s.Condition === undefined).flatMap(actionsOf));
     // ecr:GetAuthorizationToken: no resource type (the documented exception of the issue).
     // ecs:RegisterTaskDefinition / ecs:DescribeTaskDefinition: ECS has no resource-level permissions
     // for task definitions (aws/containers-roadmap#929); see infra/constructs/github-oidc.ts.

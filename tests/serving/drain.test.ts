@@ -5,45 +5,22 @@
 // once the server stopped accepting) were never handled. Uploads still in progress at SIGTERM are
 // finished and answered. The process exits 0. Also: /metrics sums every worker's counters.
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Fixture } from './helpers.ts';
-import { ROOT, waitFor, writeFixture } from './helpers.ts';
+import type { Fixture, ServeProcess } from './helpers.ts';
+import { ROOT, spawnServe, waitFor, writeFixture } from './helpers.ts';
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-  records: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
+type Server = ServeProcess;
 
 async function startChild(fixture: Fixture, env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--port', '0', '--host', '127.0.0.1'], {
+  const server = await spawnServe(process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--port', '0', '--host', '127.0.0.1'], {
     env: { ...process.env, MLSHIP_WORKERS: '2', MLSHIP_DRAIN_TIMEOUT: '20', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const records: Record<string, unknown>[] = [];
-  let rest = '';
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      const lines = (rest + c.toString()).split('\n');
-      rest = lines.pop()!;
-      for (const line of lines) {
-        const record = JSON.parse(line) as Record<string, unknown>;
-        records.push(record);
-        if (record.msg === 'listening') resolve(record.port as number);
-      }
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-  });
+  const { port } = server;
   for (let i = 0; i < 100; i++) {
     const res = await fetch(`http://127.0.0.1:${port}/v2/health/ready`).catch(() => undefined);
-    if (res?.status === 200) return { child, port, records, exited };
+    if (res?.status === 200) return server;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the server did not become ready');

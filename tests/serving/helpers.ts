@@ -1,13 +1,15 @@
 // Shared by the serving tests: the example models trained once per test file, a folder with their
 // artifacts and a lock pinning them, and an app serving them with its log lines captured.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Lock } from '../../registry/lock.ts';
 import { emptyLock, entryFor, formatLock } from '../../registry/lock.ts';
-import type { Limits } from '../../serving/app.ts';
 import { createApp } from '../../serving/app.ts';
+import type { Limits } from '../../serving/limits.ts';
 import { verifyArtifact } from '../../serving/loader.ts';
 import { createLogger } from '../../serving/log.ts';
 import { Metrics } from '../../serving/metrics.ts';
@@ -135,4 +137,36 @@ export async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<
     if (Date.now() > until) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  port: number;
+  /** Every JSON log line so far. */
+  records: Record<string, unknown>[];
+  exited: Promise<number | null>;
+  stderr(): string;
+}
+
+/** Spawns a serving process and resolves with the port its (first) `listening` line names. */
+export async function spawnServe(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<ServeProcess> {
+  const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const records: Record<string, unknown>[] = [];
+  let rest = '';
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      const lines = (rest + c.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        records.push(record);
+        if (record.msg === 'listening') resolve(record.port as number);
+      }
+    });
+    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  return { child, port, records, exited, stderr: () => stderr };
 }

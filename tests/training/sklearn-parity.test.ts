@@ -12,7 +12,8 @@ import { trainModel } from '../../training/train-model.ts';
 import { EXAMPLES, REPO, modelDir, tempDir } from '../helpers/temp.ts';
 import { DEBIAN_PYTHON, requireTool, sklearnAvailable } from '../helpers/tools.ts';
 
-const SKLEARN_CART = path.resolve(REPO, '../shared/bench/sklearn_cart.py');
+/** The project's own scikit-learn reference (bench/reference/sklearn_cart.py). */
+const SKLEARN_CART = path.join(REPO, 'bench/reference/sklearn_cart.py');
 
 describe('accuracy parity with scikit-learn on the example data sets', () => {
   if (!requireTool(sklearnAvailable(), 'scikit-learn (Debian python3-sklearn)', 'apt-get install -y python3-sklearn')) return;

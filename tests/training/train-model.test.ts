@@ -175,6 +175,38 @@ describe('trainModel', () => {
     expect(failed).toMatchObject({ kind: 'maxRegression', bound: 0.01, champion: { version: champion.version } });
     expect(failed.champion!.value - failed.value).toBeGreaterThan(0.01);
     expect(gateCheckText(failed)).toMatch(/FAIL: accuracy .* vs champion [0-9a-f]{12} .*worse, allowed 0\.0100/);
+    // The prediction diff on the shared holdout: nothing changes against itself; the challenger flips rows.
+    expect(same.diff).toMatchObject({ kind: 'classes', changed: 0, examples: [] });
+    const diff = challenger.diff!;
+    if (diff.kind !== 'classes') throw new Error('a classifier diff');
+    expect(diff.rows).toBe(challenger.holdoutRows);
+    expect(diff.flips.flat().reduce((a, b) => a + b, 0)).toBe(diff.rows);
+    expect(diff.changed).toBe(diff.rows - diff.labels.reduce((sum, _, i) => sum + diff.flips[i]![i]!, 0));
+    expect(diff.changed).toBeGreaterThan(0);
+    expect(diff.examples.length).toBe(Math.min(5, diff.changed));
+    for (const e of diff.examples) {
+      expect(e.champion).not.toBe(e.candidate);
+      expect(Object.keys(e.features)).toEqual(['fresh']);
+      expect(e.row).toBeGreaterThan(0);
+    }
+  });
+
+  it('diffs a regressor\'s holdout predictions against the champion\'s: changed rows, the spread of the changes, the rows that moved most', async () => {
+    const dir = path.join(REPO, 'models/diabetes');
+    const champion = (await trainModel(await loadSpec(dir), {})).artifact;
+    const spec = readFileSync(path.join(dir, 'model.yaml'), 'utf8').replace(/maxDepth: \d+/, 'maxDepth: 2');
+    const shallow = modelDir(root, 'diabetes', { 'model.yaml': spec, 'diabetes.csv': readFileSync(path.join(dir, 'diabetes.csv'), 'utf8') });
+    const result = await trainModel(await loadSpec(shallow), { champion });
+    const diff = result.diff!;
+    if (diff.kind !== 'values') throw new Error('a regressor diff');
+    expect(diff.rows).toBe(result.holdoutRows);
+    expect(diff.changed).toBeGreaterThan(0);
+    expect(diff.delta.min).toBeLessThanOrEqual(diff.delta.median);
+    expect(diff.delta.median).toBeLessThanOrEqual(diff.delta.max);
+    expect(diff.examples).toHaveLength(5);
+    const moved = diff.examples.map((e) => Math.abs(e.candidate - e.champion));
+    expect([...moved].sort((a, b) => b - a)).toEqual(moved);
+    expect(Object.keys(diff.examples[0]!.features)).toHaveLength(10);
   });
 
   it('uses a fixed holdout file when the spec names one', async () => {

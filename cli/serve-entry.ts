@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * `mlship serve` as a process of its own, and the serving bundle's entry (actions/lib/serving-bundle.ts):
+ * run as a script it is the serve command (the cluster primary, or the whole server with one
+ * worker); forked by node:cluster it is a worker, since cluster.fork re-runs this same file. So
+ * one file, source or bundle, is both.
+ */
+import cluster from 'node:cluster';
+import { fileURLToPath } from 'node:url';
+import { runWorker } from '../serving/cluster/worker.ts';
+import { describeError, MlshipError } from '../training/errors.ts';
+import { closeOnSignals, serveCommand } from './commands/serve.ts';
+import { EXIT, isFileSystemError } from './io.ts';
+
+if (cluster.isWorker) {
+  const worker = runWorker();
+  closeOnSignals(worker);
+  process.exit(await worker.closed);
+} else {
+  const io = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
+  try {
+    process.exitCode = await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
+  } catch (err) {
+    // as cli/run.ts reports them: one line, exit code 2
+    if (!(err instanceof MlshipError || isFileSystemError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;
+    process.stderr.write(`mlship serve: ${describeError(err)}\n`);
+    process.exitCode = EXIT.badInput;
+  }
+}

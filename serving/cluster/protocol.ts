@@ -1,0 +1,26 @@
+/** Messages between the cluster primary and its workers (structured clone, `serialization: 'advanced'`). */
+import type { Limits } from '../limits.ts';
+import type { LoadFailure, VerifiedArtifact } from '../loader.ts';
+
+export interface WorkerConfig {
+  port: number;
+  host?: string;
+  limits: Partial<Limits>;
+  drainTimeoutMs: number;
+  workers: number;
+  version: string;
+}
+
+export type FromPrimary =
+  | { type: 'config'; config: WorkerConfig }
+  | { type: 'models'; verified: VerifiedArtifact[]; failures: LoadFailure[] }
+  | { type: 'drain' }
+  /** Every worker's metrics summed, or undefined when the primary could not gather them. */
+  | { type: 'metrics-result'; id: number; text: string | undefined };
+
+export type FromWorker =
+  /** The worker listens for messages: the primary answers with its configuration. */
+  | { type: 'started' }
+  | { type: 'listening'; port: number }
+  | { type: 'listen-error'; error: string }
+  | { type: 'metrics-request'; id: number };

@@ -1,0 +1,102 @@
+/** A repository as GitHub's `full-repository` (a superset of `repository` and `minimal-repository`). */
+import type { Links } from './links.ts';
+import type { FakeRepository } from './state.ts';
+import { nodeId, userJson } from './user-json.ts';
+
+/** Takes a record without git too: a fork's head repository may be known only by name. */
+export function repositoryJson(repository: Omit<FakeRepository, 'git'>, links: Links): Record<string, unknown> {
+  const url = links.repo(repository.fullName);
+  const html = links.html(`/${repository.fullName}`);
+  return {
+    id: repository.id,
+    node_id: nodeId('Repository', repository.id),
+    name: repository.name,
+    full_name: repository.fullName,
+    owner: userJson(repository.owner, links),
+    private: repository.private,
+    visibility: repository.private ? 'private' : 'public',
+    html_url: html,
+    description: null,
+    fork: repository.forkOf !== undefined,
+    url,
+    archive_url: `${url}/{archive_format}{/ref}`,
+    assignees_url: `${url}/assignees{/user}`,
+    blobs_url: `${url}/git/blobs{/sha}`,
+    branches_url: `${url}/branches{/branch}`,
+    collaborators_url: `${url}/collaborators{/collaborator}`,
+    comments_url: `${url}/comments{/number}`,
+    commits_url: `${url}/commits{/sha}`,
+    compare_url: `${url}/compare/{base}...{head}`,
+    contents_url: `${url}/contents/{+path}`,
+    contributors_url: `${url}/contributors`,
+    deployments_url: `${url}/deployments`,
+    downloads_url: `${url}/downloads`,
+    events_url: `${url}/events`,
+    forks_url: `${url}/forks`,
+    git_commits_url: `${url}/git/commits{/sha}`,
+    git_refs_url: `${url}/git/refs{/sha}`,
+    git_tags_url: `${url}/git/tags{/sha}`,
+    git_url: `git:${html.replace(/^https?:/, '')}.git`,
+    issue_comment_url: `${url}/issues/comments{/number}`,
+    issue_events_url: `${url}/issues/events{/number}`,
+    issues_url: `${url}/issues{/number}`,
+    keys_url: `${url}/keys{/key_id}`,
+    labels_url: `${url}/labels{/name}`,
+    languages_url: `${url}/languages`,
+    merges_url: `${url}/merges`,
+    milestones_url: `${url}/milestones{/number}`,
+    notifications_url: `${url}/notifications{?since,all,participating}`,
+    pulls_url: `${url}/pulls{/number}`,
+    releases_url: `${url}/releases{/id}`,
+    ssh_url: `git@fake.github:${repository.fullName}.git`,
+    stargazers_url: `${url}/stargazers`,
+    statuses_url: `${url}/statuses/{sha}`,
+    subscribers_url: `${url}/subscribers`,
+    subscription_url: `${url}/subscription`,
+    tags_url: `${url}/tags`,
+    teams_url: `${url}/teams`,
+    trees_url: `${url}/git/trees{/sha}`,
+    clone_url: `${html}.git`,
+    mirror_url: null,
+    hooks_url: `${url}/hooks`,
+    svn_url: html,
+    homepage: null,
+    language: null,
+    forks_count: 0,
+    forks: 0,
+    stargazers_count: 0,
+    watchers_count: 0,
+    watchers: 0,
+    size: 0,
+    default_branch: repository.defaultBranch,
+    open_issues_count: 0,
+    open_issues: 0,
+    is_template: false,
+    topics: [],
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
+    archived: false,
+    disabled: false,
+    license: null,
+    pushed_at: repository.createdAt,
+    created_at: repository.createdAt,
+    updated_at: repository.createdAt,
+    allow_forking: true,
+    web_commit_signoff_required: false,
+    network_count: 0,
+    subscribers_count: 0,
+  };
+}
+
+/** A repository known only by name (a fork the test did not create): enough for a head repository. */
+export function unknownRepository(fullName: string): Omit<FakeRepository, 'git'> {
+  const [owner = fullName, name = fullName] = fullName.split('/');
+  return {
+    id: 0, owner: { login: owner, id: 0, type: 'User' }, name, fullName, defaultBranch: 'main', private: false,
+    forkOf: undefined, createdAt: '1970-01-01T00:00:00Z',
+  };
+}
