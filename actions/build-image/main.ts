@@ -38,7 +38,7 @@ export async function run(options: { bundleFile: string }): Promise<BuildResult>
     let client = clients.get(host);
     if (!client) {
       const auth = registryAuth(host, {
-        ...(username && password ? { credentials: { registry, username, password } } : {}),
+        credentials: username && password ? [{ registry, username, password }] : [],
         ecrClient: (region) => new ECRClient({ region }),
         onSecret: (secret) => core.setSecret(secret),
       });

@@ -73,14 +73,19 @@ export async function imageCommand(args: string[], io: CommandIO): Promise<numbe
   if (values.previous !== undefined && !TAG_PATTERN.test(values.previous)) throw new UsageError(`--previous must be a tag, got "${values.previous.slice(0, 80)}"`);
 
   const toRef = parseReference(values.to);
-  const clientFor = registryClients(io, { insecure: values.insecure, ...(toRef.kind === 'registry' ? { target: toRef.registry } : {}) });
+  const baseRef = parseReference(values.base);
+  const clientFor = registryClients(io, {
+    insecure: values.insecure,
+    ...(toRef.kind === 'registry' ? { target: toRef.registry } : {}),
+    ...(baseRef.kind === 'registry' ? { base: baseRef.registry } : {}),
+  });
   const { target, tags } = targetFor(values.to, clientFor, io.cwd);
   const loaded = await loadLock(path.resolve(io.cwd, values.lock));
   const store = storeFor(values.store, io);
   const bundle: ServingBundleSource = values.bundle ? await prebuiltBundle(path.resolve(io.cwd, values.bundle)) : await sourceBundle();
 
   try {
-    const base = await openBase(parseReference(values.base), { platform: values.platform, clientFor });
+    const base = await openBase(baseRef, { platform: values.platform, clientFor });
     const result = await buildServingImage({
       base,
       platform: values.platform,

@@ -89376,9 +89376,10 @@ function registryAuth(host, options) {
       return credentials;
     };
   }
-  if (options.credentials && options.credentials.registry === host) {
-    options.onSecret?.(options.credentials.password);
-    return basicAuth(options.credentials.username, options.credentials.password);
+  const own2 = options.credentials?.find((c5) => c5.registry === host);
+  if (own2) {
+    options.onSecret?.(own2.password);
+    return basicAuth(own2.username, own2.password);
   }
   return anonymous;
 }
@@ -90312,7 +90313,7 @@ async function run(options) {
     let client = clients.get(host);
     if (!client) {
       const auth = registryAuth(host, {
-        ...username && password ? { credentials: { registry: registry2, username, password } } : {},
+        credentials: username && password ? [{ registry: registry2, username, password }] : [],
         ecrClient: (region) => new import_client_ecr2.ECRClient({ region }),
         onSecret: (secret) => setSecret(secret)
       });

@@ -17,8 +17,8 @@ export function ecrRegistry(host: string): { account: string; region: string } |
 }
 
 export interface RegistryAuthOptions {
-  /** A user and password for one registry host. */
-  credentials?: Credentials & { registry: string };
+  /** Users and passwords, each for one registry host. */
+  credentials?: readonly (Credentials & { registry: string })[];
   ecrClient: (region: string) => ECRClient;
   /** Called with each password before it is used (the action masks it in the log). */
   onSecret?: (secret: string) => void;
@@ -34,9 +34,10 @@ export function registryAuth(host: string, options: RegistryAuthOptions): AuthPr
       return credentials;
     };
   }
-  if (options.credentials && options.credentials.registry === host) {
-    options.onSecret?.(options.credentials.password);
-    return basicAuth(options.credentials.username, options.credentials.password);
+  const own = options.credentials?.find((c) => c.registry === host);
+  if (own) {
+    options.onSecret?.(own.password);
+    return basicAuth(own.username, own.password);
   }
   return anonymous;
 }

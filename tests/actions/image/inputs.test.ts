@@ -100,7 +100,7 @@ describe('registry credentials', () => {
   });
 
   it('sends a user and password to their own host only', async () => {
-    const options = { credentials: { registry: 'registry.example.com', username: 'u', password: 'p' }, ecrClient: () => { throw new Error('not ECR'); } };
+    const options = { credentials: [{ registry: 'registry.example.com', username: 'u', password: 'p' }], ecrClient: () => { throw new Error('not ECR'); } };
     expect(await registryAuth('registry.example.com', options)('registry.example.com')).toEqual({ username: 'u', password: 'p' });
     expect(await registryAuth('public.ecr.aws', options)('public.ecr.aws')).toBeUndefined();
   });

@@ -43,7 +43,8 @@ describe('serving image: reproducible across clones and commits', () => {
   }, 120_000);
 
   const mlship = async (cwd: string, ...args: string[]): Promise<BuildResult> => {
-    const env = { ...process.env, MLSHIP_REGISTRY_USERNAME: REGISTRY_USER, MLSHIP_REGISTRY_PASSWORD: REGISTRY_PASSWORD };
+    const creds = { MLSHIP_REGISTRY_USERNAME: REGISTRY_USER, MLSHIP_REGISTRY_PASSWORD: REGISTRY_PASSWORD, MLSHIP_BASE_REGISTRY_USERNAME: REGISTRY_USER, MLSHIP_BASE_REGISTRY_PASSWORD: REGISTRY_PASSWORD };
+    const env = { ...process.env, ...creds };
     const { stdout } = await promisify(execFile)(NODE_24, ['cli/main.ts', 'image', 'build', ...args, '--json'], { cwd, env, timeout: 120_000 });
     return JSON.parse(stdout) as BuildResult;
   };
