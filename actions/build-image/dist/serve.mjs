@@ -71723,6 +71723,7 @@ var package_default2 = {
     lint: "eslint .",
     typecheck: "tsc --noEmit",
     bench: "node bench/run.ts",
+    "build:actions": "node actions/build.ts",
     "infra:synth": "node infra/synth.ts",
     ci: "bash .ci/run",
     "lint:workflows": "vitest run tests/workflows"
