@@ -22,6 +22,7 @@ import type { ImageTarget } from '../../actions/lib/image/target.ts';
 import { RegistryError } from '../../actions/lib/oci/errors.ts';
 import { DEFAULT_PLATFORM, parsePlatform } from '../../actions/lib/oci/platform.ts';
 import { TAG_PATTERN, parseReference } from '../../actions/lib/oci/reference.ts';
+import type { ImageReference } from '../../actions/lib/oci/reference.ts';
 import type { RegistryClient } from '../../actions/lib/oci/registry.ts';
 import { DEFAULT_LOCK, loadLock } from '../../registry/lock.ts';
 import { PinMismatchError } from '../../registry/pin.ts';
@@ -37,8 +38,7 @@ import { storeFor } from '../store.ts';
 export const IMAGE_USAGE =
   'image build --to <ref|oci:DIR> [--base <ref>] [--platform linux/amd64|linux/arm64] [--lock FILE] [--store URI] [--commit SHA] [--previous TAG] [--source URL] [--bundle FILE] [--insecure] [--json]   build the serving image and push it (found by its inputs tag: no rebuild)';
 
-function targetFor(to: string, clientFor: (registry: string) => RegistryClient, cwd: string): { target: ImageTarget; tags: string[] } {
-  const ref = parseReference(to);
+function targetFor(to: string, ref: ImageReference, clientFor: (registry: string) => RegistryClient, cwd: string): { target: ImageTarget; tags: string[] } {
   if (ref.kind === 'layout') return { target: layoutTarget(path.resolve(cwd, ref.dir)), tags: ref.tag ? [ref.tag] : [] };
   if (ref.digest) throw new UsageError(`--to names a repository to push to, not an image by digest: drop @${ref.digest}`);
   // parseReference fills in "latest" when no tag is written: only a written tag is added.
@@ -79,7 +79,7 @@ export async function imageCommand(args: string[], io: CommandIO): Promise<numbe
     ...(toRef.kind === 'registry' ? { target: toRef.registry } : {}),
     ...(baseRef.kind === 'registry' ? { base: baseRef.registry } : {}),
   });
-  const { target, tags } = targetFor(values.to, clientFor, io.cwd);
+  const { target, tags } = targetFor(values.to, toRef, clientFor, io.cwd);
   const loaded = await loadLock(path.resolve(io.cwd, values.lock));
   const store = storeFor(values.store, io);
   const bundle: ServingBundleSource = values.bundle ? await prebuiltBundle(path.resolve(io.cwd, values.bundle)) : await sourceBundle();
