@@ -2,7 +2,7 @@
  * The image digest is a function of the base, the serving bundle and the pinned artifacts only:
  * `mlship image build` in two fresh clones, at two commits that differ in the README alone, from
  * different folders, gives the same inputs tag and the same digest, in a registry and in OCI
- * layouts on disk (which skopeo reads).
+ * layouts on disk (which skopeo reads). The clones are of HEAD: uncommitted changes are not in them.
  */
 import { execFile } from 'node:child_process';
 import { symlink, writeFile } from 'node:fs/promises';
