@@ -59,7 +59,9 @@ export async function localChampions(lockFile: string, dirs: string[], io: Comma
   const lock = await readLock(lockFile, { allowMissing: true });
   const store = storeFor(undefined, io);
   const { champions, missing } = await availableChampions(lock, dirs.map((d) => path.basename(d)), store);
-  for (const name of missing) io.stderr.write(`! ${name}: the champion pinned in ${path.basename(lockFile)} is not in ${store.uri}; training without one\n`);
+  for (const name of missing) {
+    io.stderr.write(`! ${name}: version ${lock.models[name]!.version} (pinned in ${path.basename(lockFile)}) is not in ${store.uri} yet, so its maxRegression gates are skipped (a fresh clone's store is empty)\n`);
+  }
   return champions;
 }
 

@@ -16,7 +16,7 @@ import { requireCeph, useRgw } from '../../fixtures/s3.ts';
 import { GITHUB_ACTIONS_BOT } from '../../fakes/github/auth.ts';
 import { octokitFor, repositoryWith, useGitHubFake } from '../../fakes/github/scenario.ts';
 import { git, gitLog, pushCommit } from '../../fakes/github/test-git.ts';
-import { changedIrisCsv, impossibleGateSpec, irisFiles } from './models.ts';
+import { changedIrisCsv, impossibleGateSpec, scaffoldedRepository } from './models.ts';
 import type { PullRequestSetup } from './scenario.ts';
 import { forkReport, publishChampions, pullRequestJob, pushToPullRequest, syncPullRequest } from './scenario.ts';
 
@@ -34,8 +34,10 @@ describe('a pull request from train to publish to report', () => {
   if (!requireCeph()) return;
   const rgw = useRgw();
   const github = useGitHubFake();
-  const iris = irisFiles();
-  const csv = iris['models/iris/iris.csv']!;
+  // The repository a team gets from `mlship init`: its example model is iris.
+  const scaffold = scaffoldedRepository();
+  const iris = { 'models/iris/model.yaml': scaffold['models/iris/model.yaml']!, 'models/iris/iris.csv': scaffold['models/iris/iris.csv']! };
+  const csv = iris['models/iris/iris.csv'];
   let store: ModelStore;
   let storeUri: string;
   let env: Record<string, string>;
@@ -55,7 +57,9 @@ describe('a pull request from train to publish to report', () => {
     const lock = await publishChampions(store, iris, ['iris']);
     champion = parseLock(lock, 'lock').models.iris!.version;
     const fake = github.get();
-    const { repository } = await repositoryWith(fake, 'models', { ...iris, 'models.lock.json': lock, 'README.md': 'models\n' });
+    expect(parseLock(scaffold['models.lock.json']!, 'models.lock.json').models).toEqual({}); // init ships an empty lock
+    expect(scaffold['.github/workflows/train.yml']).toContain('uses: acme/mlship/actions/train@c0ffee');
+    const { repository } = await repositoryWith(fake, 'models', { ...scaffold, 'models.lock.json': lock });
     pushCommit(repository.git.gitDir, 'better-iris', { 'models/iris/iris.csv': changedIrisCsv(csv, 8) }, { from: 'main', message: 'Relabel eight flowers' });
     const pull = await fake.addPullRequest({ repository: 'acme/models', head: { ref: 'better-iris' } });
     setup = { fake, repository, headRepository: repository, pull };

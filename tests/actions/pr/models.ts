@@ -1,7 +1,27 @@
 /** Model folders for the pull-request tests: the example iris, changed as a pull request would change it. */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { REPO } from '../../helpers/temp.ts';
+import { REPO, tempDir } from '../../helpers/temp.ts';
+
+/**
+ * A team's model repository as `mlship init` scaffolds it (example model, empty lock, workflows
+ * calling mlship's actions at a commit): every file, keyed by its path.
+ */
+export function scaffoldedRepository(): Record<string, string> {
+  const dir = path.join(tempDir('mlship-init-'), 'team-models');
+  execFileSync(process.execPath, [path.join(REPO, 'cli/main.ts'), 'init', dir, '--owner', 'acme', '--commit', 'c0ffee'.repeat(6) + 'c0ff'], { encoding: 'utf8' });
+  const files: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const name of readdirSync(path.join(dir, sub))) {
+      const rel = sub ? `${sub}/${name}` : name;
+      if (statSync(path.join(dir, rel)).isDirectory()) walk(rel);
+      else files[rel] = readFileSync(path.join(dir, rel), 'utf8');
+    }
+  };
+  walk('');
+  return files;
+}
 
 export function irisFiles(): Record<string, string> {
   const dir = path.join(REPO, 'models/iris');
