@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ecrAuth } from '../../../actions/lib/oci/auth.ts';
 import { sha256Digest } from '../../../actions/lib/oci/digest.ts';
 import { RegistryError } from '../../../actions/lib/oci/errors.ts';
+import { registryAuth } from '../../../actions/lib/image/registry-auth.ts';
 import { startEcrApi } from '../../fakes/ecr/api.ts';
 import type { FakeEcrApi } from '../../fakes/ecr/api.ts';
 import { startEcrProxy } from '../../fakes/ecr/proxy.ts';
@@ -66,6 +67,22 @@ describe('serving image through an ECR-like registry', () => {
     // skopeo reads the manifest through the front as ECR serves it.
     const raw = await run('skopeo', ['inspect', '--raw', '--tls-verify=false', '--creds', `AWS:${ECR_PASSWORD}`, `docker://${proxy.host}/serving/immutable:${commitId(1)}`]);
     expect(sha256Digest(raw)).toBe(first.digest);
+  });
+
+  it('an ECR host name gets the token from GetAuthorizationToken for its region, masked before use', async () => {
+    const regions: string[] = [];
+    const secrets: string[] = [];
+    const auth = registryAuth('123456789012.dkr.ecr.eu-west-1.amazonaws.com', {
+      credentials: [{ registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', username: 'not', password: 'used' }],
+      ecrClient: (region) => {
+        regions.push(region);
+        return new ECRClient({ endpoint: api.url, region, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+      },
+      onSecret: (secret) => secrets.push(secret),
+    });
+    expect(await auth('123456789012.dkr.ecr.eu-west-1.amazonaws.com')).toEqual({ username: 'AWS', password: ECR_PASSWORD });
+    expect(regions).toEqual(['eu-west-1']);
+    expect(secrets).toEqual([ECR_PASSWORD]);
   });
 
   it('another image under a commit tag that already names one fails, naming the tag and both digests', async () => {
