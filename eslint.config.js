@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.mlship/', 'dist/', 'infra/cdk.out/', 'coverage/'] },
+  { ignores: ['node_modules/', '.mlship/', 'dist/', 'actions/*/dist/', 'infra/cdk.out/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

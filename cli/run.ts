@@ -1,6 +1,7 @@
 /** Dispatches `mlship <command>`; bad input becomes one line on stderr and exit code 2, never a stack trace. */
 import { MlshipError, describeError } from '../training/errors.ts';
 import { DEPLOY_USAGE, deployCommand } from './commands/deploy.ts';
+import { IMAGE_USAGE, imageCommand } from './commands/image.ts';
 import { INIT_USAGE, initCommand } from './commands/init.ts';
 import { PUBLISH_USAGE, publishCommand } from './commands/publish.ts';
 import { REPORT_USAGE, reportCommand } from './commands/report.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise
   report: { run: reportCommand, help: REPORT_USAGE },
   deploy: { run: deployCommand, help: DEPLOY_USAGE },
   init: { run: initCommand, help: INIT_USAGE },
+  image: { run: imageCommand, help: IMAGE_USAGE },
 };
 
 const USAGE = `usage: mlship <command> [options]\n\ncommands:\n${Object.values(COMMANDS)

@@ -11,12 +11,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE24_ESM_BUNDLE } from './node-bundle.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVING_ENTRY = path.join(ROOT, 'cli/serve-entry.ts');
-
-/** CommonJS dependencies call `require` (node builtins included); an ES module has none, so it is made. */
-const REQUIRE_BANNER = "import { createRequire as __mlshipCreateRequire } from 'node:module';\nconst require = __mlshipCreateRequire(import.meta.url);";
 
 export interface ServingBundle {
   outfile: string;
@@ -31,13 +29,7 @@ export async function bundleServing(options: { outfile: string }): Promise<Servi
     absWorkingDir: ROOT,
     entryPoints: [SERVING_ENTRY],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    banner: { js: REQUIRE_BANNER },
-    legalComments: 'eof',
-    logLevel: 'silent',
+    ...NODE24_ESM_BUNDLE,
   });
   const bytes = await readFile(outfile);
   return { outfile, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };

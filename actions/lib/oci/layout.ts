@@ -23,7 +23,7 @@ const LAYOUT_FILE = JSON.stringify({ imageLayoutVersion: '1.0.0' });
 
 const blobPath = (dir: string, digest: string) => path.join(dir, 'blobs', 'sha256', digestHex(digest));
 
-async function readIndex(dir: string): Promise<Index | undefined> {
+export async function readIndex(dir: string): Promise<Index | undefined> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path.join(dir, 'index.json'));
