@@ -12,19 +12,19 @@
  *
  * Every flag has an environment variable, for containers; a flag wins over its variable.
  *
- * The process-level parts the serving library leaves to its caller live here: the version (from
- * package.json, inlined by the bundler), the worker entry, and signals.
+ * The process-level parts the serving library leaves to its caller live here: the version
+ * (cli/version.ts), the worker entry, and signals.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import packageJson from '../../package.json' with { type: 'json' };
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { DEFAULT_LIMITS } from '../../serving/limits.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
 import { modelsDirSource, storeSource } from '../../serving/loader.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
 import type { CommandIO } from '../io.ts';
+import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
 
@@ -47,7 +47,7 @@ const ENV = {
 } as const;
 type Flag = keyof typeof ENV;
 
-export const SERVER_VERSION = packageJson.version;
+export const SERVER_VERSION = MLSHIP_VERSION;
 
 /** The script a cluster worker runs: cli/serve-entry.ts (a bundle passes its own file). */
 export function defaultWorkerEntry(): string {

@@ -117,3 +117,10 @@ describe('mlship train', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('mlship version', () => {
+  it('is package.json\'s version (kept in cli/version.ts so the serving bundle does not carry package.json)', async () => {
+    const { MLSHIP_VERSION } = await import('../../cli/version.ts');
+    expect(MLSHIP_VERSION).toBe(JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version);
+  });
+});

