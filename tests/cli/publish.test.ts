@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/run.ts';
@@ -23,4 +23,21 @@ describe('mlship publish', () => {
     expect(JSON.parse(readFileSync(path.join(dir, 'models.lock.json'), 'utf8')).models.iris.source.commit).toBeNull();
   });
 
+  it('leaves a v1 lock file as it is when nothing could be published', async () => {
+    const dir = tempDir('mlship-publish-v1-');
+    const v1 = `${JSON.stringify({ lockfileVersion: 1, models: {} }, null, 2)}\n`;
+    writeFileSync(path.join(dir, 'models.lock.json'), v1);
+    writeFileSync(path.join(dir, 'bad.json'), '{}');
+    const r = await mlship(['publish', 'bad.json', '--store', 'file://store'], dir);
+    expect(r.code).toBe(2);
+    expect(readFileSync(path.join(dir, 'models.lock.json'), 'utf8')).toBe(v1);
+    expect(r.stdout).toContain('models.lock.json: unchanged');
+  });
+
+  it('creates no lock file when nothing could be published', async () => {
+    const dir = tempDir('mlship-publish-none-');
+    writeFileSync(path.join(dir, 'bad.json'), '{}');
+    expect((await mlship(['publish', 'bad.json', '--store', 'file://store'], dir)).code).toBe(2);
+    expect(existsSync(path.join(dir, 'models.lock.json'))).toBe(false);
+  });
 });
