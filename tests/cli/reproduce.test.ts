@@ -138,3 +138,17 @@ describe('mlship verify --reproduce and the lock entry spec path', () => {
     expect(wine.error.message).toContain('models/wine/model.yaml');
   });
 });
+
+describe('the commit a model is trained at', () => {
+  it('is null when the data file is ignored by git (the commit does not hold it)', async () => {
+    const dir = path.join(tempDir('mlship-ignored-'), 'team');
+    cpSync(path.join(REPO, 'models/iris'), path.join(dir, 'models/iris'), { recursive: true });
+    writeFileSync(path.join(dir, '.gitignore'), '.mlship/\nmodels/iris/iris.csv\n');
+    git(dir, 'init', '--quiet', '--initial-branch=main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '--quiet', '-m', 'iris without its data');
+    const r = await mlship(['train', 'models/iris', '--out', '.mlship/a', '--json'], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).commit).toBeNull();
+  });
+});
