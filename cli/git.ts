@@ -1,7 +1,7 @@
 /**
  * The commit a model folder is trained at, for provenance in the lock: `MLSHIP_COMMIT` when set
  * (CI names the commit it checked out), else the checkout's HEAD when the folder has no
- * uncommitted changes (untracked files included), else null: a dirty tree names no commit.
+ * uncommitted changes (untracked and ignored files included), else null: a dirty tree names no commit.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -20,7 +20,8 @@ export async function commitOf(dir: string, env: NodeJS.ProcessEnv): Promise<str
   }
   try {
     const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']);
-    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=all', '--', '.']);
+    // Ignored files count too: an ignored data file is not in the commit, so the commit cannot rebuild the model.
+    const changes = await git(dir, ['status', '--porcelain', '--untracked-files=all', '--ignored', '--', '.']);
     return head && !changes ? head : null;
   } catch {
     return null; // not a git checkout, or no commit yet

@@ -58,7 +58,7 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
   io.stdout.write(`${DEFAULT_LOCK}: ${report.lockChanged ? 'updated' : 'unchanged'}\n`);
   const ok = run.passed && !report.outcomes.some(isFailure);
 
-  const lock = await readLock(lockFile);
+  const lock = await readLock(lockFile, { allowMissing: true });
   const port = options.port ?? Number(io.env.MLSHIP_PORT || io.env.PORT || DEFAULT_PORT);
   const workers = options.workers ?? (io.env.MLSHIP_WORKERS ? Number(io.env.MLSHIP_WORKERS) : undefined);
   io.stdout.write(`\n3/3 Serving ${Object.keys(lock.models).length} models from ${DEFAULT_LOCK}\n`);

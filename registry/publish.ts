@@ -124,7 +124,10 @@ export async function publishArtifacts(inputs: PublishInput[], options: PublishA
   }
   const removed = (options.remove ?? []).filter((name) => lock.models[name] !== undefined);
   for (const name of removed) lock = unpinEntry(lock, name);
-  const lockChanged = formatLock(lock) !== beforeText;
+  // Nothing pinned or unpinned is no write: a publish that failed leaves the file as it was (a v1
+  // lock stays v1, a missing one is not created).
+  const touched = removed.length > 0 || outcomes.some((o) => !isFailure(o));
+  const lockChanged = touched && formatLock(lock) !== beforeText;
   if (lockChanged && options.lockFile) await writeLock(options.lockFile, lock);
   return { outcomes, lock, lockChanged, removed };
 }

@@ -12,7 +12,7 @@ import { reportError } from '../training/errors.ts';
 import { loadSpec } from '../training/spec.ts';
 import { trainModel } from '../training/train-model.ts';
 import type { Lock, LockInputs } from './lock.ts';
-import { INPUT_NAMES } from './lock.ts';
+import { INPUT_NAMES, LockError, specPathFor } from './lock.ts';
 
 export type InputName = keyof LockInputs;
 
@@ -51,7 +51,14 @@ export async function reproduceLock(lock: Lock, root: string): Promise<LockRepro
 
 async function reproduceEntry(lock: Lock, name: string, root: string): Promise<Reproduction> {
   const entry = lock.models[name]!;
-  const folder = path.dirname(entry.source.spec);
+  // The model is its folder `models/<name>/`: a spec path naming another place (another model's
+  // folder, or one outside the repository) is not followed.
+  const expected = specPathFor(name);
+  if (entry.source.spec !== expected) {
+    const error = new LockError(`must be "${expected}" (the model's folder is its name), got "${entry.source.spec}"`, { model: name, field: 'source.spec' });
+    return { name, status: 'failed', version: entry.version, error: reportError(error) };
+  }
+  const folder = path.dirname(expected);
   const dir = path.resolve(root, folder);
   if (!(await isDirectory(dir))) return { name, status: 'missing', version: entry.version, folder };
   let rebuilt;

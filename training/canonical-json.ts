@@ -6,6 +6,9 @@ export function canonicalJson(value: unknown): string {
   return `${JSON.stringify(sortKeys(value))}\n`;
 }
 
+/** A number that JSON cannot hold (Infinity, NaN): a RangeError, so that bad input can be told from a bug. */
+export class NonFiniteNumberError extends RangeError {}
+
 /** A copy of a JSON value with every object's keys in sorted order (undefined members dropped). */
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
@@ -17,6 +20,6 @@ export function sortKeys(value: unknown): unknown {
     }
     return out;
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`canonicalJson: ${value} has no JSON form`);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
   return value;
 }

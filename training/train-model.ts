@@ -10,6 +10,7 @@ import { trainCart } from './cart/train.ts';
 import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
 import type { CartTarget } from './cart/target.ts';
 import { loadCsv } from './csv.ts';
+import { NonFiniteNumberError } from './canonical-json.ts';
 import type { FeatureEncoding } from './encoding.ts';
 import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
 import { DataError, MlshipError, SpecError, describeError } from './errors.ts';
@@ -147,7 +148,15 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
       trainer: TRAINER_VERSION,
     },
   } as ArtifactContent;
-  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+  let sealed;
+  try {
+    sealed = sealArtifact(content);
+  } catch (err) {
+    // Values near the largest double overflow a metric or the data summary to Infinity.
+    if (err instanceof NonFiniteNumberError) throw new DataError('the values are too large: a metric or summary computed from them is not a finite number', { file: data.file }, { cause: err });
+    throw err;
+  }
+  return { ...sealed, trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 
 /** Sorted union of the class labels in all the given rows; a missing label is an error. */

@@ -32,7 +32,7 @@ export async function publishCommand(args: string[], io: CommandIO): Promise<num
     },
   });
   if (positionals.length === 0) throw new UsageError(`usage: mlship ${PUBLISH_USAGE}`);
-  const commit = values.commit ?? io.env.MLSHIP_COMMIT ?? null;
+  const commit = values.commit ?? (io.env.MLSHIP_COMMIT || null); // an empty MLSHIP_COMMIT is unset, as for train
   if (commit !== null && !COMMIT_ID.test(commit)) throw new UsageError(`--commit must be a full commit id (40 or 64 lowercase hex digits), got "${commit.slice(0, 80)}"`);
   const store = storeFor(values.store, io);
   const lockFile = path.resolve(io.cwd, values.lock);

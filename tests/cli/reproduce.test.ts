@@ -115,3 +115,40 @@ describe('model identity does not depend on the commit', () => {
     expect(JSON.parse((await mlship(['train', 'models/iris', '--out', '.mlship/d', '--json'], dir)).stdout).commit).toBeNull();
   });
 });
+
+describe('mlship verify --reproduce and the lock entry spec path', () => {
+  it('does not follow a source.spec that names a folder outside the repository or another model', async () => {
+    const base = tempDir('mlship-reproduce-outside-');
+    const dir = path.join(base, 'repo');
+    cpSync(path.join(REPO, 'models'), path.join(dir, 'models'), { recursive: true });
+    cpSync(path.join(REPO, 'models/iris'), path.join(base, 'outside/iris'), { recursive: true });
+    rmSync(path.join(dir, 'models/iris'), { recursive: true });
+    const lock = JSON.parse(readFileSync(path.join(REPO, 'models.lock.json'), 'utf8'));
+    lock.models.iris.source.spec = '../outside/iris/model.yaml';
+    lock.models.wine.source.spec = 'models/diabetes/model.yaml';
+    writeFileSync(path.join(dir, 'models.lock.json'), `${JSON.stringify(lock, null, 2)}\n`);
+
+    const r = await mlship(['verify', '--reproduce', '--json'], dir);
+    expect(r.code).toBe(1);
+    const models = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const iris = models.find((m) => m.name === 'iris');
+    const wine = models.find((m) => m.name === 'wine');
+    expect(iris.status).not.toBe('reproduced'); // models/iris/ is gone from the repository
+    expect(wine).toMatchObject({ status: 'failed', error: { kind: 'LockError', place: { model: 'wine', field: 'source.spec' } } });
+    expect(wine.error.message).toContain('models/wine/model.yaml');
+  });
+});
+
+describe('the commit a model is trained at', () => {
+  it('is null when the data file is ignored by git (the commit does not hold it)', async () => {
+    const dir = path.join(tempDir('mlship-ignored-'), 'team');
+    cpSync(path.join(REPO, 'models/iris'), path.join(dir, 'models/iris'), { recursive: true });
+    writeFileSync(path.join(dir, '.gitignore'), '.mlship/\nmodels/iris/iris.csv\n');
+    git(dir, 'init', '--quiet', '--initial-branch=main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '--quiet', '-m', 'iris without its data');
+    const r = await mlship(['train', 'models/iris', '--out', '.mlship/a', '--json'], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).commit).toBeNull();
+  });
+});
