@@ -70877,6 +70877,8 @@ function canonicalJson(value) {
   return `${JSON.stringify(sortKeys(value))}
 `;
 }
+var NonFiniteNumberError = class extends RangeError {
+};
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
@@ -70887,7 +70889,7 @@ function sortKeys(value) {
     }
     return out;
   }
-  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError(`canonicalJson: ${value} has no JSON form`);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
   return value;
 }
 

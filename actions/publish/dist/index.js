@@ -87029,6 +87029,8 @@ function canonicalJson(value) {
   return `${JSON.stringify(sortKeys(value))}
 `;
 }
+var NonFiniteNumberError = class extends RangeError {
+};
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
@@ -87039,7 +87041,7 @@ function sortKeys(value) {
     }
     return out;
   }
-  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError(`canonicalJson: ${value} has no JSON form`);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
   return value;
 }
 
@@ -87450,7 +87452,8 @@ async function publishArtifacts(inputs, options) {
   }
   const removed = (options.remove ?? []).filter((name) => lock.models[name] !== void 0);
   for (const name of removed) lock = unpinEntry(lock, name);
-  const lockChanged = formatLock(lock) !== beforeText;
+  const touched = removed.length > 0 || outcomes.some((o3) => !isFailure(o3));
+  const lockChanged = touched && formatLock(lock) !== beforeText;
   if (lockChanged && options.lockFile) await writeLock(options.lockFile, lock);
   return { outcomes, lock, lockChanged, removed };
 }

@@ -91306,6 +91306,8 @@ function canonicalJson(value) {
   return `${JSON.stringify(sortKeys(value))}
 `;
 }
+var NonFiniteNumberError = class extends RangeError {
+};
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
@@ -91316,7 +91318,7 @@ function sortKeys(value) {
     }
     return out;
   }
-  if (typeof value === "number" && !Number.isFinite(value)) throw new RangeError(`canonicalJson: ${value} has no JSON form`);
+  if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
   return value;
 }
 
@@ -94873,7 +94875,14 @@ async function trainModel(loaded, options = {}) {
       trainer: TRAINER_VERSION
     }
   };
-  return { ...sealArtifact(content), trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+  let sealed;
+  try {
+    sealed = sealArtifact(content);
+  } catch (err2) {
+    if (err2 instanceof NonFiniteNumberError) throw new DataError("the values are too large: a metric or summary computed from them is not a finite number", { file: data.file }, { cause: err2 });
+    throw err2;
+  }
+  return { ...sealed, trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 function classNames(target, sets) {
   const names = /* @__PURE__ */ new Set();
