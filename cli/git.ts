@@ -6,12 +6,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { COMMIT_ID } from '../training/identifiers.ts';
 import { UsageError } from './io.ts';
 
 const git = (cwd: string, args: string[]) => promisify(execFile)('git', args, { cwd }).then((r) => r.stdout.trim());
 
-/** A full git commit id (SHA-1, or SHA-256). */
-export const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+export { COMMIT_ID } from '../training/identifiers.ts';
 
 export async function commitOf(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
   if (env.MLSHIP_COMMIT) {

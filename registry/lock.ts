@@ -19,15 +19,13 @@ import { writeFileAtomic } from '../training/atomic-write.ts';
 import { sortKeys } from '../training/canonical-json.ts';
 import type { ErrorPlace } from '../training/errors.ts';
 import { MlshipError } from '../training/errors.ts';
-import { modelNameSchema, modelVersionSchema, sha256Schema } from '../training/identifiers.ts';
+import { commitIdSchema, modelNameSchema, modelVersionSchema, sha256Schema } from '../training/identifiers.ts';
 
 export class LockError extends MlshipError {}
 
 export const LOCKFILE_VERSION = 2;
 export const DEFAULT_LOCK = 'models.lock.json';
 
-/** A git commit id (SHA-1, or SHA-256 for repositories that use it). */
-const commitSchema = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'must be a full git commit id (40 or 64 lowercase hex digits)');
 
 export const lockInputsSchema = z.strictObject({
   spec: sha256Schema,
@@ -45,7 +43,7 @@ const entryFields = {
   metrics: z.record(z.string(), z.number()),
   source: z.strictObject({
     /** The commit trained when this version was first pinned; null when it was trained from uncommitted changes. */
-    commit: commitSchema.nullable(),
+    commit: commitIdSchema.nullable(),
     spec: z.string().min(1),
   }),
 };
@@ -106,7 +104,7 @@ function validate<T>(schema: z.ZodType<T>, raw: unknown, file: string): T {
 function upgradeV1(v1: z.infer<typeof lockV1Schema>): Lock {
   const models: Lock['models'] = {};
   for (const [name, { uri: _uri, source, ...entry }] of Object.entries(v1.models)) {
-    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitSchema.safeParse(source.commit).success ? source.commit : null } };
+    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitIdSchema.safeParse(source.commit).success ? source.commit : null } };
   }
   return { lockfileVersion: LOCKFILE_VERSION, models };
 }

@@ -1,12 +1,17 @@
 /**
  * The identifier rules every layer shares, in one place: a model's name (it becomes a folder, an
- * object key and a URL segment), a version (12 hex digits of the artifact's sha256) and a sha256.
+ * object key and a URL segment), a version (12 hex digits of the artifact's sha256), a sha256, and
+ * a git commit id (provenance in the lock and the results).
  */
 import { z } from 'zod';
 
-export const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+/** A model's name without anchors, for patterns that embed it (a path, a key). */
+export const MODEL_NAME_PART = '[a-z0-9][a-z0-9._-]{0,62}';
+export const MODEL_NAME = new RegExp(`^${MODEL_NAME_PART}$`);
 export const MODEL_VERSION = /^[0-9a-f]{12}$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** A full git commit id: SHA-1, or SHA-256 for repositories that use it. */
+export const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export const modelNameSchema = z
   .string()
@@ -14,6 +19,7 @@ export const modelNameSchema = z
   .refine((name) => !name.includes('..'), 'is not a valid model name (".." is not allowed)');
 export const modelVersionSchema = z.string().regex(MODEL_VERSION, 'must be 12 lowercase hex digits');
 export const sha256Schema = z.string().regex(SHA256_HEX, 'must be 64 lowercase hex digits');
+export const commitIdSchema = z.string().regex(COMMIT_ID, 'must be a full git commit id (40 or 64 lowercase hex digits)');
 
 /** Whether `name` can name a model (and so a folder, key and URL segment). */
 export function isModelName(name: string): boolean {

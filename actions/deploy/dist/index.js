@@ -79342,19 +79342,21 @@ function describePlaced(error64) {
 }
 
 // training/identifiers.ts
-var MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+var MODEL_NAME_PART = "[a-z0-9][a-z0-9._-]{0,62}";
+var MODEL_NAME = new RegExp(`^${MODEL_NAME_PART}$`);
 var MODEL_VERSION = /^[0-9a-f]{12}$/;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
+var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var modelNameSchema = external_exports.string().regex(MODEL_NAME, 'is not a valid model name (lowercase letters, digits, ".", "_" or "-", at most 63)').refine((name) => !name.includes(".."), 'is not a valid model name (".." is not allowed)');
 var modelVersionSchema = external_exports.string().regex(MODEL_VERSION, "must be 12 lowercase hex digits");
 var sha256Schema = external_exports.string().regex(SHA256_HEX, "must be 64 lowercase hex digits");
+var commitIdSchema = external_exports.string().regex(COMMIT_ID, "must be a full git commit id (40 or 64 lowercase hex digits)");
 
 // registry/lock.ts
 var LockError = class extends MlshipError {
 };
 var LOCKFILE_VERSION = 2;
 var DEFAULT_LOCK = "models.lock.json";
-var commitSchema = external_exports.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a full git commit id (40 or 64 lowercase hex digits)");
 var lockInputsSchema = external_exports.strictObject({
   spec: sha256Schema,
   data: sha256Schema,
@@ -79368,7 +79370,7 @@ var entryFields = {
   metrics: external_exports.record(external_exports.string(), external_exports.number()),
   source: external_exports.strictObject({
     /** The commit trained when this version was first pinned; null when it was trained from uncommitted changes. */
-    commit: commitSchema.nullable(),
+    commit: commitIdSchema.nullable(),
     spec: external_exports.string().min(1)
   })
 };
@@ -79410,7 +79412,7 @@ function validate2(schema, raw, file2) {
 function upgradeV1(v1) {
   const models = {};
   for (const [name, { uri: _uri, source, ...entry }] of Object.entries(v1.models)) {
-    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitSchema.safeParse(source.commit).success ? source.commit : null } };
+    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitIdSchema.safeParse(source.commit).success ? source.commit : null } };
   }
   return { lockfileVersion: LOCKFILE_VERSION, models };
 }

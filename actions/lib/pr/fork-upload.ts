@@ -9,14 +9,15 @@ import { unzipSync } from 'fflate';
 import type { Artifact } from '../../../training/artifact.ts';
 import { parseArtifact, sha256 } from '../../../training/artifact.ts';
 import { MlshipError, describeError } from '../../../training/errors.ts';
+import { MODEL_NAME_PART } from '../../../training/identifiers.ts';
 import type { GitHubClient, RepoRef } from '../github/client.ts';
 import type { Results } from './results.ts';
-import { RESULTS_FILE, parseResults } from './results.ts';
+import { ARTIFACTS_DIR, RESULTS_FILE, parseResults } from './results.ts';
 
 export class UploadError extends MlshipError {}
 
 export const DEFAULT_MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
-const ENTRY = /^artifacts\/([a-z0-9][a-z0-9._-]{0,62})\/model\.json$/;
+const ENTRY = new RegExp(`^${ARTIFACTS_DIR}/(${MODEL_NAME_PART})/model\\.json$`);
 
 export interface ForkArtifact {
   sha256: string;

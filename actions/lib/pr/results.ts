@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../../../training/atomic-write.ts';
 import { dataSummarySchema } from '../../../training/data-summary.ts';
 import { MlshipError } from '../../../training/errors.ts';
 import { gateCheckSchema } from '../../../training/gates.ts';
-import { modelNameSchema, modelVersionSchema, sha256Schema } from '../../../training/identifiers.ts';
+import { MODEL_NAME_PART, commitIdSchema, modelNameSchema, modelVersionSchema, sha256Schema } from '../../../training/identifiers.ts';
 import { classificationMetricsSchema, regressionMetricsSchema } from '../../../training/metrics.ts';
 import { predictionDiffSchema } from '../../../training/prediction-diff.ts';
 import type { TrainRun } from '../../../training/train-models.ts';
@@ -26,7 +26,6 @@ export const ARTIFACTS_DIR = 'artifacts';
 /** The folder the train action writes by default, relative to the workspace. */
 export const DEFAULT_RESULTS_DIR = '.mlship/results';
 
-const commitId = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'must be a full git commit id');
 const text = (max = 2000) => z.string().max(max);
 const metricsSchema = z.union([classificationMetricsSchema, regressionMetricsSchema]);
 
@@ -56,9 +55,9 @@ const trainedSchema = z.strictObject({
   trainRows: z.int().min(0),
   holdoutRows: z.int().min(0),
   /** The commit trained (null: uncommitted changes). */
-  commit: commitId.nullable(),
+  commit: commitIdSchema.nullable(),
   /** The artifact's file, relative to the results folder (only a model that passed has one). */
-  artifact: z.string().regex(/^artifacts\/[a-z0-9][a-z0-9._-]{0,62}\/model\.json$/).nullable(),
+  artifact: z.string().regex(new RegExp(`^${ARTIFACTS_DIR}/${MODEL_NAME_PART}/model\\.json$`)).nullable(),
   /** Something the reader must know about this result (set by the trusted report of a fork). */
   notes: z.array(text()).max(10).optional(),
 });
@@ -77,8 +76,8 @@ export const resultsSchema = z.strictObject({
   format: z.literal(RESULTS_FORMAT),
   /** The pull request's number (null for a local preview). */
   pullRequest: z.int().min(1).nullable(),
-  head: z.strictObject({ sha: commitId.nullable(), repository: text(200).nullable() }),
-  base: z.strictObject({ sha: commitId.nullable(), ref: text(300).nullable() }),
+  head: z.strictObject({ sha: commitIdSchema.nullable(), repository: text(200).nullable() }),
+  base: z.strictObject({ sha: commitIdSchema.nullable(), ref: text(300).nullable() }),
   /** `training/` changed: every model was retrained. */
   all: z.boolean(),
   /** Whether champions were read from the store (a fork's run has no credentials for it). */

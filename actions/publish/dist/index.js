@@ -87076,12 +87076,15 @@ function describePlaced(error64) {
 }
 
 // training/identifiers.ts
-var MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+var MODEL_NAME_PART = "[a-z0-9][a-z0-9._-]{0,62}";
+var MODEL_NAME = new RegExp(`^${MODEL_NAME_PART}$`);
 var MODEL_VERSION = /^[0-9a-f]{12}$/;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
+var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var modelNameSchema = external_exports.string().regex(MODEL_NAME, 'is not a valid model name (lowercase letters, digits, ".", "_" or "-", at most 63)').refine((name) => !name.includes(".."), 'is not a valid model name (".." is not allowed)');
 var modelVersionSchema = external_exports.string().regex(MODEL_VERSION, "must be 12 lowercase hex digits");
 var sha256Schema = external_exports.string().regex(SHA256_HEX, "must be 64 lowercase hex digits");
+var commitIdSchema = external_exports.string().regex(COMMIT_ID, "must be a full git commit id (40 or 64 lowercase hex digits)");
 function isModelName(name) {
   return MODEL_NAME.test(name) && !name.includes("..");
 }
@@ -87091,7 +87094,6 @@ var LockError = class extends MlshipError {
 };
 var LOCKFILE_VERSION = 2;
 var DEFAULT_LOCK = "models.lock.json";
-var commitSchema = external_exports.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a full git commit id (40 or 64 lowercase hex digits)");
 var lockInputsSchema = external_exports.strictObject({
   spec: sha256Schema,
   data: sha256Schema,
@@ -87105,7 +87107,7 @@ var entryFields = {
   metrics: external_exports.record(external_exports.string(), external_exports.number()),
   source: external_exports.strictObject({
     /** The commit trained when this version was first pinned; null when it was trained from uncommitted changes. */
-    commit: commitSchema.nullable(),
+    commit: commitIdSchema.nullable(),
     spec: external_exports.string().min(1)
   })
 };
@@ -87147,7 +87149,7 @@ function validate2(schema, raw, file2) {
 function upgradeV1(v12) {
   const models = {};
   for (const [name, { uri: _uri, source, ...entry }] of Object.entries(v12.models)) {
-    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitSchema.safeParse(source.commit).success ? source.commit : null } };
+    models[name] = { ...entry, inputs: null, source: { spec: source.spec, commit: source.commit && commitIdSchema.safeParse(source.commit).success ? source.commit : null } };
   }
   return { lockfileVersion: LOCKFILE_VERSION, models };
 }
@@ -92328,7 +92330,6 @@ var RESULTS_FORMAT = "mlship.results/v1";
 var RESULTS_FILE = "results.json";
 var ARTIFACTS_DIR = "artifacts";
 var DEFAULT_RESULTS_DIR = ".mlship/results";
-var commitId = external_exports.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, "must be a full git commit id");
 var text = (max = 2e3) => external_exports.string().max(max);
 var metricsSchema = external_exports.union([classificationMetricsSchema, regressionMetricsSchema]);
 var placeSchema = external_exports.strictObject({
@@ -92354,9 +92355,9 @@ var trainedSchema = external_exports.strictObject({
   trainRows: external_exports.int().min(0),
   holdoutRows: external_exports.int().min(0),
   /** The commit trained (null: uncommitted changes). */
-  commit: commitId.nullable(),
+  commit: commitIdSchema.nullable(),
   /** The artifact's file, relative to the results folder (only a model that passed has one). */
-  artifact: external_exports.string().regex(/^artifacts\/[a-z0-9][a-z0-9._-]{0,62}\/model\.json$/).nullable(),
+  artifact: external_exports.string().regex(new RegExp(`^${ARTIFACTS_DIR}/${MODEL_NAME_PART}/model\\.json$`)).nullable(),
   /** Something the reader must know about this result (set by the trusted report of a fork). */
   notes: external_exports.array(text()).max(10).optional()
 });
@@ -92370,8 +92371,8 @@ var resultsSchema = external_exports.strictObject({
   format: external_exports.literal(RESULTS_FORMAT),
   /** The pull request's number (null for a local preview). */
   pullRequest: external_exports.int().min(1).nullable(),
-  head: external_exports.strictObject({ sha: commitId.nullable(), repository: text(200).nullable() }),
-  base: external_exports.strictObject({ sha: commitId.nullable(), ref: text(300).nullable() }),
+  head: external_exports.strictObject({ sha: commitIdSchema.nullable(), repository: text(200).nullable() }),
+  base: external_exports.strictObject({ sha: commitIdSchema.nullable(), ref: text(300).nullable() }),
   /** `training/` changed: every model was retrained. */
   all: external_exports.boolean(),
   /** Whether champions were read from the store (a fork's run has no credentials for it). */
