@@ -11,13 +11,15 @@ import { UsageError } from './io.ts';
 
 const git = (cwd: string, args: string[]) => promisify(execFile)('git', args, { cwd }).then((r) => r.stdout.trim());
 
-export { COMMIT_ID } from '../training/identifiers.ts';
+
+/** `value` when it is a full commit id; a usage error naming where it came from (`label`) otherwise. */
+export function checkCommitId(value: string, label: string): string {
+  if (!COMMIT_ID.test(value)) throw new UsageError(`${label} must be a full commit id (40 or 64 lowercase hex digits), got "${value.slice(0, 80)}"`);
+  return value;
+}
 
 export async function commitOf(dir: string, env: NodeJS.ProcessEnv): Promise<string | null> {
-  if (env.MLSHIP_COMMIT) {
-    if (!COMMIT_ID.test(env.MLSHIP_COMMIT)) throw new UsageError(`MLSHIP_COMMIT must be a full commit id (40 or 64 lowercase hex digits), got "${env.MLSHIP_COMMIT.slice(0, 80)}"`);
-    return env.MLSHIP_COMMIT;
-  }
+  if (env.MLSHIP_COMMIT) return checkCommitId(env.MLSHIP_COMMIT, 'MLSHIP_COMMIT');
   try {
     const head = await git(dir, ['rev-parse', '--verify', '--quiet', 'HEAD']);
     // Ignored files count too: an ignored data file is not in the commit, so the commit cannot rebuild the model.

@@ -6,11 +6,11 @@
  * Deterministic: the same sources give the same bytes (no timestamps, no absolute paths: esbuild
  * names modules relative to the repository root), so the sha256 identifies the build.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { sha256 } from '../../training/artifact.ts';
 import { NODE24_ESM_BUNDLE } from './node-bundle.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,5 +32,5 @@ export async function bundleServing(options: { outfile: string }): Promise<Servi
     ...NODE24_ESM_BUNDLE,
   });
   const bytes = await readFile(outfile);
-  return { outfile, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+  return { outfile, sha256: sha256(bytes), bytes: bytes.length };
 }

@@ -28,7 +28,7 @@ import { DEFAULT_LOCK, loadLock } from '../../registry/lock.ts';
 import { PinMismatchError } from '../../registry/pin.ts';
 import { StoreError } from '../../registry/store/errors.ts';
 import { describeError } from '../../training/errors.ts';
-import { COMMIT_ID } from '../git.ts';
+import { checkCommitId } from '../git.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { registryClients } from '../registry.ts';
@@ -68,8 +68,8 @@ export async function imageCommand(args: string[], io: CommandIO): Promise<numbe
   });
   if (positionals.length > 0 || !values.to) throw new UsageError(`usage: mlship ${IMAGE_USAGE}`);
   parsePlatform(values.platform);
-  const commit = values.commit ?? io.env.MLSHIP_COMMIT;
-  if (commit !== undefined && !COMMIT_ID.test(commit)) throw new UsageError(`--commit must be a full commit id (40 or 64 lowercase hex digits), got "${commit.slice(0, 80)}"`);
+  const given = values.commit ?? io.env.MLSHIP_COMMIT;
+  const commit = given === undefined ? undefined : checkCommitId(given, '--commit');
   if (values.previous !== undefined && !TAG_PATTERN.test(values.previous)) throw new UsageError(`--previous must be a tag, got "${values.previous.slice(0, 80)}"`);
 
   const toRef = parseReference(values.to);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK } from '../../registry/lock.ts';
 import type { PublishFailure, PublishInput, PublishOutcome } from '../../registry/publish.ts';
 import { isFailure, publishArtifacts } from '../../registry/publish.ts';
-import { COMMIT_ID } from '../git.ts';
+import { checkCommitId } from '../git.ts';
 import { storeFor } from '../store.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
@@ -32,8 +32,8 @@ export async function publishCommand(args: string[], io: CommandIO): Promise<num
     },
   });
   if (positionals.length === 0) throw new UsageError(`usage: mlship ${PUBLISH_USAGE}`);
-  const commit = values.commit ?? (io.env.MLSHIP_COMMIT || null); // an empty MLSHIP_COMMIT is unset, as for train
-  if (commit !== null && !COMMIT_ID.test(commit)) throw new UsageError(`--commit must be a full commit id (40 or 64 lowercase hex digits), got "${commit.slice(0, 80)}"`);
+  const given = values.commit ?? (io.env.MLSHIP_COMMIT || null); // an empty MLSHIP_COMMIT is unset, as for train
+  const commit = given === null ? null : checkCommitId(given, '--commit');
   const store = storeFor(values.store, io);
   const lockFile = path.resolve(io.cwd, values.lock);
 
