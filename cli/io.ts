@@ -8,8 +8,11 @@ export interface CommandIO {
   stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
-/** Exit codes: 0 done, 1 a check failed (gate, verification), 2 bad input or usage. */
-export const EXIT = { ok: 0, failed: 1, badInput: 2 } as const;
+/**
+ * Exit codes: 0 done, 1 a check failed (gate, verification), 2 bad input or usage, 3 a bug in
+ * mlship (an unexpected error, printed with its stack): never 1, so a crash is not read as a gate.
+ */
+export const EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 } as const;
 
 /** The command line was used wrongly (a missing argument, a bad flag). */
 export class UsageError extends MlshipError {}

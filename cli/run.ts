@@ -48,6 +48,7 @@ export async function run(argv: string[], io: CommandIO): Promise<number> {
       io.stderr.write(`mlship ${name}: ${err.message}\n`); // e.g. "ENOENT: no such file or directory, open 'x.json'"
       return EXIT.badInput;
     }
-    throw err;
+    io.stderr.write(`mlship ${name}: internal error (a bug in mlship; please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.internal;
   }
 }

@@ -44,19 +44,52 @@ interface MlCartSplit {
   right: MlCartNode;
 }
 
-const mlCartNodeSchema: z.ZodType<MlCartNode> = z.lazy(() =>
-  z.union([
-    z.object({ distribution: z.union([z.array(z.array(z.number())).length(1), z.number()]) }),
-    z.object({
-      splitColumn: z.int().min(0),
-      splitValue: z.number(),
-      gain: z.number(),
-      numberSamples: z.int().min(0),
-      left: mlCartNodeSchema,
-      right: mlCartNodeSchema,
-    }),
-  ]),
-);
+const leafSchema = z.object({ distribution: z.union([z.array(z.array(z.number())).length(1), z.number()]) });
+const splitSchema = z.object({
+  splitColumn: z.int().min(0),
+  splitValue: z.number(),
+  gain: z.number(),
+  numberSamples: z.int().min(0),
+  left: z.looseObject({}),
+  right: z.looseObject({}),
+});
+
+/**
+ * A tree node and everything below it, checked one node at a time from an explicit stack: a
+ * recursive schema (`z.lazy`) overflows the call stack on trees thousands of levels deep, which
+ * `minNumSamples: 1` can grow. A node with `distribution` is a leaf (as `fromMlCart` reads it).
+ */
+const mlCartNodeSchema = z.custom<MlCartNode>().superRefine((root, ctx) => {
+  // Each entry's path is a link to its parent's, so a deep tree costs no copying of paths.
+  const stack: { node: unknown; path: NodePath | null }[] = [{ node: root, path: null }];
+  while (stack.length > 0) {
+    const { node, path } = stack.pop()!;
+    const isLeaf = node !== null && typeof node === 'object' && 'distribution' in node;
+    const result = (isLeaf ? leafSchema : splitSchema).safeParse(node);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      ctx.addIssue({ code: 'custom', message: issue.message, path: [...shortPath(path), ...issue.path] });
+      return;
+    }
+    if (!isLeaf) {
+      const split = node as MlCartSplit;
+      stack.push({ node: split.right, path: { step: 'right', up: path } }, { node: split.left, path: { step: 'left', up: path } });
+    }
+  }
+});
+
+interface NodePath {
+  step: 'left' | 'right';
+  up: NodePath | null;
+}
+
+/** A node's place for an error: the whole path when short, else its ends and the depth skipped. */
+function shortPath(link: NodePath | null): string[] {
+  const path: string[] = [];
+  for (let at = link; at; at = at.up) path.push(at.step);
+  path.reverse();
+  return path.length <= 12 ? [...path] : [...path.slice(0, 4), `…${path.length - 8} levels…`, ...path.slice(-4)];
+}
 
 export const mlCartModelSchema = z.object({
   name: z.enum(['DTClassifier', 'DTRegression']),
@@ -74,23 +107,32 @@ export type MlCartModel = z.infer<typeof mlCartModelSchema>;
 
 /** The ml-cart JSON of a flat tree (plain data: JSON.stringify gives what `load` reads). */
 export function toMlCart(tree: FlatTree, options: MlCartOptions): MlCartModel {
-  const build = (i: number): MlCartNode => {
+  const w = tree.valueWidth;
+  const nodes: MlCartNode[] = new Array<MlCartNode>(tree.nodeCount);
+  // Children before parents, without recursion (trees can be thousands of levels deep).
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const i = stack.pop()!;
+    order.push(i);
+    if (tree.feature[i]! >= 0) stack.push(tree.left[i]!, tree.right[i]!);
+  }
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k]!;
     if (tree.feature[i]! < 0) {
-      const w = tree.valueWidth;
-      return options.kind === 'classifier'
-        ? { distribution: [Array.from(tree.values.subarray(i * w, i * w + w))] }
-        : { distribution: tree.values[i]! };
+      nodes[i] = options.kind === 'classifier' ? { distribution: [Array.from(tree.values.subarray(i * w, i * w + w))] } : { distribution: tree.values[i]! };
+    } else {
+      nodes[i] = {
+        splitColumn: tree.feature[i]!,
+        splitValue: tree.threshold[i]!,
+        gain: tree.gain[i]!,
+        numberSamples: tree.samples[i]!,
+        left: nodes[tree.left[i]!]!,
+        right: nodes[tree.right[i]!]!,
+      };
     }
-    return {
-      splitColumn: tree.feature[i]!,
-      splitValue: tree.threshold[i]!,
-      gain: tree.gain[i]!,
-      numberSamples: tree.samples[i]!,
-      left: build(tree.left[i]!),
-      right: build(tree.right[i]!),
-    };
-  };
-  return { name: options.kind === 'classifier' ? 'DTClassifier' : 'DTRegression', options, root: build(0) };
+  }
+  return { name: options.kind === 'classifier' ? 'DTClassifier' : 'DTRegression', options, root: nodes[0]! };
 }
 
 /**
@@ -107,17 +149,7 @@ export function fromMlCart(model: MlCartModel, classCount = 1): FlatTree {
   }
   const n = nodes.length;
   const width = model.options.kind === 'classifier' ? classCount : 1;
-  const tree: FlatTree = {
-    nodeCount: n,
-    feature: new Int32Array(n).fill(-1),
-    threshold: new Float64Array(n),
-    left: new Int32Array(n).fill(-1),
-    right: new Int32Array(n).fill(-1),
-    gain: new Float64Array(n),
-    samples: new Int32Array(n),
-    values: new Float64Array(n * width),
-    valueWidth: width,
-  };
+  const tree = emptyTree(n, width);
   const index = new Map<MlCartNode, number>(nodes.map((node, i) => [node, i]));
   nodes.forEach((node, i) => {
     if ('distribution' in node) {
@@ -133,6 +165,21 @@ export function fromMlCart(model: MlCartModel, classCount = 1): FlatTree {
     tree.right[i] = index.get(node.right)!;
   });
   return tree;
+}
+
+/** A tree of `n` nodes, all leaves with zero values, to be filled in. */
+export function emptyTree(n: number, valueWidth: number): FlatTree {
+  return {
+    nodeCount: n,
+    feature: new Int32Array(n).fill(-1),
+    threshold: new Float64Array(n),
+    left: new Int32Array(n).fill(-1),
+    right: new Int32Array(n).fill(-1),
+    gain: new Float64Array(n),
+    samples: new Int32Array(n),
+    values: new Float64Array(n * valueWidth),
+    valueWidth,
+  };
 }
 
 /** The leaf a row (at `base` in the row-major matrix `x`) ends in. */

@@ -70065,19 +70065,38 @@ function describe3(value) {
 }
 
 // training/cart/tree.ts
-var mlCartNodeSchema = external_exports.lazy(
-  () => external_exports.union([
-    external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) }),
-    external_exports.object({
-      splitColumn: external_exports.int().min(0),
-      splitValue: external_exports.number(),
-      gain: external_exports.number(),
-      numberSamples: external_exports.int().min(0),
-      left: mlCartNodeSchema,
-      right: mlCartNodeSchema
-    })
-  ])
-);
+var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
+var splitSchema = external_exports.object({
+  splitColumn: external_exports.int().min(0),
+  splitValue: external_exports.number(),
+  gain: external_exports.number(),
+  numberSamples: external_exports.int().min(0),
+  left: external_exports.looseObject({}),
+  right: external_exports.looseObject({})
+});
+var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
+  const stack = [{ node: root5, path: null }];
+  while (stack.length > 0) {
+    const { node: node2, path: path5 } = stack.pop();
+    const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
+    const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
+    if (!result.success) {
+      const issue2 = result.error.issues[0];
+      ctx.addIssue({ code: "custom", message: issue2.message, path: [...shortPath(path5), ...issue2.path] });
+      return;
+    }
+    if (!isLeaf) {
+      const split2 = node2;
+      stack.push({ node: split2.right, path: { step: "right", up: path5 } }, { node: split2.left, path: { step: "left", up: path5 } });
+    }
+  }
+});
+function shortPath(link2) {
+  const path5 = [];
+  for (let at = link2; at; at = at.up) path5.push(at.step);
+  path5.reverse();
+  return path5.length <= 12 ? [...path5] : [...path5.slice(0, 4), `\u2026${path5.length - 8} levels\u2026`, ...path5.slice(-4)];
+}
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
   options: external_exports.object({
@@ -70100,17 +70119,7 @@ function fromMlCart(model, classCount = 1) {
   }
   const n3 = nodes5.length;
   const width = model.options.kind === "classifier" ? classCount : 1;
-  const tree = {
-    nodeCount: n3,
-    feature: new Int32Array(n3).fill(-1),
-    threshold: new Float64Array(n3),
-    left: new Int32Array(n3).fill(-1),
-    right: new Int32Array(n3).fill(-1),
-    gain: new Float64Array(n3),
-    samples: new Int32Array(n3),
-    values: new Float64Array(n3 * width),
-    valueWidth: width
-  };
+  const tree = emptyTree(n3, width);
   const index = new Map(nodes5.map((node2, i5) => [node2, i5]));
   nodes5.forEach((node2, i5) => {
     if ("distribution" in node2) {
@@ -70126,6 +70135,19 @@ function fromMlCart(model, classCount = 1) {
     tree.right[i5] = index.get(node2.right);
   });
   return tree;
+}
+function emptyTree(n3, valueWidth) {
+  return {
+    nodeCount: n3,
+    feature: new Int32Array(n3).fill(-1),
+    threshold: new Float64Array(n3),
+    left: new Int32Array(n3).fill(-1),
+    right: new Int32Array(n3).fill(-1),
+    gain: new Float64Array(n3),
+    samples: new Int32Array(n3),
+    values: new Float64Array(n3 * valueWidth),
+    valueWidth
+  };
 }
 
 // training/model.ts
@@ -70874,23 +70896,51 @@ import { createHash as createHash2 } from "node:crypto";
 
 // training/canonical-json.ts
 function canonicalJson(value) {
-  return `${JSON.stringify(sortKeys(value))}
+  const out = [];
+  const stack = [{ v: value }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") {
+      out.push(item);
+      continue;
+    }
+    const v = item.v;
+    if (Array.isArray(v)) {
+      if (v.every(isScalar)) {
+        out.push(`[${v.map((e5) => scalarJson(e5)).join(",")}]`);
+        continue;
+      }
+      stack.push("]");
+      for (let i5 = v.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: v[i5] });
+        if (i5 > 0) stack.push(",");
+      }
+      stack.push("[");
+    } else if (v !== null && typeof v === "object") {
+      const record2 = v;
+      const keys = Object.keys(record2).filter((key) => record2[key] !== void 0).sort();
+      stack.push("}");
+      for (let i5 = keys.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: record2[keys[i5]] });
+        stack.push(`${i5 > 0 ? "," : ""}${JSON.stringify(keys[i5])}:`);
+      }
+      stack.push("{");
+    } else {
+      out.push(scalarJson(v));
+    }
+  }
+  return `${out.join("")}
 `;
 }
 var NonFiniteNumberError = class extends RangeError {
 };
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = value[key];
-      if (v !== void 0) out[key] = sortKeys(v);
-    }
-    return out;
-  }
+function isScalar(value) {
+  return value === null || typeof value !== "object";
+}
+function scalarJson(value) {
   if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
-  return value;
+  const text = JSON.stringify(value);
+  return text ?? "null";
 }
 
 // training/data-summary.ts
@@ -71992,7 +72042,7 @@ function storeOptions(io) {
 }
 
 // cli/io.ts
-var EXIT = { ok: 0, failed: 1, badInput: 2 };
+var EXIT = { ok: 0, failed: 1, badInput: 2, internal: 3 };
 var UsageError = class extends MlshipError {
 };
 

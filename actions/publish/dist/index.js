@@ -59463,7 +59463,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -59485,7 +59485,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -59500,7 +59500,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.isSeq = isSeq;
   }
 });
@@ -65045,7 +65045,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -65129,7 +65129,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -87026,11 +87026,52 @@ async function writeFileAtomic(file2, data) {
 
 // training/canonical-json.ts
 function canonicalJson(value) {
-  return `${JSON.stringify(sortKeys(value))}
+  const out = [];
+  const stack = [{ v: value }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") {
+      out.push(item);
+      continue;
+    }
+    const v = item.v;
+    if (Array.isArray(v)) {
+      if (v.every(isScalar)) {
+        out.push(`[${v.map((e5) => scalarJson(e5)).join(",")}]`);
+        continue;
+      }
+      stack.push("]");
+      for (let i5 = v.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: v[i5] });
+        if (i5 > 0) stack.push(",");
+      }
+      stack.push("[");
+    } else if (v !== null && typeof v === "object") {
+      const record2 = v;
+      const keys = Object.keys(record2).filter((key) => record2[key] !== void 0).sort();
+      stack.push("}");
+      for (let i5 = keys.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: record2[keys[i5]] });
+        stack.push(`${i5 > 0 ? "," : ""}${JSON.stringify(keys[i5])}:`);
+      }
+      stack.push("{");
+    } else {
+      out.push(scalarJson(v));
+    }
+  }
+  return `${out.join("")}
 `;
 }
 var NonFiniteNumberError = class extends RangeError {
 };
+function isScalar(value) {
+  return value === null || typeof value !== "object";
+}
+function scalarJson(value) {
+  if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
+  const text2 = JSON.stringify(value);
+  return text2 ?? "null";
+}
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value !== null && typeof value === "object") {
@@ -87236,19 +87277,38 @@ var classificationMetricsSchema = external_exports.strictObject({
 var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
 
 // training/cart/tree.ts
-var mlCartNodeSchema = external_exports.lazy(
-  () => external_exports.union([
-    external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) }),
-    external_exports.object({
-      splitColumn: external_exports.int().min(0),
-      splitValue: external_exports.number(),
-      gain: external_exports.number(),
-      numberSamples: external_exports.int().min(0),
-      left: mlCartNodeSchema,
-      right: mlCartNodeSchema
-    })
-  ])
-);
+var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
+var splitSchema = external_exports.object({
+  splitColumn: external_exports.int().min(0),
+  splitValue: external_exports.number(),
+  gain: external_exports.number(),
+  numberSamples: external_exports.int().min(0),
+  left: external_exports.looseObject({}),
+  right: external_exports.looseObject({})
+});
+var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
+  const stack = [{ node: root5, path: null }];
+  while (stack.length > 0) {
+    const { node: node2, path: path7 } = stack.pop();
+    const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
+    const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
+    if (!result.success) {
+      const issue3 = result.error.issues[0];
+      ctx.addIssue({ code: "custom", message: issue3.message, path: [...shortPath(path7), ...issue3.path] });
+      return;
+    }
+    if (!isLeaf) {
+      const split2 = node2;
+      stack.push({ node: split2.right, path: { step: "right", up: path7 } }, { node: split2.left, path: { step: "left", up: path7 } });
+    }
+  }
+});
+function shortPath(link2) {
+  const path7 = [];
+  for (let at = link2; at; at = at.up) path7.push(at.step);
+  path7.reverse();
+  return path7.length <= 12 ? [...path7] : [...path7.slice(0, 4), `\u2026${path7.length - 8} levels\u2026`, ...path7.slice(-4)];
+}
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
   options: external_exports.object({

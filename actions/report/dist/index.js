@@ -19950,7 +19950,7 @@ var require_identity = __commonJS({
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
     var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -19972,7 +19972,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -19987,7 +19987,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap;
     exports.isNode = isNode2;
     exports.isPair = isPair;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.isSeq = isSeq;
   }
 });
@@ -25532,7 +25532,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -25616,7 +25616,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -91303,23 +91303,51 @@ import { createHash } from "node:crypto";
 
 // training/canonical-json.ts
 function canonicalJson(value) {
-  return `${JSON.stringify(sortKeys(value))}
+  const out = [];
+  const stack = [{ v: value }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") {
+      out.push(item);
+      continue;
+    }
+    const v = item.v;
+    if (Array.isArray(v)) {
+      if (v.every(isScalar)) {
+        out.push(`[${v.map((e5) => scalarJson(e5)).join(",")}]`);
+        continue;
+      }
+      stack.push("]");
+      for (let i6 = v.length - 1; i6 >= 0; i6--) {
+        stack.push({ v: v[i6] });
+        if (i6 > 0) stack.push(",");
+      }
+      stack.push("[");
+    } else if (v !== null && typeof v === "object") {
+      const record2 = v;
+      const keys = Object.keys(record2).filter((key) => record2[key] !== void 0).sort();
+      stack.push("}");
+      for (let i6 = keys.length - 1; i6 >= 0; i6--) {
+        stack.push({ v: record2[keys[i6]] });
+        stack.push(`${i6 > 0 ? "," : ""}${JSON.stringify(keys[i6])}:`);
+      }
+      stack.push("{");
+    } else {
+      out.push(scalarJson(v));
+    }
+  }
+  return `${out.join("")}
 `;
 }
 var NonFiniteNumberError = class extends RangeError {
 };
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = value[key];
-      if (v !== void 0) out[key] = sortKeys(v);
-    }
-    return out;
-  }
+function isScalar(value) {
+  return value === null || typeof value !== "object";
+}
+function scalarJson(value) {
   if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
-  return value;
+  const text2 = JSON.stringify(value);
+  return text2 ?? "null";
 }
 
 // training/data-summary.ts
@@ -91576,19 +91604,38 @@ function regressionMetrics(actual, predicted) {
 }
 
 // training/cart/tree.ts
-var mlCartNodeSchema = external_exports.lazy(
-  () => external_exports.union([
-    external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) }),
-    external_exports.object({
-      splitColumn: external_exports.int().min(0),
-      splitValue: external_exports.number(),
-      gain: external_exports.number(),
-      numberSamples: external_exports.int().min(0),
-      left: mlCartNodeSchema,
-      right: mlCartNodeSchema
-    })
-  ])
-);
+var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
+var splitSchema = external_exports.object({
+  splitColumn: external_exports.int().min(0),
+  splitValue: external_exports.number(),
+  gain: external_exports.number(),
+  numberSamples: external_exports.int().min(0),
+  left: external_exports.looseObject({}),
+  right: external_exports.looseObject({})
+});
+var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
+  const stack = [{ node: root5, path: null }];
+  while (stack.length > 0) {
+    const { node: node2, path: path13 } = stack.pop();
+    const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
+    const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
+    if (!result.success) {
+      const issue3 = result.error.issues[0];
+      ctx.addIssue({ code: "custom", message: issue3.message, path: [...shortPath(path13), ...issue3.path] });
+      return;
+    }
+    if (!isLeaf) {
+      const split2 = node2;
+      stack.push({ node: split2.right, path: { step: "right", up: path13 } }, { node: split2.left, path: { step: "left", up: path13 } });
+    }
+  }
+});
+function shortPath(link2) {
+  const path13 = [];
+  for (let at = link2; at; at = at.up) path13.push(at.step);
+  path13.reverse();
+  return path13.length <= 12 ? [...path13] : [...path13.slice(0, 4), `\u2026${path13.length - 8} levels\u2026`, ...path13.slice(-4)];
+}
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
   options: external_exports.object({
@@ -91602,21 +91649,31 @@ var mlCartModelSchema = external_exports.object({
   root: mlCartNodeSchema
 });
 function toMlCart(tree, options) {
-  const build2 = (i6) => {
+  const w = tree.valueWidth;
+  const nodes5 = new Array(tree.nodeCount);
+  const order = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const i6 = stack.pop();
+    order.push(i6);
+    if (tree.feature[i6] >= 0) stack.push(tree.left[i6], tree.right[i6]);
+  }
+  for (let k5 = order.length - 1; k5 >= 0; k5--) {
+    const i6 = order[k5];
     if (tree.feature[i6] < 0) {
-      const w = tree.valueWidth;
-      return options.kind === "classifier" ? { distribution: [Array.from(tree.values.subarray(i6 * w, i6 * w + w))] } : { distribution: tree.values[i6] };
+      nodes5[i6] = options.kind === "classifier" ? { distribution: [Array.from(tree.values.subarray(i6 * w, i6 * w + w))] } : { distribution: tree.values[i6] };
+    } else {
+      nodes5[i6] = {
+        splitColumn: tree.feature[i6],
+        splitValue: tree.threshold[i6],
+        gain: tree.gain[i6],
+        numberSamples: tree.samples[i6],
+        left: nodes5[tree.left[i6]],
+        right: nodes5[tree.right[i6]]
+      };
     }
-    return {
-      splitColumn: tree.feature[i6],
-      splitValue: tree.threshold[i6],
-      gain: tree.gain[i6],
-      numberSamples: tree.samples[i6],
-      left: build2(tree.left[i6]),
-      right: build2(tree.right[i6])
-    };
-  };
-  return { name: options.kind === "classifier" ? "DTClassifier" : "DTRegression", options, root: build2(0) };
+  }
+  return { name: options.kind === "classifier" ? "DTClassifier" : "DTRegression", options, root: nodes5[0] };
 }
 function fromMlCart(model, classCount = 1) {
   const nodes5 = [];
@@ -91628,17 +91685,7 @@ function fromMlCart(model, classCount = 1) {
   }
   const n3 = nodes5.length;
   const width = model.options.kind === "classifier" ? classCount : 1;
-  const tree = {
-    nodeCount: n3,
-    feature: new Int32Array(n3).fill(-1),
-    threshold: new Float64Array(n3),
-    left: new Int32Array(n3).fill(-1),
-    right: new Int32Array(n3).fill(-1),
-    gain: new Float64Array(n3),
-    samples: new Int32Array(n3),
-    values: new Float64Array(n3 * width),
-    valueWidth: width
-  };
+  const tree = emptyTree(n3, width);
   const index = new Map(nodes5.map((node2, i6) => [node2, i6]));
   nodes5.forEach((node2, i6) => {
     if ("distribution" in node2) {
@@ -91654,6 +91701,19 @@ function fromMlCart(model, classCount = 1) {
     tree.right[i6] = index.get(node2.right);
   });
   return tree;
+}
+function emptyTree(n3, valueWidth) {
+  return {
+    nodeCount: n3,
+    feature: new Int32Array(n3).fill(-1),
+    threshold: new Float64Array(n3),
+    left: new Int32Array(n3).fill(-1),
+    right: new Int32Array(n3).fill(-1),
+    gain: new Float64Array(n3),
+    samples: new Int32Array(n3),
+    values: new Float64Array(n3 * valueWidth),
+    valueWidth
+  };
 }
 function leafOf(tree, x2, base) {
   let i6 = 0;

@@ -78896,23 +78896,51 @@ function date4(params) {
 
 // training/canonical-json.ts
 function canonicalJson(value) {
-  return `${JSON.stringify(sortKeys(value))}
+  const out = [];
+  const stack = [{ v: value }];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") {
+      out.push(item);
+      continue;
+    }
+    const v = item.v;
+    if (Array.isArray(v)) {
+      if (v.every(isScalar)) {
+        out.push(`[${v.map((e5) => scalarJson(e5)).join(",")}]`);
+        continue;
+      }
+      stack.push("]");
+      for (let i5 = v.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: v[i5] });
+        if (i5 > 0) stack.push(",");
+      }
+      stack.push("[");
+    } else if (v !== null && typeof v === "object") {
+      const record2 = v;
+      const keys = Object.keys(record2).filter((key) => record2[key] !== void 0).sort();
+      stack.push("}");
+      for (let i5 = keys.length - 1; i5 >= 0; i5--) {
+        stack.push({ v: record2[keys[i5]] });
+        stack.push(`${i5 > 0 ? "," : ""}${JSON.stringify(keys[i5])}:`);
+      }
+      stack.push("{");
+    } else {
+      out.push(scalarJson(v));
+    }
+  }
+  return `${out.join("")}
 `;
 }
 var NonFiniteNumberError = class extends RangeError {
 };
-function sortKeys(value) {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = value[key];
-      if (v !== void 0) out[key] = sortKeys(v);
-    }
-    return out;
-  }
+function isScalar(value) {
+  return value === null || typeof value !== "object";
+}
+function scalarJson(value) {
   if (typeof value === "number" && !Number.isFinite(value)) throw new NonFiniteNumberError(`canonicalJson: ${value} has no JSON form`);
-  return value;
+  const text = JSON.stringify(value);
+  return text ?? "null";
 }
 
 // training/errors.ts
@@ -79078,19 +79106,38 @@ var classificationMetricsSchema = external_exports.strictObject({
 var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
 
 // training/cart/tree.ts
-var mlCartNodeSchema = external_exports.lazy(
-  () => external_exports.union([
-    external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) }),
-    external_exports.object({
-      splitColumn: external_exports.int().min(0),
-      splitValue: external_exports.number(),
-      gain: external_exports.number(),
-      numberSamples: external_exports.int().min(0),
-      left: mlCartNodeSchema,
-      right: mlCartNodeSchema
-    })
-  ])
-);
+var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
+var splitSchema = external_exports.object({
+  splitColumn: external_exports.int().min(0),
+  splitValue: external_exports.number(),
+  gain: external_exports.number(),
+  numberSamples: external_exports.int().min(0),
+  left: external_exports.looseObject({}),
+  right: external_exports.looseObject({})
+});
+var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
+  const stack = [{ node: root5, path: null }];
+  while (stack.length > 0) {
+    const { node: node2, path: path4 } = stack.pop();
+    const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
+    const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
+    if (!result.success) {
+      const issue3 = result.error.issues[0];
+      ctx.addIssue({ code: "custom", message: issue3.message, path: [...shortPath(path4), ...issue3.path] });
+      return;
+    }
+    if (!isLeaf) {
+      const split2 = node2;
+      stack.push({ node: split2.right, path: { step: "right", up: path4 } }, { node: split2.left, path: { step: "left", up: path4 } });
+    }
+  }
+});
+function shortPath(link2) {
+  const path4 = [];
+  for (let at = link2; at; at = at.up) path4.push(at.step);
+  path4.reverse();
+  return path4.length <= 12 ? [...path4] : [...path4.slice(0, 4), `\u2026${path4.length - 8} levels\u2026`, ...path4.slice(-4)];
+}
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
   options: external_exports.object({
