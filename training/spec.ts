@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SpecError } from './errors.ts';
-import { isModelName } from './identifiers.ts';
+import { MODEL_NAME_RULE, isModelName } from './identifiers.ts';
 
 export const TASKS = ['classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
@@ -121,8 +121,9 @@ export async function loadSpec(dir: string): Promise<LoadedSpec> {
   const file = path.join(dir, SPEC_FILE);
   const name = path.basename(path.resolve(dir));
   if (!isModelName(name)) {
-    throw new SpecError(`model folder name "${name}" must be lowercase letters, digits, ".", "_" or "-"`, { file: dir });
+    throw new SpecError(`model folder name "${name}" is not a valid model name (${MODEL_NAME_RULE})`, { file: dir });
   }
+  if (await linksOutside(dir, file)) throw new SpecError('the model spec is a link to a file outside the model folder', { file });
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -141,7 +142,13 @@ export function parseSpec(text: string, file: string): ModelSpec {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
     throw new SpecError(`invalid YAML: ${yamlError.message.split('\n')[0]}`, { file, line });
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    // The yaml library bounds alias expansion (an "alias bomb") by throwing a ReferenceError.
+    throw new SpecError(`invalid YAML: ${(err as Error).message}`, { file }, { cause: err });
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SpecError('expected a mapping of fields (task, algorithm, data, target, ...)', { file, line: 1 });
   }
@@ -180,17 +187,22 @@ function lineOf(doc: ReturnType<typeof parseDocument>, counter: LineCounter, fie
  */
 export async function modelFile(loaded: LoadedSpec, relative: string, field: 'data' | 'holdout'): Promise<string> {
   const file = path.join(loaded.dir, relative);
+  if (await linksOutside(loaded.dir, file)) {
+    throw new SpecError('must be a file inside the model folder, but it is a link to a file outside it', { file: loaded.file, field });
+  }
+  return file;
+}
+
+/** Whether `file`, once symbolic links are resolved, lies outside `dir` (false when it is missing: its reader reports that). */
+async function linksOutside(dir: string, file: string): Promise<boolean> {
   let real: string;
   try {
     real = await realpath(file);
   } catch {
-    return file; // missing or unreadable: the loader reports it with the file's name
+    return false;
   }
-  const inside = path.relative(await realpath(loaded.dir), real);
-  if (inside.startsWith('..') || path.isAbsolute(inside)) {
-    throw new SpecError('must be a file inside the model folder, but it is a link to a file outside it', { file: loaded.file, field });
-  }
-  return file;
+  const inside = path.relative(await realpath(dir), real);
+  return inside.split(path.sep)[0] === '..' || path.isAbsolute(inside);
 }
 
 /** Feature declarations normalised: name plus a declared type, if any. */

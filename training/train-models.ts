@@ -5,11 +5,12 @@
  * data summary, or its error with the place. Nothing goes to stdout: progress goes to a callback,
  * and the caller renders text, JSON or Markdown.
  */
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Artifact } from './artifact.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { ErrorReport } from './errors.ts';
-import { reportError } from './errors.ts';
+import { MlshipError, reportError } from './errors.ts';
 import { loadSpec } from './spec.ts';
 import type { TrainProgress, TrainResult } from './train-model.ts';
 import { trainModel } from './train-model.ts';
@@ -61,7 +62,7 @@ export async function trainModels(dirs: readonly string[], options: TrainModelsO
       const result = await trainModel(loaded, { champion: options.champions?.get(loaded.name), onProgress: options.onProgress && ((e) => options.onProgress!(name, e)) });
       let file: string | undefined;
       if (result.passed && options.out) {
-        file = path.join(options.out, loaded.name, 'model.json');
+        file = await artifactFile(options.out, loaded.name);
         await writeFileAtomic(file, result.bytes);
       }
       models.push({ name, dir, commit, status: result.passed ? 'passed' : 'gate-failed', result, file });
@@ -70,4 +71,19 @@ export async function trainModels(dirs: readonly string[], options: TrainModelsO
     }
   }
   return { models, passed: models.every((m) => m.status === 'passed') };
+}
+
+/** An artifact cannot be written where it was asked to be. */
+export class OutputError extends MlshipError {}
+
+/**
+ * `<out>/<name>/model.json`, refusing a `<out>/<name>` that is a symbolic link: a link planted
+ * there (by a checkout, say) would send the artifact to a folder elsewhere, as data links would
+ * read files elsewhere. `model.json` itself is replaced by the atomic rename, never followed.
+ */
+async function artifactFile(out: string, name: string): Promise<string> {
+  const dir = path.join(out, name);
+  const found = await lstat(dir).catch(() => undefined);
+  if (found?.isSymbolicLink()) throw new OutputError(`the output folder is a symbolic link; refusing to write the artifact through it`, { file: dir });
+  return path.join(dir, 'model.json');
 }

@@ -70965,17 +70965,18 @@ var dataSummarySchema = external_exports.strictObject({
 });
 
 // training/identifiers.ts
-var MODEL_NAME_PART = "[a-z0-9][a-z0-9._-]{0,62}";
+var MODEL_NAME_PART = "[a-z0-9](?:[a-z0-9_-]|\\.(?!\\.)){0,62}";
 var MODEL_NAME = new RegExp(`^${MODEL_NAME_PART}$`);
+var MODEL_NAME_RULE = 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63, and no ".."';
 var MODEL_VERSION = /^[0-9a-f]{12}$/;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
 var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-var modelNameSchema = external_exports.string().regex(MODEL_NAME, 'is not a valid model name (lowercase letters, digits, ".", "_" or "-", at most 63)').refine((name2) => !name2.includes(".."), 'is not a valid model name (".." is not allowed)');
+var modelNameSchema = external_exports.string().regex(MODEL_NAME, `is not a valid model name (${MODEL_NAME_RULE})`);
 var modelVersionSchema = external_exports.string().regex(MODEL_VERSION, "must be 12 lowercase hex digits");
 var sha256Schema = external_exports.string().regex(SHA256_HEX, "must be 64 lowercase hex digits");
 var commitIdSchema = external_exports.string().regex(COMMIT_ID, "must be a full git commit id (40 or 64 lowercase hex digits)");
 function isModelName(name2) {
-  return MODEL_NAME.test(name2) && !name2.includes("..");
+  return MODEL_NAME.test(name2);
 }
 
 // training/metrics.ts

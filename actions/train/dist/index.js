@@ -87287,17 +87287,18 @@ function encodeTable(enc, table2, rows) {
 }
 
 // training/identifiers.ts
-var MODEL_NAME_PART = "[a-z0-9][a-z0-9._-]{0,62}";
+var MODEL_NAME_PART = "[a-z0-9](?:[a-z0-9_-]|\\.(?!\\.)){0,62}";
 var MODEL_NAME = new RegExp(`^${MODEL_NAME_PART}$`);
+var MODEL_NAME_RULE = 'lowercase letters, digits, ".", "_" or "-", starting with a letter or digit, at most 63, and no ".."';
 var MODEL_VERSION = /^[0-9a-f]{12}$/;
 var SHA256_HEX = /^[0-9a-f]{64}$/;
 var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-var modelNameSchema = external_exports.string().regex(MODEL_NAME, 'is not a valid model name (lowercase letters, digits, ".", "_" or "-", at most 63)').refine((name) => !name.includes(".."), 'is not a valid model name (".." is not allowed)');
+var modelNameSchema = external_exports.string().regex(MODEL_NAME, `is not a valid model name (${MODEL_NAME_RULE})`);
 var modelVersionSchema = external_exports.string().regex(MODEL_VERSION, "must be 12 lowercase hex digits");
 var sha256Schema = external_exports.string().regex(SHA256_HEX, "must be 64 lowercase hex digits");
 var commitIdSchema = external_exports.string().regex(COMMIT_ID, "must be a full git commit id (40 or 64 lowercase hex digits)");
 function isModelName(name) {
-  return MODEL_NAME.test(name) && !name.includes("..");
+  return MODEL_NAME.test(name);
 }
 
 // training/metrics.ts
@@ -92159,8 +92160,9 @@ async function loadSpec(dir) {
   const file2 = path2.join(dir, SPEC_FILE);
   const name = path2.basename(path2.resolve(dir));
   if (!isModelName(name)) {
-    throw new SpecError(`model folder name "${name}" must be lowercase letters, digits, ".", "_" or "-"`, { file: dir });
+    throw new SpecError(`model folder name "${name}" is not a valid model name (${MODEL_NAME_RULE})`, { file: dir });
   }
+  if (await linksOutside(dir, file2)) throw new SpecError("the model spec is a link to a file outside the model folder", { file: file2 });
   let text2;
   try {
     text2 = await readFile2(file2, "utf8");
@@ -92177,7 +92179,12 @@ function parseSpec(text2, file2) {
     const line = lineCounter.linePos(yamlError.pos[0]).line;
     throw new SpecError(`invalid YAML: ${yamlError.message.split("\n")[0]}`, { file: file2, line });
   }
-  const raw = doc.toJS();
+  let raw;
+  try {
+    raw = doc.toJS();
+  } catch (err) {
+    throw new SpecError(`invalid YAML: ${err.message}`, { file: file2 }, { cause: err });
+  }
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new SpecError("expected a mapping of fields (task, algorithm, data, target, ...)", { file: file2, line: 1 });
   }
@@ -92208,17 +92215,20 @@ function lineOf(doc, counter, fieldPath) {
 }
 async function modelFile(loaded, relative, field) {
   const file2 = path2.join(loaded.dir, relative);
+  if (await linksOutside(loaded.dir, file2)) {
+    throw new SpecError("must be a file inside the model folder, but it is a link to a file outside it", { file: loaded.file, field });
+  }
+  return file2;
+}
+async function linksOutside(dir, file2) {
   let real;
   try {
     real = await realpath(file2);
   } catch {
-    return file2;
+    return false;
   }
-  const inside = path2.relative(await realpath(loaded.dir), real);
-  if (inside.startsWith("..") || path2.isAbsolute(inside)) {
-    throw new SpecError("must be a file inside the model folder, but it is a link to a file outside it", { file: loaded.file, field });
-  }
-  return file2;
+  const inside = path2.relative(await realpath(dir), real);
+  return inside.split(path2.sep)[0] === ".." || path2.isAbsolute(inside);
 }
 function declaredFeatures(spec) {
   return spec.features?.map((f5) => typeof f5 === "string" ? { name: f5 } : f5);
@@ -93103,6 +93113,7 @@ import { rm as rm3 } from "node:fs/promises";
 import path9 from "node:path";
 
 // training/train-models.ts
+import { lstat as lstat2 } from "node:fs/promises";
 import path8 from "node:path";
 
 // training/train-model.ts
@@ -95722,7 +95733,7 @@ async function trainModels(dirs, options = {}) {
       const result = await trainModel(loaded, { champion: options.champions?.get(loaded.name), onProgress: options.onProgress && ((e5) => options.onProgress(name, e5)) });
       let file2;
       if (result.passed && options.out) {
-        file2 = path8.join(options.out, loaded.name, "model.json");
+        file2 = await artifactFile(options.out, loaded.name);
         await writeFileAtomic(file2, result.bytes);
       }
       models.push({ name, dir, commit, status: result.passed ? "passed" : "gate-failed", result, file: file2 });
@@ -95731,6 +95742,14 @@ async function trainModels(dirs, options = {}) {
     }
   }
   return { models, passed: models.every((m3) => m3.status === "passed") };
+}
+var OutputError = class extends MlshipError {
+};
+async function artifactFile(out, name) {
+  const dir = path8.join(out, name);
+  const found = await lstat2(dir).catch(() => void 0);
+  if (found?.isSymbolicLink()) throw new OutputError(`the output folder is a symbolic link; refusing to write the artifact through it`, { file: dir });
+  return path8.join(dir, "model.json");
 }
 
 // actions/lib/pr/train-changes.ts
