@@ -9,6 +9,7 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SpecError } from './errors.ts';
 import { MODEL_NAME_RULE, isModelName } from './identifiers.ts';
+import { limitsSchema } from './limits.ts';
 
 export const TASKS = ['classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
@@ -75,6 +76,8 @@ export const modelSpecSchema = z
       })
       .optional(),
     holdout: relativeFile.optional(),
+    /** Bounds on what training makes (training/limits.ts has the defaults). */
+    limits: limitsSchema.optional(),
     gates: z
       .strictObject({
         min: metricBounds.optional(),

@@ -25,6 +25,7 @@ import type { HoldoutRows, PredictionDiff } from './prediction-diff.ts';
 import { diffClasses, diffValues } from './prediction-diff.ts';
 import type { FeatureType, LoadedSpec } from './spec.ts';
 import { declaredFeatures, modelFile } from './spec.ts';
+import { checkLimits } from './limits.ts';
 import { seededSplit } from './split.ts';
 import type { Table } from './table.ts';
 import { allRows } from './table.ts';
@@ -76,6 +77,8 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
   });
   const featureNames = data.names.filter((name) => name !== spec.target);
   if (featureNames.length === 0) throw new SpecError('there are no feature columns besides the target', { file: loaded.file, field: 'features' });
+  const limitTarget = { name: spec.target, classes: spec.task === 'classification' };
+  checkLimits(data, limitTarget, featureNames, spec.limits);
 
   let train: Rows;
   let holdout: Rows;
@@ -86,6 +89,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
       columns: () => data.names.map((name) => ({ name, type: types.get(name) })),
       onProgress: onRows,
     });
+    checkLimits(holdoutTable, limitTarget, featureNames, spec.limits);
     train = { table: data, rows: allRows(data.rowCount) };
     holdout = { table: holdoutTable, rows: allRows(holdoutTable.rowCount) };
   } else {

@@ -92266,6 +92266,15 @@ import path5 from "node:path";
 // training/spec.ts
 var import_yaml = __toESM(require_dist(), 1);
 import path4 from "node:path";
+
+// training/limits.ts
+var limitsSchema = external_exports.strictObject({
+  maxClasses: external_exports.int().min(2).optional(),
+  maxCategories: external_exports.int().min(1).optional(),
+  maxEncodedWidth: external_exports.int().min(1).optional()
+});
+
+// training/spec.ts
 var TASKS = ["classification", "regression"];
 var ALGORITHMS = ["cart"];
 var FEATURE_TYPES = ["number", "category", "boolean"];
@@ -92311,6 +92320,8 @@ var modelSpecSchema = external_exports.strictObject({
     seed: external_exports.int().min(0).default(42)
   }).optional(),
   holdout: relativeFile.optional(),
+  /** Bounds on what training makes (training/limits.ts has the defaults). */
+  limits: limitsSchema.optional(),
   gates: external_exports.strictObject({
     min: metricBounds.optional(),
     max: metricBounds.optional(),

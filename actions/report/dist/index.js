@@ -92141,6 +92141,54 @@ var import_yaml = __toESM(require_dist(), 1);
 import { createHash as createHash2 } from "node:crypto";
 import { readFile as readFile2, realpath } from "node:fs/promises";
 import path3 from "node:path";
+
+// training/limits.ts
+var DEFAULT_LIMITS = {
+  /** Classes of a classification target: each leaf stores a probability per class. */
+  maxClasses: 1e3,
+  /** Categories of one category feature: each is an encoded input. */
+  maxCategories: 1e4,
+  /** Encoded inputs of all features together (a number or boolean is 1, a category one per category). */
+  maxEncodedWidth: 1e4
+};
+var limitsSchema = external_exports.strictObject({
+  maxClasses: external_exports.int().min(2).optional(),
+  maxCategories: external_exports.int().min(1).optional(),
+  maxEncodedWidth: external_exports.int().min(1).optional()
+});
+function checkLimits(table2, target, features, limits = {}) {
+  const max2 = { ...DEFAULT_LIMITS, ...limits };
+  const count = (n3) => n3.toLocaleString("en-US");
+  const targetColumn = table2.columns.get(target.name);
+  if (target.classes && targetColumn?.kind === "category" && targetColumn.levels.length > max2.maxClasses) {
+    throw new DataError(`the target has ${count(targetColumn.levels.length)} classes, over the limit of ${count(max2.maxClasses)} (raise limits.maxClasses in the spec if this is meant)`, {
+      file: table2.file,
+      column: target.name
+    });
+  }
+  let width = 0;
+  let widest = { name: "", width: 0 };
+  for (const name of features) {
+    const column = table2.columns.get(name);
+    const w = column?.kind === "category" ? column.levels.length : 1;
+    if (column?.kind === "category" && w > max2.maxCategories) {
+      throw new DataError(`the feature has ${count(w)} categories, over the limit of ${count(max2.maxCategories)} (raise limits.maxCategories in the spec, or drop the column from features)`, {
+        file: table2.file,
+        column: name
+      });
+    }
+    width += w;
+    if (w > widest.width) widest = { name, width: w };
+  }
+  if (width > max2.maxEncodedWidth) {
+    throw new DataError(
+      `the ${count(features.length)} features encode to ${count(width)} inputs, over the limit of ${count(max2.maxEncodedWidth)}; the widest is this column, with ${count(widest.width)} inputs (raise limits.maxEncodedWidth in the spec, or drop columns from features)`,
+      { file: table2.file, column: widest.name }
+    );
+  }
+}
+
+// training/spec.ts
 var TASKS = ["classification", "regression"];
 var ALGORITHMS = ["cart"];
 var FEATURE_TYPES = ["number", "category", "boolean"];
@@ -92186,6 +92234,8 @@ var modelSpecSchema = external_exports.strictObject({
     seed: external_exports.int().min(0).default(42)
   }).optional(),
   holdout: relativeFile.optional(),
+  /** Bounds on what training makes (training/limits.ts has the defaults). */
+  limits: limitsSchema.optional(),
   gates: external_exports.strictObject({
     min: metricBounds.optional(),
     max: metricBounds.optional(),
@@ -94889,6 +94939,8 @@ async function trainModel(loaded, options = {}) {
   });
   const featureNames = data.names.filter((name) => name !== spec.target);
   if (featureNames.length === 0) throw new SpecError("there are no feature columns besides the target", { file: loaded.file, field: "features" });
+  const limitTarget = { name: spec.target, classes: spec.task === "classification" };
+  checkLimits(data, limitTarget, featureNames, spec.limits);
   let train;
   let holdout;
   if (spec.holdout) {
@@ -94898,6 +94950,7 @@ async function trainModel(loaded, options = {}) {
       columns: () => data.names.map((name) => ({ name, type: types.get(name) })),
       onProgress: onRows
     });
+    checkLimits(holdoutTable, limitTarget, featureNames, spec.limits);
     train = { table: data, rows: allRows(data.rowCount) };
     holdout = { table: holdoutTable, rows: allRows(holdoutTable.rowCount) };
   } else {
