@@ -4,6 +4,7 @@
  */
 import type { Artifact } from '../training/artifact.ts';
 import { parseArtifact } from '../training/artifact.ts';
+import { canonicalJson } from '../training/canonical-json.ts';
 import { ArtifactError, MlshipError, describeError } from '../training/errors.ts';
 import type { Lock } from './lock.ts';
 import { emptyLock, entryFor, formatLock, loadLock, pinEntry, specPathFor, unpinEntry, writeLock } from './lock.ts';
@@ -51,6 +52,13 @@ export async function publishArtifact(
   options: PutOptions = {},
 ): Promise<{ artifact: Artifact; result: Published }> {
   const artifact = parseArtifact(input.bytes, input.source);
+  // A version names one byte string: other bytes that parse to the same artifact (reformatted,
+  // unknown fields) would let two files carry one version, and racing publishers both "win".
+  if (!Buffer.from(canonicalJson(artifact)).equals(input.bytes)) {
+    throw new ArtifactError('is not in canonical form (the exact bytes training writes: sorted keys, no whitespace, no unknown fields, one trailing newline); publish the file training wrote', {
+      file: input.source,
+    });
+  }
   const put = await store.put(artifact.name, artifact.version, input.bytes, { ...options, commit: input.commit ?? null });
   return {
     artifact,

@@ -13,12 +13,13 @@
  *   is settled like a 412 without uploading anything), then upload with `IfNoneMatch: "*"` in the
  *   params, which lib-storage passes on to `CompleteMultipartUpload` — AWS S3 honours it there
  *   (conditional writes, 2024) and answers 412 if someone committed first. Ceph RGW (Pacific)
- *   and older S3-compatible servers ignore it there, so afterwards we HEAD again and compare the
- *   recorded digest: a different writer that committed after us is reported as a conflict. The
- *   window that remains on such servers (a writer that committed between our HEAD and our
- *   completion is replaced by us) only matters for different bytes under one version, and a
- *   version is derived from the artifact's content, so two honest publishers of one version
- *   write the same bytes. Readers never see a partial object: an upload becomes visible only when
+ *   and older S3-compatible servers ignore it there, so afterwards we check the object: its ETag
+ *   against the one the completion returned and its recorded digest (AWS), or, as RGW returns no
+ *   ETag there, its bytes read back and hashed. A different writer that committed after us is
+ *   reported as a conflict. The window that remains on such servers (a writer that committed
+ *   between our HEAD and our completion is replaced by us, or one that commits after our check)
+ *   only matters for different bytes under one version, and `publishArtifact` accepts only an
+ *   artifact's canonical bytes, so two publishers of one version write the same bytes. Readers never see a partial object: an upload becomes visible only when
  *   completed, and an interrupted one leaves only invisible parts (expire them with a bucket
  *   lifecycle rule, `AbortIncompleteMultipartUpload`).
  *
@@ -210,16 +211,24 @@ export class S3Store implements ModelStore {
     upload.on('httpUploadProgress', (p) => {
       if (p.loaded !== undefined) options.onProgress?.({ loaded: p.loaded, total: bytes.length });
     });
+    let completed: string | undefined;
     try {
-      await upload.done();
+      completed = (await upload.done()).ETag;
     } catch (err) {
       const status = httpStatus(err);
       if (status === 412 || status === 409) return this.settle(ours, 'precondition-failed', err);
       throw failure(err, 'write (multipart)', ours.uri);
     }
-    // Where the server ignored the condition on completion, look at what is there now.
+    // Where the server ignored the condition on completion, check that what is there now is what
+    // we wrote: the object we completed (its ETag, computed by the server) with our digest. Ceph
+    // RGW answers the completion without an ETag, so there the bytes are read back and hashed.
+    // Anything else was written over ours and is settled by its bytes (same, or a conflict).
     const now = await this.head(ours.name, ours.version);
-    if (now?.sha256 !== ours.sha256) return this.settle(ours, 'raced');
+    const confirmed = Boolean(completed) && now !== undefined && now.etag === completed && now.sha256 === ours.sha256;
+    if (!confirmed) {
+      const stored = await this.read(ours.name, ours.version);
+      if (!stored || sha256(stored.bytes) !== ours.sha256 || stored.recorded !== ours.sha256) return this.settle(ours, 'raced');
+    }
     return { status: 'published', uri: ours.uri, sha256: ours.sha256, size: ours.size, multipart: true };
   }
 

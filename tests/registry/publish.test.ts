@@ -156,16 +156,40 @@ describe('publish and verify on the file store', () => {
     expect((await mlship(['publish'], dir)).code).toBe(2);
   });
 
-  it('a different artifact under a published version is a conflict (exit 1); the lock keeps the original', async () => {
+  it('bytes that are not the canonical form of their artifact are refused (exit 2) and nothing is stored', async () => {
+    const dir = workDir();
+    const { name, version } = examples[0]!.artifact;
+    // each parses to the same artifact and version as the canonical file: one version, other bytes
+    const variants = {
+      'trailing space': `${examples[0]!.bytes.toString()} `,
+      'pretty-printed': `${JSON.stringify(JSON.parse(examples[0]!.bytes.toString()), null, 2)}\n`,
+    };
+    for (const [what, text] of Object.entries(variants)) {
+      const twin = path.join(dir, `${what}.json`);
+      writeFileSync(twin, text);
+      const r = await mlship(['publish', twin], dir);
+      expect(r.code, what).toBe(2);
+      expect(r.stderr, what).toBe(`✗ ${twin}: is not in canonical form (the exact bytes training writes: sorted keys, no whitespace, no unknown fields, one trailing newline); publish the file training wrote\n`);
+    }
+    // an unknown field is outside the version's content: refused as altered
+    const extra = path.join(dir, 'extra.json');
+    writeFileSync(extra, examples[0]!.bytes.toString().replace('"distribution":', '"note":"x","distribution":'));
+    expect(await mlship(['publish', extra], dir)).toMatchObject({ code: 2, stderr: expect.stringMatching(/does not match its content \(which gives [0-9a-f]{12}\): the file was altered/) });
+    expect(await new FileStore(path.join(dir, '.mlship/store')).exists(name, version)).toBe(false);
+    expect(existsSync(path.join(dir, 'models.lock.json'))).toBe(false);
+  });
+
+  it('a version the store holds with other bytes is a conflict (exit 1); the lock keeps the original', async () => {
     const dir = workDir();
     await mlship(['publish', files[0]!], dir);
     const lockBefore = readFileSync(path.join(dir, 'models.lock.json'), 'utf8');
-    // same name and version, other bytes: the canonical JSON with a trailing space still parses to the same artifact
-    const twin = path.join(dir, 'twin.json');
-    writeFileSync(twin, `${examples[0]!.bytes.toString()} `);
-    const r = await mlship(['publish', twin], dir);
+    const { name, version } = examples[0]!.artifact;
+    // another writer's object under our version (the store itself does not parse what it holds)
+    const other = path.join(root, `other-${n}`, '.mlship/store');
+    await new FileStore(other).put(name, version, Buffer.from(`${examples[0]!.bytes.toString()} `));
+    const r = await mlship(['publish', files[0]!, '--store', `file://${other}`], dir);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`model "${examples[0]!.artifact.name}" version ${examples[0]!.artifact.version} is already published with different content`);
+    expect(r.stderr).toContain(`model "${name}" version ${version} is already published with different content`);
     expect(readFileSync(path.join(dir, 'models.lock.json'), 'utf8')).toBe(lockBefore);
   });
 

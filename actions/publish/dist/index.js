@@ -87469,6 +87469,11 @@ function isFailure(outcome) {
 }
 async function publishArtifact(store, input2, options = {}) {
   const artifact = parseArtifact(input2.bytes, input2.source);
+  if (!Buffer.from(canonicalJson(artifact)).equals(input2.bytes)) {
+    throw new ArtifactError("is not in canonical form (the exact bytes training writes: sorted keys, no whitespace, no unknown fields, one trailing newline); publish the file training wrote", {
+      file: input2.source
+    });
+  }
   const put = await store.put(artifact.name, artifact.version, input2.bytes, { ...options, commit: input2.commit ?? null });
   return {
     artifact,
@@ -87824,15 +87829,20 @@ var S3Store = class {
     upload.on("httpUploadProgress", (p3) => {
       if (p3.loaded !== void 0) options.onProgress?.({ loaded: p3.loaded, total: bytes.length });
     });
+    let completed;
     try {
-      await upload.done();
+      completed = (await upload.done()).ETag;
     } catch (err) {
       const status = httpStatus(err);
       if (status === 412 || status === 409) return this.settle(ours, "precondition-failed", err);
       throw failure2(err, "write (multipart)", ours.uri);
     }
     const now = await this.head(ours.name, ours.version);
-    if (now?.sha256 !== ours.sha256) return this.settle(ours, "raced");
+    const confirmed = Boolean(completed) && now !== void 0 && now.etag === completed && now.sha256 === ours.sha256;
+    if (!confirmed) {
+      const stored = await this.read(ours.name, ours.version);
+      if (!stored || sha256(stored.bytes) !== ours.sha256 || stored.recorded !== ours.sha256) return this.settle(ours, "raced");
+    }
     return { status: "published", uri: ours.uri, sha256: ours.sha256, size: ours.size, multipart: true };
   }
   /** Someone else's object is at our key: the same bytes are fine, anything else is a conflict. */

@@ -96419,15 +96419,20 @@ var S3Store = class {
     upload.on("httpUploadProgress", (p3) => {
       if (p3.loaded !== void 0) options.onProgress?.({ loaded: p3.loaded, total: bytes.length });
     });
+    let completed;
     try {
-      await upload.done();
+      completed = (await upload.done()).ETag;
     } catch (err2) {
       const status = httpStatus2(err2);
       if (status === 412 || status === 409) return this.settle(ours, "precondition-failed", err2);
       throw failure2(err2, "write (multipart)", ours.uri);
     }
     const now = await this.head(ours.name, ours.version);
-    if (now?.sha256 !== ours.sha256) return this.settle(ours, "raced");
+    const confirmed = Boolean(completed) && now !== void 0 && now.etag === completed && now.sha256 === ours.sha256;
+    if (!confirmed) {
+      const stored = await this.read(ours.name, ours.version);
+      if (!stored || sha256(stored.bytes) !== ours.sha256 || stored.recorded !== ours.sha256) return this.settle(ours, "raced");
+    }
     return { status: "published", uri: ours.uri, sha256: ours.sha256, size: ours.size, multipart: true };
   }
   /** Someone else's object is at our key: the same bytes are fine, anything else is a conflict. */
