@@ -1,5 +1,5 @@
 // The CDK app entry point, run by the CDK CLI (infra/cdk.json: "app": "node app.ts"):
-//   cd infra && npx aws-cdk@2 deploy -c mlship:service.image=<the running image, or 'placeholder' the first time>
+//   cd infra && npx --no -- cdk deploy -c mlship:service.image=<the running image, or 'placeholder' the first time>
 import { CONTEXT_PREFIX, ConfigError, PLACEHOLDER, loadConfig } from './config.ts';
 import { addMlshipStack, createApp } from './build-app.ts';
 

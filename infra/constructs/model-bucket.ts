@@ -50,6 +50,21 @@ export class ModelBucket extends Construct {
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
     });
+    // Write-once for everyone, not only for the roles this stack makes: the bucket itself refuses
+    // any object write under the models prefix (PutObject, CopyObject, CompleteMultipartUpload)
+    // that does not carry `If-None-Match: *`, so no principal (an administrator's script, a role
+    // added later, a workflow given wider rights) can replace a pinned version. S3 answers 412 to
+    // the header when the key exists; multipart steps that create no object are not affected.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyModelObjectOverwrite',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.modelObjectsArn],
+        conditions: { Null: { 's3:if-none-match': 'true' }, Bool: { 's3:ObjectCreationOperation': 'true' } },
+      }),
+    );
   }
 
   /** ARN pattern of every object under the models prefix. */

@@ -21,6 +21,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { workersFor } from '../../actions/lib/ecs/render.ts';
 import { PLACEHOLDER, type MlshipConfig } from '../config.ts';
 import { acknowledge } from '../nag.ts';
 
@@ -34,9 +35,10 @@ export const HEALTH_CHECK_PATH = '/v2/health/ready';
  * Runs before the pipeline's first deploy, when the ECR repository is still empty: a busybox HTTP
  * server that answers the load balancer's readiness check, so that the very first `cdk deploy`
  * (which waits for the service to become stable) completes. Public ECR mirror of the Docker
- * official image: no Docker Hub rate limit.
+ * official image: no Docker Hub rate limit. Pinned by digest (the multi-architecture index of tag
+ * 1.37), as every image mlship runs is: a tag can be moved to other bytes by whoever controls it.
  */
-export const PLACEHOLDER_IMAGE = 'public.ecr.aws/docker/library/busybox:1.37';
+export const PLACEHOLDER_IMAGE = 'public.ecr.aws/docker/library/busybox@sha256:9db7b59979c38555a39def84a31fb98b5296952f9e3afd4f6f11f05b07adfab0';
 export const PLACEHOLDER_COMMAND = [
   'sh',
   '-c',
@@ -130,12 +132,21 @@ export class ServingService extends Construct {
       containerName: CONTAINER_NAME,
       image: ecs.ContainerImage.fromRegistry(placeholder ? PLACEHOLDER_IMAGE : cfg.image),
       command: placeholder ? PLACEHOLDER_COMMAND : undefined,
+      // One server worker per vCPU, by the rule the deploy action applies to its revisions.
+      environment: { MLSHIP_WORKERS: String(workersFor(cfg.cpu)) },
       essential: true,
       portMappings: [{ containerPort: CONTAINER_PORT, name: 'http', protocol: ecs.Protocol.TCP }],
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTAINER_NAME }),
       // The server drains in-flight requests on SIGTERM; the target is deregistered before that.
       stopTimeout: Duration.seconds(30),
     });
+
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The only environment variable is MLSHIP_WORKERS, the server worker count derived from the task size: ' +
+        'configuration, not a secret (the serving container holds no credentials; models are in the image).',
+    );
 
     // Tasks run in public subnets with a public IP, so they reach ECR, CloudWatch Logs and S3
     // without a NAT gateway; inbound traffic is only allowed from the load balancer.

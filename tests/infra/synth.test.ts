@@ -74,7 +74,7 @@ describe('infra/app.ts (the CDK CLI entry point)', () => {
       Resources: Record<string, { Type: string; Properties: { ContainerDefinitions?: { Image: string }[] } }>;
     };
     const td = Object.values(template.Resources).find((res) => res.Type === 'AWS::ECS::TaskDefinition');
-    expect(td?.Properties.ContainerDefinitions?.[0]?.Image).toBe('public.ecr.aws/docker/library/busybox:1.37');
+    expect(td?.Properties.ContainerDefinitions?.[0]?.Image).toMatch(/^public\.ecr\.aws\/docker\/library\/busybox@sha256:[0-9a-f]{64}$/);
   });
 
   it('rejects an image that is not pinned by digest, naming the field', () => {
