@@ -1,0 +1,32 @@
+/**
+ * The page's two assets, served from `'self'` under a path that names their content (so a cache
+ * can keep them for good), and the Content-Security-Policy that allows only them: no inline
+ * script, no inline style, requests only to this server.
+ *
+ * The script is client.js's one function, sent as its own source text: the same whether the
+ * server runs from the repository (type-stripped) or from the esbuild bundle, with no build step
+ * and no file to find beside the bundle.
+ */
+import { createHash } from 'node:crypto';
+import { pageScript } from './client.js';
+import { STYLESHEET } from './styles.ts';
+
+export interface Asset {
+  path: string;
+  body: string;
+  contentType: string;
+}
+
+function asset(name: string, ext: string, body: string, contentType: string): Asset {
+  const digest = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  return { path: `/assets/${name}.${digest}.${ext}`, body, contentType };
+}
+
+export const SCRIPT = asset('page', 'js', `(${pageScript.toString()})();\n`, 'text/javascript; charset=utf-8');
+export const STYLE = asset('page', 'css', STYLESHEET, 'text/css; charset=utf-8');
+export const ASSETS: readonly Asset[] = [SCRIPT, STYLE];
+export const SCRIPT_PATH = SCRIPT.path;
+export const STYLE_PATH = STYLE.path;
+
+export const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
