@@ -1,0 +1,52 @@
+// A real serving process for the browser tests: `startServer` (one worker, node's HTTP server) on a
+// free port, serving the example models plus a mixed one (category, boolean, number), read from a
+// models folder and pinned by a lock that records a commit, with a repository URL for the links.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { emptyLock, entryFor } from '../../registry/lock.ts';
+import { modelsDirSource } from '../../serving/loader.ts';
+import { startServer } from '../../serving/server.ts';
+import type { RunningServer } from '../../serving/server.ts';
+import { trainedExamples, trainedMixed } from '../serving/helpers.ts';
+
+export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+export const REPOSITORY_URL = 'https://github.com/example/models';
+
+export interface PageServer {
+  url: string;
+  server: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function startPageServer(limits: { maxRows?: number; maxBodyBytes?: number } = {}): Promise<PageServer> {
+  const results = new Map(await trainedExamples());
+  results.set('mixed', (await trainedMixed()).result);
+  const dir = await mkdtemp(path.join(tmpdir(), 'mlship-web-'));
+  const lock = emptyLock();
+  for (const [name, r] of results) {
+    const file = path.join(dir, name, r.artifact.version, 'model.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, r.bytes);
+    lock.models[name] = entryFor(r.artifact, r.sha256, { commit: COMMIT, spec: `models/${name}/model.yaml` });
+  }
+  const server = await startServer({
+    lock,
+    fetchArtifact: modelsDirSource(dir),
+    port: 0,
+    host: '127.0.0.1',
+    workers: 1,
+    limits,
+    repositoryUrl: REPOSITORY_URL,
+    write: () => undefined,
+  });
+  if (!(await server.loaded)) throw new Error('the page server did not load its models');
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    server,
+    close: async () => {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
