@@ -205,6 +205,11 @@ export function pageScript() {
     marker.querySelector('circle').setAttribute('cx', x.toFixed(1));
     marker.setAttribute('visibility', 'visible');
     const where = value < min ? ' (below the training range)' : value > max ? ' (above the training range)' : '';
+    const mean = Number(svg.dataset.mean);
+    const std = Number(svg.dataset.std);
+    const sds = std > 0 ? Math.abs(value - mean) / std : 0;
+    const words = value < min || value > max ? 'outside the range of the training targets' : sds <= 1 ? 'within one standard deviation of the training mean' : (value > mean ? 'above' : 'below') + ' the training mean by ' + sds.toFixed(1) + ' standard deviations';
+    $('try-where').textContent = 'That is ' + words + ' (the red mark below).';
     svg.setAttribute('aria-label', 'Prediction ' + people(value) + where + ' on the training target range ' + people(min) + ' to ' + people(max));
   }
 

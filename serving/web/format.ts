@@ -46,6 +46,18 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** A size in the largest binary unit that keeps it whole or one decimal: 10485760 → "10 MiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
 /** A metric's name for people. */
 export function metricLabel(name: string): string {
   return ({ accuracy: 'Accuracy', macroF1: 'Macro F1', rmse: 'RMSE', mae: 'MAE', r2: 'R²' } as Record<string, string>)[name] ?? name;

@@ -7,7 +7,7 @@
 import { html } from 'hono/html';
 import type { Limits } from '../limits.ts';
 import type { ServedModel } from '../model.ts';
-import { formatCount, roundForPeople } from './format.ts';
+import { formatBytes, formatCount, roundForPeople } from './format.ts';
 import type { Html } from './layout.ts';
 import { layout } from './layout.ts';
 import type { FeatureView, LinkedText, ModelView } from './model-view.ts';
@@ -41,7 +41,7 @@ ${v.lineage.map((l) => html`<div><dt>${l.label}</dt><dd>${linked(l.value)}${l.de
 function spreadChart(s: NonNullable<ModelView['spread']>, id: string): Html {
   const x = (value: number) => (s.max > s.min ? 10 + (300 * (Math.min(Math.max(value, s.min), s.max) - s.min)) / (s.max - s.min) : 160).toFixed(1);
   const r = roundForPeople;
-  return html`<svg class="spread" id="${id}" viewBox="0 0 320 64" role="img" aria-labelledby="${id}-text" data-min="${s.min}" data-max="${s.max}">
+  return html`<svg class="spread" id="${id}" viewBox="0 0 320 64" role="img" aria-labelledby="${id}-text" data-min="${s.min}" data-max="${s.max}" data-mean="${s.mean}" data-std="${s.std}">
 <line class="axis" x1="10" x2="310" y1="30" y2="30"/>
 <rect class="sd" x="${x(s.mean - s.std)}" y="20" width="${(Number(x(s.mean + s.std)) - Number(x(s.mean - s.std))).toFixed(1)}" height="20"/>
 <line class="mean" x1="${x(s.mean)}" x2="${x(s.mean)}" y1="16" y2="44"/>
@@ -125,7 +125,7 @@ function tryIt(v: ModelView): Html {
 <h3 id="h-probabilities">Class probabilities</h3>
 <ul class="bars" id="try-bars" aria-labelledby="h-probabilities"></ul>`
       : html`<p class="prediction">Prediction: <output id="try-prediction" for="try-form"></output></p>
-${v.spread ? spreadChart(v.spread, 'try-spread') : ''}`;
+${v.spread ? html`<p id="try-where"></p>${spreadChart(v.spread, 'try-spread')}` : ''}`;
   return html`<section aria-labelledby="h-try">
 <h2 id="h-try">Try it</h2>
 <p id="try-help">The fields start at typical training values (the median, the majority, the first category). <strong>Leave a field empty to send it as missing</strong>: the model then uses what it used in training, shown under each field.</p>
@@ -146,7 +146,7 @@ function batch(v: ModelView, limits: Limits): Html {
   const names = v.features.map((f) => f.name).join(',');
   return html`<section aria-labelledby="h-batch">
 <h2 id="h-batch">Score a CSV file</h2>
-<p id="batch-help">The first row names the features, in any order: <code class="wrap">${names}</code>. Empty cells, <code>NA</code> and <code>null</code> are missing. Up to ${formatCount(limits.maxRows)} rows and ${formatCount(Math.floor(limits.maxBodyBytes / 1024))} KiB are scored here at once<span class="jobs-only" hidden>; larger files run as a batch job</span>.</p>
+<p id="batch-help">The first row names the features, in any order: <code class="wrap">${names}</code>. Empty cells, <code>NA</code> and <code>null</code> are missing. Up to ${formatCount(limits.maxRows)} rows and ${formatBytes(limits.maxBodyBytes)} are scored here at once<span class="jobs-only" hidden>; larger files run as a batch job</span>.</p>
 <form id="batch-form" class="batch" data-predict="/v1/models/${encodeURIComponent(v.name)}:predict${v.task === 'classification' ? '?probabilities=true' : ''}" data-jobs="/v1/models/${encodeURIComponent(v.name)}/jobs" data-model="${v.name}" data-max-bytes="${limits.maxBodyBytes}" data-max-rows="${limits.maxRows}" aria-describedby="batch-help">
 <p><label for="batch-file">CSV file</label> <input id="batch-file" name="file" type="file" accept=".csv,text/csv"></p>
 <p class="jobs-only" hidden><label class="inline"><input id="batch-as-job" type="checkbox"> Run as a batch job (for large files; the results stay on the server)</label></p>

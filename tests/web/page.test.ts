@@ -195,6 +195,7 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       const marker = page.locator('#try-spread .marker');
       expect(await marker.getAttribute('visibility')).toBe('visible');
       expect(await page.locator('#try-spread').getAttribute('aria-label')).toMatch(/^Prediction \d/);
+      expect(await page.locator('#try-where').textContent()).toMatch(/^That is (within one standard deviation of|above|below|outside)/);
       await expectAccessible('regression');
     });
   });

@@ -4,7 +4,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { emptyLock, entryFor } from '../../registry/lock.ts';
+import type { Lock } from '../../registry/lock.ts';
+import { emptyLock, entryFor, formatLock } from '../../registry/lock.ts';
 import { modelsDirSource } from '../../serving/loader.ts';
 import { startServer } from '../../serving/server.ts';
 import type { RunningServer } from '../../serving/server.ts';
@@ -13,6 +14,32 @@ import { trainedExamples, trainedMixed } from '../serving/helpers.ts';
 export const COMMIT = '0123456789abcdef0123456789abcdef01234567';
 export const REPOSITORY_URL = 'https://github.com/example/models';
 
+export interface PageFixture {
+  /** `<dir>/<name>/<version>/model.json` */
+  modelsDir: string;
+  lock: Lock;
+  lockFile: string;
+  cleanup(): Promise<void>;
+}
+
+/** The models folder and a lock pinning every model at COMMIT. */
+export async function writePageFixture(): Promise<PageFixture> {
+  const results = new Map(await trainedExamples());
+  results.set('mixed', (await trainedMixed()).result);
+  const dir = await mkdtemp(path.join(tmpdir(), 'mlship-web-'));
+  const modelsDir = path.join(dir, 'models');
+  const lock = emptyLock();
+  for (const [name, r] of results) {
+    const file = path.join(modelsDir, name, r.artifact.version, 'model.json');
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, r.bytes);
+    lock.models[name] = entryFor(r.artifact, r.sha256, { commit: COMMIT, spec: `models/${name}/model.yaml` });
+  }
+  const lockFile = path.join(dir, 'models.lock.json');
+  await writeFile(lockFile, formatLock(lock));
+  return { modelsDir, lock, lockFile, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
 export interface PageServer {
   url: string;
   server: RunningServer;
@@ -20,19 +47,10 @@ export interface PageServer {
 }
 
 export async function startPageServer(limits: { maxRows?: number; maxBodyBytes?: number } = {}): Promise<PageServer> {
-  const results = new Map(await trainedExamples());
-  results.set('mixed', (await trainedMixed()).result);
-  const dir = await mkdtemp(path.join(tmpdir(), 'mlship-web-'));
-  const lock = emptyLock();
-  for (const [name, r] of results) {
-    const file = path.join(dir, name, r.artifact.version, 'model.json');
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, r.bytes);
-    lock.models[name] = entryFor(r.artifact, r.sha256, { commit: COMMIT, spec: `models/${name}/model.yaml` });
-  }
+  const fixture = await writePageFixture();
   const server = await startServer({
-    lock,
-    fetchArtifact: modelsDirSource(dir),
+    lock: fixture.lock,
+    fetchArtifact: modelsDirSource(fixture.modelsDir),
     port: 0,
     host: '127.0.0.1',
     workers: 1,
@@ -46,7 +64,7 @@ export async function startPageServer(limits: { maxRows?: number; maxBodyBytes?:
     server,
     close: async () => {
       await server.close();
-      await rm(dir, { recursive: true, force: true });
+      await fixture.cleanup();
     },
   };
 }
