@@ -180,7 +180,7 @@ export function pageScript() {
     list.replaceChildren();
     classes.forEach((name, i) => {
       const item = el('li');
-      if (name === predicted) item.className = 'top';
+      if (name === predicted) item.className = 'best';
       const label = el('label', name);
       label.htmlFor = 'prob-' + i;
       const meter = el('meter', percent(probabilities[i]));

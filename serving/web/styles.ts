@@ -44,7 +44,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.out, th.out { background: #eef5fc; }
 .bars { list-style: none; padding: 0; margin: .5rem 0; max-width: 36rem; }
 .bars li { display: grid; grid-template-columns: minmax(5rem, 9rem) 1fr 6.5rem; gap: .5rem; align-items: center; padding: .15rem 0; }
-.bars li.top { font-weight: 700; }
+.bars li.best { font-weight: 700; }
 .bars span { font-variant-numeric: tabular-nums; text-align: right; }
 meter { width: 100%; height: 1.1rem; }
 meter::-webkit-meter-bar { background: var(--soft); border: 1px solid var(--line); border-radius: .2rem; }

@@ -69,6 +69,9 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Served models');
       for (const model of ['iris', 'wine', 'diabetes', 'mixed']) expect(await page.getByRole('link', { name: model, exact: true }).count()).toBe(1);
       await expectAccessible('models');
+      // keyboard: the first Tab reaches the skip link, which jumps to the content
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
       await page.getByRole('link', { name: 'iris', exact: true }).click();
       await page.waitForURL(`${server.url}/models/iris`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^iris/);
@@ -99,7 +102,8 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       await page.getByLabel('sepal_width').fill('3.3');
       await page.getByLabel('petal_length').fill('6');
       await page.getByLabel('petal_width').fill('2.5');
-      await page.getByRole('button', { name: 'Predict' }).click();
+      // Enter in a field submits the form (keyboard use)
+      await page.getByLabel('petal_width').press('Enter');
       const prediction = page.locator('#try-prediction');
       await expect.poll(() => prediction.textContent()).toBe('virginica');
       const bars = page.locator('#try-bars li');
@@ -130,6 +134,12 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       const csv = await irisCsv();
       const expected = await (await fetch(`${server.url}/v1/models/iris:predict?probabilities=true`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv })).text();
       await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'flowers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      // Whether the progress line was shown while the request ran, seen by the page itself.
+      await page.evaluate(`(() => {
+        const status = document.getElementById('batch-status');
+        window.progressShown = false;
+        new MutationObserver(() => { if (!status.hidden) window.progressShown = true; }).observe(status, { attributes: true });
+      })()`);
       await page.getByRole('button', { name: 'Score the file' }).click();
       const table = page.locator('#batch-table');
       await table.locator('tbody tr').first().waitFor();
@@ -140,6 +150,8 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       const inLines = csv.trim().split('\n');
       expect(await table.locator('tbody tr').first().locator('td').allTextContents()).toEqual([...inLines[1]!.split(','), ...outLines[1]!.split(',')]);
       expect(await page.locator('#batch-page').textContent()).toBe('Rows 1–25 of 30 (page 1 of 2)');
+      expect(await page.evaluate('window.progressShown')).toBe(true);
+      expect(await page.locator('#batch-status').isHidden()).toBe(true);
       await expectAccessible('csv-result');
       await page.getByRole('button', { name: 'Next' }).click();
       expect(await table.locator('tbody tr').count()).toBe(5);
@@ -165,6 +177,13 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       // no batch-jobs API on this server: its part of the page stays hidden
       expect(await page.locator('#jobs').isHidden()).toBe(true);
       await expectAccessible('csv-error');
+    });
+
+    it("shows the server's refusal of a file over the row limit", async () => {
+      const lines = ['sepal_length,sepal_width,petal_length,petal_width', ...Array.from({ length: 1001 }, () => '5.1,3.5,1.4,0.2')];
+      await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+      await page.getByRole('button', { name: 'Score the file' }).click();
+      await expect.poll(() => page.locator('#batch-error').textContent()).toMatch(/too many rows: 1001 \(the limit is 1000/);
     });
 
     it('fills categories from a select and booleans from checkboxes, with missing values', async () => {
