@@ -147,7 +147,7 @@ function batch(v: ModelView, limits: Limits): Html {
   return html`<section aria-labelledby="h-batch">
 <h2 id="h-batch">Score a CSV file</h2>
 <p id="batch-help">The first row names the features, in any order: <code class="wrap">${names}</code>. Empty cells, <code>NA</code> and <code>null</code> are missing. Up to ${formatCount(limits.maxRows)} rows and ${formatBytes(limits.maxBodyBytes)} are scored here at once<span class="jobs-only" hidden>; larger files run as a batch job</span>.</p>
-<form id="batch-form" class="batch" data-predict="/v1/models/${encodeURIComponent(v.name)}:predict${v.task === 'classification' ? '?probabilities=true' : ''}" data-jobs="/v1/models/${encodeURIComponent(v.name)}/jobs" data-model="${v.name}" data-max-bytes="${limits.maxBodyBytes}" data-max-rows="${limits.maxRows}" aria-describedby="batch-help">
+<form id="batch-form" class="batch" data-predict="/v1/models/${encodeURIComponent(v.name)}:predict${v.task === 'classification' ? '?probabilities=true' : ''}" data-jobs="/v1/models/${encodeURIComponent(v.name)}/jobs${v.task === 'classification' ? '?probabilities=true' : ''}" data-model="${v.name}" data-max-bytes="${limits.maxBodyBytes}" data-max-rows="${limits.maxRows}" aria-describedby="batch-help">
 <p><label for="batch-file">CSV file</label> <input id="batch-file" name="file" type="file" accept=".csv,text/csv"></p>
 <p class="jobs-only" hidden><label class="inline"><input id="batch-as-job" type="checkbox"> Run as a batch job (for large files; the results stay on the server)</label></p>
 <p><button type="submit">Score the file</button></p>
