@@ -3,7 +3,7 @@
  * skip link, the header with the server's readiness, and the footer with the API links.
  */
 import { html } from 'hono/html';
-import { SCRIPT_PATH, STYLE_PATH } from './assets.ts';
+import { ICON, SCRIPT_PATH, STYLE_PATH } from './assets.ts';
 
 export type Html = ReturnType<typeof html>;
 
@@ -22,6 +22,7 @@ export function layout({ title, ready, reason, body }: Shell): Html {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="stylesheet" href="${STYLE_PATH}">
+<link rel="icon" href="${ICON.path}" type="image/svg+xml">
 <script src="${SCRIPT_PATH}" defer></script>
 </head>
 <body>

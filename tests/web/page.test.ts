@@ -48,8 +48,9 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
     beforeAll(async () => {
       context = await browser.newContext({ ...options, acceptDownloads: true });
       page = await context.newPage();
+      // any console error (a CSP refusal, a failed asset, even a favicon) but the API's answers (a 4xx the tests ask for, the jobs probe's 404), which the page handles
       page.on('console', (m) => {
-        if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+        if (m.type() === 'error' && !new URL(m.location().url || 'about:blank').pathname.startsWith('/v1/')) problems.push(`${m.text()} (${m.location().url})`);
       });
       page.on('pageerror', (err) => problems.push(String(err)));
     });

@@ -16,7 +16,7 @@ describe('page routes', () => {
     const { app } = await exampleApp();
     const html = await (await app.request('/models/iris')).text();
     for (const asset of ASSETS) {
-      expect(asset.path).toMatch(/^\/assets\/page\.[0-9a-f]{12}\.(js|css)$/);
+      expect(asset.path).toMatch(/^\/assets\/(page|icon)\.[0-9a-f]{12}\.(js|css|svg)$/);
       expect(html).toContain(asset.path);
       const res = await app.request(asset.path);
       expect(res.status).toBe(200);

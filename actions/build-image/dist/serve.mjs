@@ -68699,7 +68699,13 @@ function asset(name2, ext, body, contentType2) {
 var SCRIPT = asset("page", "js", `(${pageScript.toString()})();
 `, "text/javascript; charset=utf-8");
 var STYLE = asset("page", "css", STYLESHEET, "text/css; charset=utf-8");
-var ASSETS = [SCRIPT, STYLE];
+var ICON = asset(
+  "icon",
+  "svg",
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5cad"/><path d="M3 12V4l5 5 5-5v8" fill="none" stroke="#fff" stroke-width="2"/></svg>',
+  "image/svg+xml"
+);
+var ASSETS = [SCRIPT, STYLE, ICON];
 var SCRIPT_PATH = SCRIPT.path;
 var STYLE_PATH = STYLE.path;
 var PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -68739,6 +68745,7 @@ function layout({ title, ready, reason, body }) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="stylesheet" href="${STYLE_PATH}">
+<link rel="icon" href="${ICON.path}" type="image/svg+xml">
 <script src="${SCRIPT_PATH}" defer></script>
 </head>
 <body>
