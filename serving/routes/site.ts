@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { Env } from '../context.ts';
+import { header } from '../context.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics.ts';
 import { buildOpenApi } from '../openapi.ts';
 import { notReadyReason } from '../state.ts';
@@ -11,7 +12,7 @@ import { ASSETS, PAGE_CSP } from '../web/assets.ts';
 import { renderIndex } from '../web/index-page.ts';
 import { renderMissingModel, renderModelPage } from '../web/model-page.ts';
 import type { RouteDeps } from './deps.ts';
-import { listModels } from './lookup.ts';
+import { listModels, lookup } from './lookup.ts';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const METRICS_HEADERS = { 'Content-Type': METRICS_CONTENT_TYPE };
@@ -50,6 +51,8 @@ export function siteRoutes(deps: RouteDeps): Hono<Env> {
       c.env.info.model = name;
       return c.html(renderModelPage(model, { status: status(), limits: deps.limits, repositoryUrl: deps.repositoryUrl }), 200, PAGE_HEADERS);
     }
+    // A browser gets a page that says why; anything else the API's JSON error, like every 4xx/503.
+    if (!(header(c, 'accept') ?? '').includes('text/html')) lookup(state, c, name, undefined);
     const failure = state.failures.get(name);
     if (failure) return c.html(renderMissingModel(name, `Version ${failure.entry.version} is not served: ${failure.reason}`, status()), 503, PAGE_HEADERS);
     if (state.loading) return c.html(renderMissingModel(name, 'The pinned models are still loading; reload in a moment.', status()), 503, { ...PAGE_HEADERS, 'Retry-After': '1' });

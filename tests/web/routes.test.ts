@@ -10,6 +10,8 @@ import { repositoryBase } from '../../serving/web/model-view.ts';
 import { exampleApp, servedExamples } from '../serving/helpers.ts';
 
 const quiet = createLogger(() => undefined);
+/** What a browser sends when it follows a link. */
+const HTML = { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } };
 
 describe('page routes', () => {
   it('serves the script and the stylesheet under a path naming their content, cached for good', async () => {
@@ -29,27 +31,34 @@ describe('page routes', () => {
     expect((await app.request('/assets/page.000000000000.js')).status).toBe(404);
   });
 
-  it('answers an unknown model with a 404 page, a loading one with 503, a refused one with why', async () => {
+  it('answers a browser asking for an unknown model with a 404 page, a loading one with 503, a refused one with why', async () => {
     const { app } = await exampleApp();
-    const unknown = await app.request('/models/nope');
+    const unknown = await app.request('/models/nope', HTML);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect(await unknown.text()).toContain('No model of that name is served here.');
 
     const state = createState();
     const loading = createApp({ state, logger: quiet });
-    expect((await loading.request('/models/iris')).status).toBe(503);
+    expect((await loading.request('/models/iris', HTML)).status).toBe(503);
     const [iris] = await servedExamples();
     installModels(state, [], [{ name: 'iris', entry: iris!.entry, reason: 'sha256 mismatch' }]);
-    const refused = await loading.request('/models/iris');
+    const refused = await loading.request('/models/iris', HTML);
     expect(refused.status).toBe(503);
     expect(await refused.text()).toContain('is not served: sha256 mismatch');
     expect(await (await loading.request('/')).text()).toContain('Not served: sha256 mismatch');
   });
 
+  it('answers a program (no text/html in Accept) with the API\'s JSON error', async () => {
+    const { app } = await exampleApp();
+    const res = await app.request('/models/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: expect.stringMatching(/no model named "nope"/), model: 'nope' });
+  });
+
   it('renders model text escaped', async () => {
     const { app } = await exampleApp();
-    const html = await (await app.request('/models/%3Cscript%3E')).text();
+    const html = await (await app.request('/models/%3Cscript%3E', HTML)).text();
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
   });

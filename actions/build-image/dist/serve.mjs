@@ -69141,6 +69141,7 @@ function siteRoutes(deps) {
       c5.env.info.model = name2;
       return c5.html(renderModelPage(model, { status: status(), limits: deps.limits, repositoryUrl: deps.repositoryUrl }), 200, PAGE_HEADERS);
     }
+    if (!(header(c5, "accept") ?? "").includes("text/html")) lookup(state2, c5, name2, void 0);
     const failure3 = state2.failures.get(name2);
     if (failure3) return c5.html(renderMissingModel(name2, `Version ${failure3.entry.version} is not served: ${failure3.reason}`, status()), 503, PAGE_HEADERS);
     if (state2.loading) return c5.html(renderMissingModel(name2, "The pinned models are still loading; reload in a moment.", status()), 503, { ...PAGE_HEADERS, "Retry-After": "1" });
