@@ -7,7 +7,10 @@ import { createState, installModels } from '../../serving/state.ts';
 import { ASSETS, PAGE_CSP } from '../../serving/web/assets.ts';
 import { formatBytes, roundForPeople, stepFor, withoutNoise } from '../../serving/web/format.ts';
 import { repositoryBase } from '../../serving/web/model-view.ts';
+import { UsageError } from '../../cli/io.ts';
+import { serveCommand } from '../../cli/commands/serve.ts';
 import { exampleApp, servedExamples } from '../serving/helpers.ts';
+import { writePageFixture } from './server.ts';
 
 const quiet = createLogger(() => undefined);
 /** What a browser sends when it follows a link. */
@@ -61,6 +64,21 @@ describe('page routes', () => {
     const html = await (await app.request('/models/%3Cscript%3E', HTML)).text();
     expect(html).toContain('&lt;script&gt;');
     expect(html).not.toContain('<script>');
+  });
+});
+
+describe('mlship serve --repository-url', () => {
+  it('refuses an address that is not http(s), naming the flag and its variable', async () => {
+    const io = { cwd: process.cwd(), env: {}, stdout: { write: () => true }, stderr: { write: () => true } };
+    const fixture = await writePageFixture();
+    try {
+      await expect(serveCommand(['--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--repository-url', 'javascript:alert(1)'], io)).rejects.toThrow(
+        /--repository-url \(MLSHIP_REPOSITORY_URL\) must be an http\(s\) address/,
+      );
+      await expect(serveCommand(['--lock', fixture.lockFile], { ...io, env: { MLSHIP_REPOSITORY_URL: 'github.com/o/r' } })).rejects.toBeInstanceOf(UsageError);
+    } finally {
+      await fixture.cleanup();
+    }
   });
 });
 
