@@ -217,6 +217,9 @@ export function pageScript() {
   const batch = $('batch-form');
   let table = { header: [], rows: [], page: 0 };
   let jobsOn = false;
+  /** The API key batch jobs need on a server with keys: kept in this page only, sent only here. */
+  let jobsKey = '';
+  const jobHeaders = (extra) => Object.assign({}, extra, jobsKey ? { authorization: 'Bearer ' + jobsKey } : {});
   if (batch) {
     const status = $('batch-status');
     const progress = $('batch-progress');
@@ -355,21 +358,24 @@ export function pageScript() {
       renderPage();
     });
     $('batch-download').addEventListener('click', () => {
-      const blob = new Blob([formatCsv([table.header, ...table.rows])], { type: 'text/csv' });
-      const link = el('a');
-      link.href = URL.createObjectURL(blob);
-      link.download = batch.dataset.model + '-predictions.csv';
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      saveFile(new Blob([formatCsv([table.header, ...table.rows])], { type: 'text/csv' }), batch.dataset.model + '-predictions.csv');
     });
+  }
+
+  function saveFile(blob, name) {
+    const link = el('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
   }
 
   // ---- Batch jobs, when the server has them ----
   async function submitJob(file, setProgress, showError) {
     setProgress(undefined, 'Uploading ' + file.name + ' as a batch job…');
-    const res = await fetch(batch.dataset.jobs, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: file });
+    const res = await fetch(batch.dataset.jobs, { method: 'POST', headers: jobHeaders({ 'content-type': 'text/csv' }), body: file });
     if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
       show($('batch-status'), false);
       showError(await errorOf(res), 'The job was not accepted');
@@ -386,7 +392,7 @@ export function pageScript() {
       }
       setProgress(typeof current.progress === 'number' ? current.progress : undefined, 'Job ' + current.id.slice(0, 8) + ': ' + current.status + (current.rows ? ', ' + current.rows.done + ' rows' : ''));
       await new Promise((r) => setTimeout(r, 1000));
-      const next = await fetch((current.links && current.links.self) || '/v1/jobs/' + current.id);
+      const next = await fetch((current.links && current.links.self) || '/v1/jobs/' + current.id, { headers: jobHeaders() });
       if (!next.ok) {
         show($('batch-status'), false);
         showError(await errorOf(next), 'The job could not be followed');
@@ -398,7 +404,7 @@ export function pageScript() {
   }
 
   async function refreshJobs() {
-    const res = await fetch('/v1/jobs?model=' + encodeURIComponent(batch.dataset.model) + '&limit=20');
+    const res = await fetch('/v1/jobs?model=' + encodeURIComponent(batch.dataset.model) + '&limit=20', { headers: jobHeaders() });
     if (!res.ok) return;
     const { jobs } = await res.json();
     const body = $('jobs-table').tBodies[0];
@@ -406,10 +412,20 @@ export function pageScript() {
       ...jobs.map((job) => {
         const tr = el('tr');
         const results = el('td');
-        if (job.status === 'succeeded') {
+        const href = (job.links && job.links.results) || '/v1/jobs/' + job.id + '/results';
+        if (job.status === 'succeeded' && !jobsKey) {
           const link = el('a', 'Download');
-          link.href = (job.links && job.links.results) || '/v1/jobs/' + job.id + '/results';
+          link.href = href;
           results.append(link);
+        } else if (job.status === 'succeeded') {
+          // A link cannot carry the key: fetch with it, then save what came back.
+          const button = el('button', 'Download', 'secondary');
+          button.type = 'button';
+          button.addEventListener('click', async () => {
+            const res = await fetch(href, { headers: jobHeaders() });
+            if (res.ok) saveFile(await res.blob(), batch.dataset.model + '-job-' + job.id.slice(0, 8) + '.csv');
+          });
+          results.append(button);
         } else if (job.error) results.textContent = job.error.error;
         const prog = el('progress');
         prog.max = 1;
@@ -426,14 +442,37 @@ export function pageScript() {
   }
 
   if (batch) {
-    // Jobs are on when the list answers 200; a 404 (no jobs here) or 503 (no database) hides them.
+    // Jobs are on when the list answers 200, or 401 (they need an API key, asked for here);
+    // a 404 (no jobs here) or 503 (no database) hides them.
+    const turnOn = () => {
+      jobsOn = true;
+      for (const node of document.querySelectorAll('.jobs-only')) show(node, true);
+      return refreshJobs();
+    };
+    $('jobs-refresh').addEventListener('click', refreshJobs);
+    $('jobs-key-form').addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const key = $('jobs-key').value.trim();
+      const res = await fetch('/v1/jobs?limit=1', { headers: { authorization: 'Bearer ' + key } });
+      const error = $('jobs-key-error');
+      if (res.status !== 200) {
+        error.textContent = 'The key was not accepted: ' + (await errorOf(res)).error;
+        show(error, true);
+        $('jobs-key').setAttribute('aria-invalid', 'true');
+        return;
+      }
+      jobsKey = key;
+      show(error, false);
+      show($('jobs-key-form'), false);
+      await turnOn();
+    });
     fetch('/v1/jobs?limit=1')
       .then((res) => {
-        if (res.status !== 200) return;
-        jobsOn = true;
-        for (const node of document.querySelectorAll('.jobs-only')) show(node, true);
-        $('jobs-refresh').addEventListener('click', refreshJobs);
-        return refreshJobs();
+        if (res.status === 200) return turnOn();
+        if (res.status === 401) {
+          show($('jobs'), true);
+          show($('jobs-key-form'), true);
+        }
       })
       .catch(() => undefined);
   }

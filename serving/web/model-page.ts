@@ -161,6 +161,12 @@ function batch(v: ModelView, limits: Limits): Html {
 </div>
 <section id="jobs" class="jobs-only" aria-labelledby="h-jobs" hidden>
 <h3 id="h-jobs">Batch jobs for ${v.name}</h3>
+<form id="jobs-key-form" hidden>
+<p>This server's batch jobs need an API key: a job and its results are readable only with the key that created it.</p>
+<p><label for="jobs-key">API key</label> <input id="jobs-key" type="password" autocomplete="off" aria-describedby="jobs-key-note jobs-key-error"> <button type="submit">Use the key</button></p>
+<p id="jobs-key-note" class="muted">The key stays in this page (not stored anywhere) and goes only to this server.</p>
+<p id="jobs-key-error" class="error" role="alert" hidden></p>
+</form>
 <p id="jobs-empty" class="muted">No jobs yet.</p>
 <div class="table-wrap" role="region" aria-labelledby="h-jobs" tabindex="0"><table id="jobs-table" hidden><thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Rows</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Results</th></tr></thead><tbody></tbody></table></div>
 <p><button type="button" id="jobs-refresh" class="secondary">Refresh</button></p>

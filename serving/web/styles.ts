@@ -62,7 +62,7 @@ meter::-moz-meter-bar { background: var(--accent); }
 fieldset.field legend { padding: 0; font-weight: 600; }
 .field > label { font-weight: 600; overflow-wrap: anywhere; }
 label.inline { font-weight: 400; margin-right: 1rem; }
-input[type=number], select { font: inherit; padding: .4rem .5rem; border: 1px solid #6e7781; border-radius: .3rem; width: 100%; min-height: 2.5rem; background: #fff; color: var(--ink); }
+input[type=number], input[type=password], select { font: inherit; padding: .4rem .5rem; border: 1px solid #6e7781; border-radius: .3rem; width: 100%; min-height: 2.5rem; background: #fff; color: var(--ink); }
 input[type=checkbox] { width: 1.2rem; height: 1.2rem; vertical-align: middle; }
 input[type=file] { font: inherit; max-width: 100%; }
 [aria-invalid=true] { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }

@@ -68397,6 +68397,8 @@ function pageScript() {
   const batch2 = $("batch-form");
   let table = { header: [], rows: [], page: 0 };
   let jobsOn = false;
+  let jobsKey = "";
+  const jobHeaders = (extra) => Object.assign({}, extra, jobsKey ? { authorization: "Bearer " + jobsKey } : {});
   if (batch2) {
     const status = $("batch-status");
     const progress = $("batch-progress");
@@ -68527,19 +68529,21 @@ function pageScript() {
       renderPage();
     });
     $("batch-download").addEventListener("click", () => {
-      const blob = new Blob([formatCsv2([table.header, ...table.rows])], { type: "text/csv" });
-      const link2 = el("a");
-      link2.href = URL.createObjectURL(blob);
-      link2.download = batch2.dataset.model + "-predictions.csv";
-      document.body.append(link2);
-      link2.click();
-      link2.remove();
-      setTimeout(() => URL.revokeObjectURL(link2.href), 1e4);
+      saveFile(new Blob([formatCsv2([table.header, ...table.rows])], { type: "text/csv" }), batch2.dataset.model + "-predictions.csv");
     });
+  }
+  function saveFile(blob, name2) {
+    const link2 = el("a");
+    link2.href = URL.createObjectURL(blob);
+    link2.download = name2;
+    document.body.append(link2);
+    link2.click();
+    link2.remove();
+    setTimeout(() => URL.revokeObjectURL(link2.href), 1e4);
   }
   async function submitJob(file2, setProgress, showError) {
     setProgress(void 0, "Uploading " + file2.name + " as a batch job\u2026");
-    const res = await fetch(batch2.dataset.jobs, { method: "POST", headers: { "content-type": "text/csv" }, body: file2 });
+    const res = await fetch(batch2.dataset.jobs, { method: "POST", headers: jobHeaders({ "content-type": "text/csv" }), body: file2 });
     if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
       show($("batch-status"), false);
       showError(await errorOf(res), "The job was not accepted");
@@ -68556,7 +68560,7 @@ function pageScript() {
       }
       setProgress(typeof current.progress === "number" ? current.progress : void 0, "Job " + current.id.slice(0, 8) + ": " + current.status + (current.rows ? ", " + current.rows.done + " rows" : ""));
       await new Promise((r5) => setTimeout(r5, 1e3));
-      const next = await fetch(current.links && current.links.self || "/v1/jobs/" + current.id);
+      const next = await fetch(current.links && current.links.self || "/v1/jobs/" + current.id, { headers: jobHeaders() });
       if (!next.ok) {
         show($("batch-status"), false);
         showError(await errorOf(next), "The job could not be followed");
@@ -68567,7 +68571,7 @@ function pageScript() {
     }
   }
   async function refreshJobs() {
-    const res = await fetch("/v1/jobs?model=" + encodeURIComponent(batch2.dataset.model) + "&limit=20");
+    const res = await fetch("/v1/jobs?model=" + encodeURIComponent(batch2.dataset.model) + "&limit=20", { headers: jobHeaders() });
     if (!res.ok) return;
     const { jobs } = await res.json();
     const body = $("jobs-table").tBodies[0];
@@ -68575,10 +68579,19 @@ function pageScript() {
       ...jobs.map((job) => {
         const tr = el("tr");
         const results = el("td");
-        if (job.status === "succeeded") {
+        const href = job.links && job.links.results || "/v1/jobs/" + job.id + "/results";
+        if (job.status === "succeeded" && !jobsKey) {
           const link2 = el("a", "Download");
-          link2.href = job.links && job.links.results || "/v1/jobs/" + job.id + "/results";
+          link2.href = href;
           results.append(link2);
+        } else if (job.status === "succeeded") {
+          const button = el("button", "Download", "secondary");
+          button.type = "button";
+          button.addEventListener("click", async () => {
+            const res2 = await fetch(href, { headers: jobHeaders() });
+            if (res2.ok) saveFile(await res2.blob(), batch2.dataset.model + "-job-" + job.id.slice(0, 8) + ".csv");
+          });
+          results.append(button);
         } else if (job.error) results.textContent = job.error.error;
         const prog = el("progress");
         prog.max = 1;
@@ -68594,12 +68607,34 @@ function pageScript() {
     show($("jobs-empty"), jobs.length === 0);
   }
   if (batch2) {
-    fetch("/v1/jobs?limit=1").then((res) => {
-      if (res.status !== 200) return;
+    const turnOn = () => {
       jobsOn = true;
       for (const node2 of document.querySelectorAll(".jobs-only")) show(node2, true);
-      $("jobs-refresh").addEventListener("click", refreshJobs);
       return refreshJobs();
+    };
+    $("jobs-refresh").addEventListener("click", refreshJobs);
+    $("jobs-key-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const key = $("jobs-key").value.trim();
+      const res = await fetch("/v1/jobs?limit=1", { headers: { authorization: "Bearer " + key } });
+      const error63 = $("jobs-key-error");
+      if (res.status !== 200) {
+        error63.textContent = "The key was not accepted: " + (await errorOf(res)).error;
+        show(error63, true);
+        $("jobs-key").setAttribute("aria-invalid", "true");
+        return;
+      }
+      jobsKey = key;
+      show(error63, false);
+      show($("jobs-key-form"), false);
+      await turnOn();
+    });
+    fetch("/v1/jobs?limit=1").then((res) => {
+      if (res.status === 200) return turnOn();
+      if (res.status === 401) {
+        show($("jobs"), true);
+        show($("jobs-key-form"), true);
+      }
     }).catch(() => void 0);
   }
 }
@@ -68664,7 +68699,7 @@ meter::-moz-meter-bar { background: var(--accent); }
 fieldset.field legend { padding: 0; font-weight: 600; }
 .field > label { font-weight: 600; overflow-wrap: anywhere; }
 label.inline { font-weight: 400; margin-right: 1rem; }
-input[type=number], select { font: inherit; padding: .4rem .5rem; border: 1px solid #6e7781; border-radius: .3rem; width: 100%; min-height: 2.5rem; background: #fff; color: var(--ink); }
+input[type=number], input[type=password], select { font: inherit; padding: .4rem .5rem; border: 1px solid #6e7781; border-radius: .3rem; width: 100%; min-height: 2.5rem; background: #fff; color: var(--ink); }
 input[type=checkbox] { width: 1.2rem; height: 1.2rem; vertical-align: middle; }
 input[type=file] { font: inherit; max-width: 100%; }
 [aria-invalid=true] { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
@@ -69052,6 +69087,12 @@ function batch(v, limits) {
 </div>
 <section id="jobs" class="jobs-only" aria-labelledby="h-jobs" hidden>
 <h3 id="h-jobs">Batch jobs for ${v.name}</h3>
+<form id="jobs-key-form" hidden>
+<p>This server's batch jobs need an API key: a job and its results are readable only with the key that created it.</p>
+<p><label for="jobs-key">API key</label> <input id="jobs-key" type="password" autocomplete="off" aria-describedby="jobs-key-note jobs-key-error"> <button type="submit">Use the key</button></p>
+<p id="jobs-key-note" class="muted">The key stays in this page (not stored anywhere) and goes only to this server.</p>
+<p id="jobs-key-error" class="error" role="alert" hidden></p>
+</form>
 <p id="jobs-empty" class="muted">No jobs yet.</p>
 <div class="table-wrap" role="region" aria-labelledby="h-jobs" tabindex="0"><table id="jobs-table" hidden><thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Rows</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Results</th></tr></thead><tbody></tbody></table></div>
 <p><button type="button" id="jobs-refresh" class="secondary">Refresh</button></p>
