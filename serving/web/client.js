@@ -239,8 +239,9 @@ export function pageScript() {
         if (value === undefined) return;
         where.append(el('dt', term), el('dd', String(value)));
       };
-      add('Row', body.row === undefined ? undefined : body.row + 1 + ' (counting data rows from 1)');
-      add('Line', body.line);
+      // Numbered as the API's message numbers them, so the two agree.
+      add('Line', body.line === undefined ? undefined : body.line + ' (the header is line 1)');
+      add('Row', body.row === undefined ? undefined : body.row + ' (data rows from 0, as the API counts)');
       add('Column', body.feature ?? body.column);
       if (where.childElementCount > 0) errorBox.append(where);
       errorBox.append(el('p', body.error));

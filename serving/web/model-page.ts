@@ -153,7 +153,7 @@ function batch(v: ModelView, limits: Limits): Html {
 <p><button type="submit">Score the file</button></p>
 </form>
 <div id="batch-status" class="status-line" role="status" hidden><progress id="batch-progress" max="1"></progress> <span id="batch-progress-text"></span></div>
-<div id="batch-error" class="error" role="alert" hidden></div>
+<div id="batch-error" class="error error-box" role="alert" hidden></div>
 <div id="batch-result" hidden>
 <p><span id="batch-summary"></span> <button type="button" id="batch-download">Download CSV</button></p>
 <div class="table-wrap" role="region" aria-label="Scored rows" tabindex="0"><table id="batch-table"><thead></thead><tbody></tbody></table></div>

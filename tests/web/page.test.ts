@@ -170,8 +170,8 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       const error = page.locator('#batch-error');
       await error.waitFor({ state: 'visible' });
       const text = (await error.textContent())!;
-      expect(text).toMatch(/Row\s*3 /);
-      expect(text).toMatch(/Line\s*4/);
+      expect(text).toMatch(/Line\s*4 \(the header is line 1\)/);
+      expect(text).toMatch(/Row\s*2 \(data rows from 0/);
       expect(text).toMatch(/Column\s*petal_length/);
       expect(text).toContain('"abc"');
       expect(await page.locator('#batch-result').isHidden()).toBe(true);

@@ -68418,8 +68418,8 @@ function pageScript() {
         if (value === void 0) return;
         where.append(el("dt", term), el("dd", String(value)));
       };
-      add("Row", body.row === void 0 ? void 0 : body.row + 1 + " (counting data rows from 1)");
-      add("Line", body.line);
+      add("Line", body.line === void 0 ? void 0 : body.line + " (the header is line 1)");
+      add("Row", body.row === void 0 ? void 0 : body.row + " (data rows from 0, as the API counts)");
       add("Column", body.feature ?? body.column);
       if (where.childElementCount > 0) errorBox.append(where);
       errorBox.append(el("p", body.error));
@@ -68707,6 +68707,9 @@ input[type=file] { font: inherit; max-width: 100%; }
 .error { color: var(--bad); font-weight: 600; margin: .25rem 0; }
 .error dl { margin: .25rem 0; display: grid; grid-template-columns: auto 1fr; gap: 0 .75rem; }
 .error dd { margin: 0; }
+.error-box { border-left: 4px solid var(--bad); padding: .25rem 0 .25rem .75rem; }
+.error-box dl, .error-box p + p { color: var(--ink); font-weight: 400; }
+.error-box dt { font-weight: 600; }
 button { font: inherit; padding: .5rem 1rem; min-height: 2.5rem; border: 1px solid var(--accent); border-radius: .3rem; background: var(--accent); color: var(--accent-ink); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
 button:disabled { opacity: .55; cursor: default; }
@@ -69079,7 +69082,7 @@ function batch(v, limits) {
 <p><button type="submit">Score the file</button></p>
 </form>
 <div id="batch-status" class="status-line" role="status" hidden><progress id="batch-progress" max="1"></progress> <span id="batch-progress-text"></span></div>
-<div id="batch-error" class="error" role="alert" hidden></div>
+<div id="batch-error" class="error error-box" role="alert" hidden></div>
 <div id="batch-result" hidden>
 <p><span id="batch-summary"></span> <button type="button" id="batch-download">Download CSV</button></p>
 <div class="table-wrap" role="region" aria-label="Scored rows" tabindex="0"><table id="batch-table"><thead></thead><tbody></tbody></table></div>
