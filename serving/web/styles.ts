@@ -71,7 +71,7 @@ input[type=file] { font: inherit; max-width: 100%; }
 .error dl { margin: .25rem 0; display: grid; grid-template-columns: auto 1fr; gap: 0 .75rem; }
 .error dd { margin: 0; }
 .error-box { border-left: 4px solid var(--bad); padding: .25rem 0 .25rem .75rem; }
-.error-box dl, .error-box p + p { color: var(--ink); font-weight: 400; }
+.error-box > :not(:first-child) { color: var(--ink); font-weight: 400; }
 .error-box dt { font-weight: 600; }
 button { font: inherit; padding: .5rem 1rem; min-height: 2.5rem; border: 1px solid var(--accent); border-radius: .3rem; background: var(--accent); color: var(--accent-ink); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
