@@ -15,4 +15,6 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  // The web page's script runs in the browser (serving/web/client.js).
+  { files: ['serving/web/client.js'], languageOptions: { globals: { ...globals.browser } } },
 );

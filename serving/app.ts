@@ -44,6 +44,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Every process's metrics as Prometheus text (a cluster worker asks the primary); default: this process's. */
   metricsText?: () => Promise<string>;
+  /** The model repository's web address (`https://github.com/o/r`): the page links commits and files there. */
+  repositoryUrl?: string;
 }
 
 /**
@@ -71,6 +73,7 @@ export function createApp(options: AppOptions): ServingApp {
     budget: new BodyBudget(limits.maxBufferedBytes),
     version: options.version ?? '0.0.0',
     metricsText: options.metricsText ?? (() => metrics.text()),
+    repositoryUrl: options.repositoryUrl,
   };
 
   const app = new Hono<Env>();

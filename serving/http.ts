@@ -39,12 +39,14 @@ export interface FrontOptions {
   version: string;
   port: number;
   host?: string;
+  /** For the web page's commit links (app.ts). */
+  repositoryUrl?: string;
 }
 
 export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
   const { limits, logger, metrics, metricsText, version } = options;
-  const app = createApp({ state, limits, logger, metrics, metricsText, version });
+  const app = createApp({ state, limits, logger, metrics, metricsText, version, repositoryUrl: options.repositoryUrl });
   const server = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000 },

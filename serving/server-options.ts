@@ -21,6 +21,8 @@ export interface StartOptions {
   /** The server's version (`GET /v2`, OpenAPI); default 0.0.0. */
   version?: string;
   drainTimeoutMs?: number;
+  /** The model repository's web address: the web page links each model's commit and files there. */
+  repositoryUrl?: string;
   /** Where JSON log lines go; default stdout. */
   write?: (text: string) => void;
   load?: Pick<LoadOptions, 'attempts' | 'retryDelayMs'>;

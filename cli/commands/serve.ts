@@ -29,7 +29,7 @@ import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
 
 /** flag → environment variable */
 const ENV = {
@@ -44,6 +44,7 @@ const ENV = {
   'max-inflight': 'MLSHIP_MAX_INFLIGHT',
   'max-buffered-bytes': 'MLSHIP_MAX_BUFFERED_BYTES',
   'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
+  'repository-url': 'MLSHIP_REPOSITORY_URL',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -109,6 +110,10 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
 
   const fetchArtifact: FetchArtifact = modelsDir ? modelsDirSource(path.resolve(io.cwd, modelsDir)) : storeSource(storeUriFrom(store, io.env), storeOptions(io));
 
+  const repositoryUrl = opt('repository-url');
+  if (repositoryUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(repositoryUrl)) {
+    throw new UsageError(`--repository-url (MLSHIP_REPOSITORY_URL) must be an http(s) address like https://github.com/owner/repo, got "${repositoryUrl}"`);
+  }
   const port = int('port', 0, DEFAULT_PORT);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const server = await startServer({
@@ -125,6 +130,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
     },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     version: SERVER_VERSION,
+    repositoryUrl,
     workerEntry: options.workerEntry ?? defaultWorkerEntry(),
     // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),

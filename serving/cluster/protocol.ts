@@ -9,6 +9,7 @@ export interface WorkerConfig {
   drainTimeoutMs: number;
   workers: number;
   version: string;
+  repositoryUrl?: string;
 }
 
 export type FromPrimary =

@@ -15,4 +15,6 @@ export interface RouteDeps {
   version: string;
   /** Prometheus text for `/metrics`: this process's, or every worker's sum. */
   metricsText: () => Promise<string>;
+  /** The model repository's web address, for commit and file links on the page (none: no links). */
+  repositoryUrl?: string;
 }

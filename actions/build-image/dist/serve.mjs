@@ -2045,8 +2045,8 @@ var require_pushgateway = __commonJS({
       const gatewayUrlParsed = url2.parse(this.gatewayUrl);
       const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
       const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
-      const path5 = `${gatewayUrlPath}/metrics${jobPath}`;
-      const target = url2.resolve(this.gatewayUrl, path5);
+      const path6 = `${gatewayUrlPath}/metrics${jobPath}`;
+      const target = url2.resolve(this.gatewayUrl, path6);
       const requestParams = url2.parse(target);
       const httpModule = isHttps(requestParams.href) ? https : http;
       const options = Object.assign(requestParams, this.requestOptions, {
@@ -6947,14 +6947,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile3 = (path5, options) => {
-      if (fileIntercept[path5] !== void 0) {
-        return fileIntercept[path5];
+    readFile3 = (path6, options) => {
+      if (fileIntercept[path6] !== void 0) {
+        return fileIntercept[path6];
       }
-      if (!filePromises[path5] || options?.ignoreCache) {
-        filePromises[path5] = fsReadFile(path5, "utf8");
+      if (!filePromises[path6] || options?.ignoreCache) {
+        filePromises[path6] = fsReadFile(path6, "utf8");
       }
-      return filePromises[path5];
+      return filePromises[path6];
     };
   }
 });
@@ -7066,8 +7066,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path5, contents) {
-        fileIntercept[path5] = Promise.resolve(contents);
+      interceptFile(path6, contents) {
+        fileIntercept[path6] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -10089,8 +10089,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path5 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path5}`;
+              const { protocol, hostname: hostname3, port, path: path6 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path6}`;
             }
           }
           return endpoint;
@@ -10466,18 +10466,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path5) => {
-      const parts = path5.split(".");
+    getAttrPathList = (path6) => {
+      const parts = path6.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path5}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path6}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path5}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path6}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -10498,9 +10498,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path5) => getAttrPathList(path5).reduce((acc, index) => {
+    getAttr = (value, path6) => getAttrPathList(path6).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path5}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path6}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i5 = parseInt(index);
         return acc[i5 < 0 ? acc.length + i5 : i5];
@@ -10561,8 +10561,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path5 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path5}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path6 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path6}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -12411,29 +12411,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path5) => {
+    buildPathSegments = (path6) => {
       const segments = [];
       let offset = 0;
-      for (const match2 of path5.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match2 of path6.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match2.index > offset) {
-          segments.push([path5.slice(offset, match2.index), 0]);
+          segments.push([path6.slice(offset, match2.index), 0]);
         }
         segments.push([match2[1], match2[2] ? 2 : 1]);
         offset = match2.index + match2[0].length;
       }
-      if (segments.length && offset < path5.length) {
-        segments.push([path5.slice(offset), 0]);
+      if (segments.length && offset < path6.length) {
+        segments.push([path6.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path5, search] = http?.[1].split("?") ?? [];
+      const [path6, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path5,
+        path6,
         search ? [...new URLSearchParams(search)] : [],
-        path5 ? buildPathSegments(path5) : void 0,
+        path6 ? buildPathSegments(path6) : void 0,
         endpoint?.[0]
       ];
     };
@@ -14467,10 +14467,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path5, staticQuery] = operation2;
+          const [method, path6, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path5 : request.path + path5;
+            request.path = request.path === "/" ? path6 : request.path + path6;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -14612,10 +14612,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path5 = "";
+        let path6 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path5 += value;
+            path6 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -14623,12 +14623,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path5 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path6 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path5 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path6 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path5;
+        return path6;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -14864,11 +14864,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path5 = `/service/${service}/operation/${operation2}`;
+        const path6 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path5.slice(1);
+          request.path += path6.slice(1);
         } else {
-          request.path += path5;
+          request.path += path6;
         }
         return request;
       }
@@ -14950,8 +14950,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path5) => {
-          this.path = resolvedPath(path5, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path6) => {
+          this.path = resolvedPath(path6, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -15308,8 +15308,8 @@ var init_Fields = __esm({
         fields.forEach(this.setField.bind(this));
         this.encoding = encoding;
       }
-      setField(field) {
-        this.entries[field.name.toLowerCase()] = field;
+      setField(field2) {
+        this.entries[field2.name.toLowerCase()] = field2;
       }
       getField(name2) {
         return this.entries[name2.toLowerCase()];
@@ -15318,7 +15318,7 @@ var init_Fields = __esm({
         delete this.entries[name2.toLowerCase()];
       }
       getByType(kind) {
-        return Object.values(this.entries).filter((field) => field.kind === kind);
+        return Object.values(this.entries).filter((field2) => field2.kind === kind);
       }
     };
   }
@@ -16251,12 +16251,12 @@ var init_JsonShapeSerializer2 = __esm({
           if (c5 > 34 && c5 < 92) {
             this.json[this.i++] = c5;
           } else if (c5 < 128) {
-            const esc3 = ESCAPE_TABLE[c5];
-            if (esc3 !== null) {
-              this.ensure(esc3.length + 1 + (z2 - j5 - 1) * 3 + 1);
+            const esc2 = ESCAPE_TABLE[c5];
+            if (esc2 !== null) {
+              this.ensure(esc2.length + 1 + (z2 - j5 - 1) * 3 + 1);
               this.json[this.i++] = BACKSLASH;
-              for (let k5 = 0; k5 < esc3.length; k5++) {
-                this.json[this.i++] = esc3.charCodeAt(k5);
+              for (let k5 = 0; k5 < esc2.length; k5++) {
+                this.json[this.i++] = esc2.charCodeAt(k5);
               }
             } else {
               this.json[this.i++] = c5;
@@ -17849,9 +17849,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path5) => {
+    get = (fromObject, path6) => {
       let cursor = fromObject;
-      const pathComponents = path5.split(".");
+      const pathComponents = path6.split(".");
       for (const step of pathComponents) {
         if (!cursor || typeof cursor !== "object") {
           return void 0;
@@ -23480,10 +23480,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path5 }) {
+      getCanonicalPath({ path: path6 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path5.split("/")) {
+          for (const pathSegment of path6.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -23496,11 +23496,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path5?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path5?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path6?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path6?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path5;
+        return path6;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -24549,9 +24549,9 @@ var require_dist_cjs4 = __commonJS({
         }
         return this;
       }
-      cc(input2, field, withName = field) {
-        if (input2[field] != null) {
-          const node2 = _XmlNode.of(field, input2[field]).withName(withName);
+      cc(input2, field2, withName = field2) {
+        if (input2[field2] != null) {
+          const node2 = _XmlNode.of(field2, input2[field2]).withName(withName);
           this.c(node2);
         }
       }
@@ -27595,12 +27595,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path5 = request.path;
+          let path6 = request.path;
           if (queryString) {
-            path5 += `?${queryString}`;
+            path6 += `?${queryString}`;
           }
           if (request.fragment) {
-            path5 += `#${request.fragment}`;
+            path6 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -27612,7 +27612,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path5,
+            path: path6,
             port: request.port,
             agent,
             auth
@@ -28034,16 +28034,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path5 = request.path;
+          let path6 = request.path;
           if (queryString) {
-            path5 += `?${queryString}`;
+            path6 += `?${queryString}`;
           }
           if (request.fragment) {
-            path5 += `#${request.fragment}`;
+            path6 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants2.HTTP2_HEADER_PATH]: path5,
+            [constants2.HTTP2_HEADER_PATH]: path6,
             [constants2.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -45993,26 +45993,26 @@ var throwNestingLimitExceeded = () => {
 };
 
 // node_modules/hono/dist/utils/url.js
-var splitPath = (path5) => {
-  const paths = path5.split("/");
+var splitPath = (path6) => {
+  const paths = path6.split("/");
   if (paths[0] === "") paths.shift();
   return paths;
 };
 var splitRoutingPath = (routePath2) => {
-  const { groups, path: path5 } = extractGroupsFromPath(routePath2);
-  const paths = splitPath(path5);
+  const { groups, path: path6 } = extractGroupsFromPath(routePath2);
+  const paths = splitPath(path6);
   return replaceGroupMarks(paths, groups);
 };
-var extractGroupsFromPath = (path5) => {
+var extractGroupsFromPath = (path6) => {
   const groups = [];
-  path5 = path5.replace(/\{[^}]+\}/g, (match2, index) => {
+  path6 = path6.replace(/\{[^}]+\}/g, (match2, index) => {
     const mark = `@${index}`;
     groups.push([mark, match2]);
     return mark;
   });
   return {
     groups,
-    path: path5
+    path: path6
   };
 };
 var replaceGroupMarks = (paths, groups) => {
@@ -46075,12 +46075,12 @@ var getPath = (request) => {
       const queryIndex = url2.indexOf("?", i5);
       const hashIndex = url2.indexOf("#", i5);
       const end = queryIndex === -1 ? hashIndex === -1 ? void 0 : hashIndex : hashIndex === -1 ? queryIndex : Math.min(queryIndex, hashIndex);
-      const path5 = url2.slice(start, end);
-      const decoded = tryDecode(path5, decodeURIWithPreservedPercent);
-      if (/%(?![0-9A-Fa-f]{2})/.test(path5)) {
+      const path6 = url2.slice(start, end);
+      const decoded = tryDecode(path6, decodeURIWithPreservedPercent);
+      if (/%(?![0-9A-Fa-f]{2})/.test(path6)) {
         const rewritten = new URL("http://localhost");
         rewritten.pathname = decoded.replace(/[\\\t\n\r]/g, encodeURIComponent);
-        if (tryDecode(rewritten.pathname, decodeURIWithPreservedPercent) !== decoded) return tryDecode(path5.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"), decodeURIWithPreservedPercent);
+        if (tryDecode(rewritten.pathname, decodeURIWithPreservedPercent) !== decoded) return tryDecode(path6.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"), decodeURIWithPreservedPercent);
       }
       return decoded;
     } else if (charCode === 63 || charCode === 35) break;
@@ -46095,9 +46095,9 @@ var mergePath = (base, sub, ...rest) => {
   if (rest.length) sub = mergePath(sub, ...rest);
   return `${base?.[0] === "/" ? "" : "/"}${base}${sub === "/" ? "" : `${base?.at(-1) === "/" ? "" : "/"}${sub?.[0] === "/" ? sub.slice(1) : sub}`}`;
 };
-var checkOptionalParameter = (path5) => {
-  if (path5.charCodeAt(path5.length - 1) !== 63 || !path5.includes(":")) return null;
-  const segments = path5.split("/");
+var checkOptionalParameter = (path6) => {
+  if (path6.charCodeAt(path6.length - 1) !== 63 || !path6.includes(":")) return null;
+  const segments = path6.split("/");
   const results = [];
   let basePath = "";
   segments.forEach((segment) => {
@@ -46208,9 +46208,9 @@ var HonoRequest = class {
   */
   path;
   bodyCache = {};
-  constructor(request, path5 = "/", matchResult = [[]]) {
+  constructor(request, path6 = "/", matchResult = [[]]) {
     this.raw = request;
-    this.path = path5;
+    this.path = path6;
     this.#matchResult = matchResult;
   }
   param(key) {
@@ -46456,6 +46456,80 @@ var raw = (value, callbacks) => {
   escapedString.callbacks = callbacks;
   return escapedString;
 };
+var escapeRe = /[&<>'"]/;
+var stringBufferToString = async (buffer, callbacks) => {
+  let str = "";
+  callbacks ||= [];
+  const resolvedBuffer = await Promise.all(buffer);
+  for (let i5 = resolvedBuffer.length - 1; ; i5--) {
+    str += resolvedBuffer[i5];
+    i5--;
+    if (i5 < 0) break;
+    let r5 = resolvedBuffer[i5];
+    if (r5 == null || typeof r5 === "boolean") continue;
+    if (typeof r5 === "number") {
+      str += r5;
+      continue;
+    }
+    if (typeof r5 === "object") callbacks.push(...r5.callbacks || []);
+    const isEscaped = r5.isEscaped;
+    r5 = await (typeof r5 === "object" ? r5.toString() : r5);
+    if (typeof r5 === "object") callbacks.push(...r5.callbacks || []);
+    if (r5.isEscaped ?? isEscaped) str += r5;
+    else {
+      const buf = [str];
+      escapeToBuffer(r5, buf);
+      str = buf[0];
+    }
+  }
+  return raw(str, callbacks);
+};
+var escapeToBuffer = (str, buffer) => {
+  const match2 = str.search(escapeRe);
+  if (match2 === -1) {
+    buffer[0] += str;
+    return;
+  }
+  let escape;
+  let index;
+  let lastIndex = 0;
+  for (index = match2; index < str.length; index++) {
+    switch (str.charCodeAt(index)) {
+      case 34:
+        escape = "&quot;";
+        break;
+      case 39:
+        escape = "&#39;";
+        break;
+      case 38:
+        escape = "&amp;";
+        break;
+      case 60:
+        escape = "&lt;";
+        break;
+      case 62:
+        escape = "&gt;";
+        break;
+      default:
+        continue;
+    }
+    buffer[0] += str.substring(lastIndex, index) + escape;
+    lastIndex = index + 1;
+  }
+  buffer[0] += str.substring(lastIndex, index);
+};
+var resolveCallbackSync = (str) => {
+  const callbacks = str.callbacks;
+  if (!callbacks?.length) return str;
+  const buffer = [str];
+  const context = {};
+  callbacks.forEach((c5) => c5({
+    phase: HtmlEscapedCallbackPhase.Stringify,
+    buffer,
+    context
+  }));
+  return buffer[0];
+};
 var resolveCallback = async (str, phase, preserveCallbacks, context, buffer) => {
   if (typeof str === "object" && !(str instanceof String)) {
     if (!(str instanceof Promise)) str = str.toString();
@@ -46619,7 +46693,7 @@ var Context = class {
   * @param layout - The layout to set.
   * @returns The layout function.
   */
-  setLayout = (layout) => this.#layout = layout;
+  setLayout = (layout2) => this.#layout = layout2;
   /**
   * Gets the current layout for the response.
   *
@@ -46810,9 +46884,9 @@ var Context = class {
   json = (object2, arg, headers) => {
     return this.#newResponse(JSON.stringify(object2), arg, setDefaultContentType("application/json", headers));
   };
-  html = (html, arg, headers) => {
-    const res = (html2) => this.#newResponse(html2, arg, setDefaultContentType("text/html; charset=UTF-8", headers));
-    return typeof html === "object" ? resolveCallback(html, HtmlEscapedCallbackPhase.Stringify, false, {}).then(res) : res(html);
+  html = (html2, arg, headers) => {
+    const res = (html3) => this.#newResponse(html3, arg, setDefaultContentType("text/html; charset=UTF-8", headers));
+    return typeof html2 === "object" ? resolveCallback(html2, HtmlEscapedCallbackPhase.Stringify, false, {}).then(res) : res(html2);
   };
   /**
   * `.redirect()` can Redirect, default status code is 302.
@@ -46905,14 +46979,14 @@ var UnsupportedPathError = class extends Error {
 var COMPOSED_HANDLER = "__COMPOSED_HANDLER";
 
 // node_modules/hono/dist/utils/mount.js
-var countTrailingSlashes = (path5) => {
-  let index = path5.length;
-  while (index > 0 && path5.charCodeAt(index - 1) === 47) index--;
-  return path5.length - index;
+var countTrailingSlashes = (path6) => {
+  let index = path6.length;
+  while (index > 0 && path6.charCodeAt(index - 1) === 47) index--;
+  return path6.length - index;
 };
 var getPathPrefixLength = (c5, pathPrefix, routePath2) => {
   if (!/[:*]/.test(pathPrefix)) return pathPrefix.length;
-  const path5 = c5.req.path;
+  const path6 = c5.req.path;
   const matchResult = c5.req[GET_MATCH_RESULT];
   const paramNames = /* @__PURE__ */ new Set();
   let length = 0;
@@ -46928,8 +47002,8 @@ var getPathPrefixLength = (c5, pathPrefix, routePath2) => {
       const value = matchResult.length === 2 ? matchResult[1][matchResult[0][c5.req.routeIndex][1][pattern[1]]] : matchResult[0][c5.req.routeIndex][1][pattern[1]];
       length += value.length + 1;
     } else if (pattern || part.endsWith("*")) {
-      const end = path5.indexOf("/", length + 1);
-      length = end === -1 ? path5.length : end;
+      const end = path6.indexOf("/", length + 1);
+      length = end === -1 ? path6.length : end;
     } else length += part.length + 1;
   }
   return length;
@@ -46937,16 +47011,16 @@ var getPathPrefixLength = (c5, pathPrefix, routePath2) => {
 var createMountedRequest = (c5, pathPrefix, routePath2) => {
   if (/[^/]\*$/.test(routePath2)) throw new Error(`mount(): Wildcard must follow "/" in "${routePath2}".`);
   const prefixLength = getPathPrefixLength(c5, pathPrefix, routePath2);
-  const path5 = c5.req.path.slice(prefixLength) || "/";
-  if (prefixLength > c5.req.path.length || path5[0] !== "/" || /\/(?:\.|%2e){1,2}(?:\/|$)/i.test(path5)) throw new HTTPException(400, { message: "Invalid mounted path" });
+  const path6 = c5.req.path.slice(prefixLength) || "/";
+  if (prefixLength > c5.req.path.length || path6[0] !== "/" || /\/(?:\.|%2e){1,2}(?:\/|$)/i.test(path6)) throw new HTTPException(400, { message: "Invalid mounted path" });
   const rawUrl = c5.req.raw.url;
   if (/^[^/?#]*\/\/[^/?#\\]*[?#\\]/.test(rawUrl)) throw new HTTPException(400, { message: "Invalid mounted path" });
   const rawPathEnd = rawUrl.search(/[?#]/);
   const rawTrailingSlashes = countTrailingSlashes(rawPathEnd === -1 ? rawUrl : rawUrl.slice(0, rawPathEnd));
   if (rawTrailingSlashes > 1 && countTrailingSlashes(c5.req.path) === rawTrailingSlashes - 1) throw new HTTPException(400, { message: "Invalid mounted path" });
   const url2 = new URL(rawUrl);
-  url2.pathname = path5.replace(/[\\\t\n\r]/g, encodeURIComponent);
-  if (path5.includes("%")) {
+  url2.pathname = path6.replace(/[\\\t\n\r]/g, encodeURIComponent);
+  if (path6.includes("%")) {
   }
   return new Request(url2, c5.req.raw);
 };
@@ -46991,8 +47065,8 @@ var Hono = class Hono2 {
         return this;
       };
     });
-    this.on = (method, path5, ...handlers) => {
-      for (const p3 of [path5].flat()) {
+    this.on = (method, path6, ...handlers) => {
+      for (const p3 of [path6].flat()) {
         this.#path = p3;
         for (const m3 of [method].flat()) {
           const methodName = m3.toUpperCase();
@@ -47046,8 +47120,8 @@ var Hono = class Hono2 {
   * app.route("/api", app2) // GET /api/user
   * ```
   */
-  route(path5, app) {
-    const subApp = this.basePath(path5);
+  route(path6, app) {
+    const subApp = this.basePath(path6);
     app.routes.map((r5) => {
       let handler;
       if (app.errorHandler === errorHandler) handler = r5.handler;
@@ -47072,9 +47146,9 @@ var Hono = class Hono2 {
   * const api = new Hono().basePath('/api')
   * ```
   */
-  basePath(path5) {
+  basePath(path6) {
     const subApp = this.#clone();
-    subApp._basePath = mergePath(this._basePath, path5);
+    subApp._basePath = mergePath(this._basePath, path6);
     return subApp;
   }
   /**
@@ -47152,7 +47226,7 @@ var Hono = class Hono2 {
   * })
   * ```
   */
-  mount(path5, applicationHandler, options) {
+  mount(path6, applicationHandler, options) {
     let replaceRequest;
     let optionHandler;
     if (options) {
@@ -47183,18 +47257,18 @@ var Hono = class Hono2 {
       if (res) return res;
       await next();
     };
-    this.#addRoute("ALL", mergePath(path5, "*"), handler);
+    this.#addRoute("ALL", mergePath(path6, "*"), handler);
     return this;
   }
-  #addRoute(method, path5, handler, baseRoutePath) {
-    path5 = mergePath(this._basePath, path5);
+  #addRoute(method, path6, handler, baseRoutePath) {
+    path6 = mergePath(this._basePath, path6);
     const r5 = {
       basePath: baseRoutePath !== void 0 ? mergePath(this._basePath, baseRoutePath) : this._basePath,
-      path: path5,
+      path: path6,
       method,
       handler
     };
-    this.router.add(method, path5, [handler, r5]);
+    this.router.add(method, path6, [handler, r5]);
     this.routes.push(r5);
   }
   #handleError(err, c5) {
@@ -47203,10 +47277,10 @@ var Hono = class Hono2 {
   }
   #dispatch(request, executionCtx, env2, method) {
     if (method === "HEAD") return (async () => new Response(null, await this.#dispatch(request, executionCtx, env2, "GET")))();
-    const path5 = this.getPath(request, { env: env2 });
-    const matchResult = this.router.match(method, path5);
+    const path6 = this.getPath(request, { env: env2 });
+    const matchResult = this.router.match(method, path6);
     const c5 = new Context(request, {
-      path: path5,
+      path: path6,
       matchResult,
       env: env2,
       executionCtx,
@@ -47294,19 +47368,19 @@ var createNullObject = () => /* @__PURE__ */ Object.create(null);
 
 // node_modules/hono/dist/router/reg-exp-router/matcher.js
 var emptyParam = [];
-function match(method, path5) {
+function match(method, path6) {
   const matchers = this.buildAllMatchers();
-  const match2 = ((method2, path6) => {
+  const match2 = ((method2, path7) => {
     const matcher = matchers[method2] || matchers["ALL"];
-    const staticMatch = matcher[2][path6];
+    const staticMatch = matcher[2][path7];
     if (staticMatch) return staticMatch;
-    const match3 = path6.match(matcher[0]);
+    const match3 = path7.match(matcher[0]);
     if (!match3) return [[], emptyParam];
     const index = match3.indexOf("", 1);
     return [matcher[1][index], match3];
   });
   this.match = match2;
-  return match2(method, path5);
+  return match2(method, path6);
 }
 
 // node_modules/hono/dist/router/reg-exp-router/node.js
@@ -47399,11 +47473,11 @@ var Trie = class {
   #root = new Node();
   #index = 0;
   paths = createNullObject();
-  insert(path5, isStatic) {
+  insert(path6, isStatic) {
     const keys = [];
     if (isStatic) {
-      this.#root.insert(path5.split(""), -1, [], this.#context, keys);
-      this.paths[path5] = [
+      this.#root.insert(path6.split(""), -1, [], this.#context, keys);
+      this.paths[path6] = [
         -1,
         [],
         keys
@@ -47412,7 +47486,7 @@ var Trie = class {
     }
     const paramAssoc = [];
     const groups = [];
-    let markedPath = path5;
+    let markedPath = path6;
     for (let i5 = 0; ; ) {
       let replaced = false;
       markedPath = markedPath.replace(/\{(?:\{[\d,]+\}|[^}])+\}/g, (m3) => {
@@ -47433,7 +47507,7 @@ var Trie = class {
       }
     }
     this.#root.insert(tokens, this.#index, paramAssoc, this.#context, keys);
-    this.paths[path5] = [
+    this.paths[path6] = [
       this.#index++,
       paramAssoc,
       keys
@@ -47486,14 +47560,14 @@ var RegExpRouter = class {
     this.#handlers = { ["ALL"]: [] };
     this.#tries = { ["ALL"]: new Trie() };
   }
-  #insertPath(method, path5) {
+  #insertPath(method, path6) {
     try {
-      this.#tries[method].insert(path5, !/\*|\/:/.test(path5));
+      this.#tries[method].insert(path6, !/\*|\/:/.test(path6));
     } catch (e5) {
-      throw e5 === PATH_ERROR ? new UnsupportedPathError(path5) : e5;
+      throw e5 === PATH_ERROR ? new UnsupportedPathError(path6) : e5;
     }
   }
-  add(method, path5, handler) {
+  add(method, path6, handler) {
     const handlers = this.#handlers;
     if (!handlers) throw new Error(MESSAGE_MATCHER_IS_ALREADY_BUILT);
     const tries = this.#tries;
@@ -47502,12 +47576,12 @@ var RegExpRouter = class {
       handlers[method] = [...handlers["ALL"]];
       for (const p3 in tries["ALL"].paths) this.#insertPath(method, p3);
     }
-    if (path5 === "/*") path5 = "*";
+    if (path6 === "/*") path6 = "*";
     const methods = method === "ALL" ? Object.keys(handlers) : [method];
-    const paths = checkOptionalParameter(path5) || [path5];
-    for (const path6 of paths) for (const m3 of methods) {
-      if (!tries[m3].paths[path6]) this.#insertPath(m3, path6);
-      handlers[m3].push([handler, path6]);
+    const paths = checkOptionalParameter(path6) || [path6];
+    for (const path7 of paths) for (const m3 of methods) {
+      if (!tries[m3].paths[path7]) this.#insertPath(m3, path7);
+      handlers[m3].push([handler, path7]);
     }
   }
   match = match;
@@ -47532,14 +47606,14 @@ var RegExpRouter = class {
       }, createNullObject())];
     });
     const wildcards = Object.keys(own2).filter((p3) => endsWithWildcard(trie.paths[p3][2]));
-    for (const path5 in trie.paths) {
-      const [index, , keys] = trie.paths[path5];
-      const indexes = [...own2[path5]];
-      for (const p3 of wildcards) if (p3 !== path5 && covers(trie.paths[p3][2], keys)) indexes.push(...own2[p3]);
+    for (const path6 in trie.paths) {
+      const [index, , keys] = trie.paths[path6];
+      const indexes = [...own2[path6]];
+      for (const p3 of wildcards) if (p3 !== path6 && covers(trie.paths[p3][2], keys)) indexes.push(...own2[p3]);
       const data = indexes.sort((a5, b5) => a5 - b5).map((i5) => entries[i5]);
       if (index === -1) {
         const last = Math.max(-1, ...data.flatMap(([, map4]) => Object.values(map4)));
-        staticMap[path5] = [data, last === -1 ? emptyParam : path5.match(regexp).slice(0, last + 1)];
+        staticMap[path6] = [data, last === -1 ? emptyParam : path6.match(regexp).slice(0, last + 1)];
       } else handlerData[index] = data;
     }
     return [
@@ -47558,15 +47632,15 @@ var SmartRouter = class {
   constructor(init) {
     this.#routers = init.routers;
   }
-  add(method, path5, handler) {
+  add(method, path6, handler) {
     if (!this.#routes) throw new Error(MESSAGE_MATCHER_IS_ALREADY_BUILT);
     this.#routes.push([
       method,
-      path5,
+      path6,
       handler
     ]);
   }
-  match(method, path5) {
+  match(method, path6) {
     if (!this.#routes) throw new Error("Fatal error");
     const routers = this.#routers;
     const routes = this.#routes;
@@ -47577,7 +47651,7 @@ var SmartRouter = class {
       const router = routers[i5];
       try {
         for (let i6 = 0, len2 = routes.length; i6 < len2; i6++) router.add(...routes[i6]);
-        res = router.match(method, path5);
+        res = router.match(method, path6);
       } catch (e5) {
         if (e5 instanceof UnsupportedPathError) continue;
         throw e5;
@@ -47606,9 +47680,9 @@ var Node3 = class Node4 {
   #patterns = [];
   #pattern;
   #params = emptyParams;
-  insert(method, path5, handler) {
+  insert(method, path6, handler) {
     let curNode = this;
-    const parts = splitRoutingPath(path5);
+    const parts = splitRoutingPath(path6);
     const possibleKeys = /* @__PURE__ */ new Set();
     let i5 = 0;
     for (const p3 of parts) {
@@ -47644,11 +47718,11 @@ var Node3 = class Node4 {
       }
     }
   }
-  search(method, path5) {
+  search(method, path6) {
     const handlerSets = [];
     this.#params = emptyParams;
     let curNodes = [this];
-    const parts = splitPath(path5);
+    const parts = splitPath(path6);
     const curNodesQueue = [];
     const len = parts.length;
     let partOffsets = null;
@@ -47684,13 +47758,13 @@ var Node3 = class Node4 {
           if (matcher !== true) {
             if (!partOffsets) {
               partOffsets = [];
-              let offset = path5[0] === "/" ? 1 : 0;
+              let offset = path6[0] === "/" ? 1 : 0;
               for (let p3 = 0; p3 < len; p3++) {
                 partOffsets[p3] = offset;
                 offset += parts[p3].length + 1;
               }
             }
-            const restPathString = path5.slice(partOffsets[i5]);
+            const restPathString = path6.slice(partOffsets[i5]);
             const m3 = matcher.exec(restPathString);
             if (m3) {
               if (!Object.hasOwn(params, name2)) params[name2] = m3[0];
@@ -47731,11 +47805,11 @@ var Node3 = class Node4 {
 var TrieRouter = class {
   name = "TrieRouter";
   #node = new Node3();
-  add(method, path5, handler) {
-    for (const result of checkOptionalParameter(path5) || [path5]) this.#node.insert(method, result, handler);
+  add(method, path6, handler) {
+    for (const result of checkOptionalParameter(path6) || [path6]) this.#node.insert(method, result, handler);
   }
-  match(method, path5) {
-    return this.#node.search(method, path5);
+  match(method, path6) {
+    return this.#node.search(method, path6);
   }
 };
 
@@ -47757,7 +47831,7 @@ function allowedMethods(routes) {
   const router = new TrieRouter();
   for (const r5 of routes) if (r5.method !== "ALL") router.add(r5.method, r5.path, r5.method);
   const methods = [...new Set(routes.map((r5) => r5.method).filter((m3) => m3 !== "ALL"))];
-  return (path5) => methods.filter((m3) => router.match(m3, path5)[0].length > 0).sort();
+  return (path6) => methods.filter((m3) => router.match(m3, path6)[0].length > 0).sort();
 }
 
 // serving/context.ts
@@ -48178,7 +48252,7 @@ function exposition(text) {
 
 // serving/request-log.ts
 var REQUEST_ID = /^[\w.:/+=-]{1,128}$/;
-function logRequests(fetch, logger2, metrics) {
+function logRequests(fetch2, logger2, metrics) {
   const observe = (request, env2, res, started) => {
     const ms = performance.now() - started;
     const { info } = env2;
@@ -48197,7 +48271,7 @@ function logRequests(fetch, logger2, metrics) {
     const started = performance.now();
     const env2 = bindings ?? {};
     env2.info = { route: "other", model: "", version: "", rows: 0 };
-    const res = fetch(request, env2);
+    const res = fetch2(request, env2);
     return res instanceof Promise ? res.then((r5) => observe(request, env2, r5, started)) : observe(request, env2, res, started);
   };
 }
@@ -49025,10 +49099,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -49368,11 +49442,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -49834,16 +49908,16 @@ function flattenError(error63, mapper = (issue2) => issue2.message) {
 }
 function formatError(error63, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error64, path5 = []) => {
+  const processError = (error64, path6 = []) => {
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -49882,17 +49956,17 @@ function formatError(error63, mapper = (issue2) => issue2.message) {
 }
 function treeifyError(error63, mapper = (issue2) => issue2.message) {
   const result = { errors: [] };
-  const processError = (error64, path5 = []) => {
+  const processError = (error64, path6 = []) => {
     var _a4;
     for (const issue2 of error64.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue2));
           continue;
@@ -49931,8 +50005,8 @@ function treeifyError(error63, mapper = (issue2) => issue2.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -51757,14 +51831,14 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     const shape = zod.def.shape;
     const propValues = {};
     for (const key in shape) {
-      const field = shape[key]._zod;
-      if (field.values) {
+      const field2 = shape[key]._zod;
+      if (field2.values) {
         if (!Object.prototype.hasOwnProperty.call(propValues, key)) {
           assignProp(propValues, key, /* @__PURE__ */ new Set());
         }
-        for (const v of field.values)
+        for (const v of field2.values)
           propValues[key].add(v);
-        if (field.optin !== void 0)
+        if (field2.optin !== void 0)
           propValues[key].add(void 0);
       }
     }
@@ -64702,8 +64776,8 @@ var objectProcessor = (schema, ctx, _json2, params) => {
   }
   const requiredKeys = [];
   for (const key of Object.keys(shape)) {
-    const field = def.shape[key];
-    if (ctx.io === "input" ? inputOptin(field) === void 0 : field._zod.optout === void 0) {
+    const field2 = def.shape[key];
+    if (ctx.io === "input" ? inputOptin(field2) === void 0 : field2._zod.optout === void 0) {
       requiredKeys.push(key);
     }
   }
@@ -67070,13 +67144,13 @@ function resolveRef(ref2, ctx) {
   if (!ref2.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref2.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path6 = ref2.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref2}`);
     }
@@ -68023,12 +68097,12 @@ var errorSchema = external_exports.looseObject({
 var probabilitiesQuerySchema = external_exports.enum(["true", "false", "1", "0"]).optional();
 function schemaError(error63, body = "body") {
   const issue2 = error63.issues[0];
-  const field = issue2.path.map(String).join(".");
+  const field2 = issue2.path.map(String).join(".");
   let what;
   if (issue2.code === "unrecognized_keys") what = `unknown field${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k5) => `"${k5.slice(0, 60)}"`).join(", ")}`;
   else if (issue2.code === "invalid_type" && issue2.input === void 0) what = `is required (expected ${issue2.expected})`;
   else what = issue2.message;
-  return badRequest(field ? `field "${field}": ${what}` : `${body}: ${what}`, field ? { field } : {});
+  return badRequest(field2 ? `field "${field2}": ${what}` : `${body}: ${what}`, field2 ? { field: field2 } : {});
 }
 
 // serving/openapi.ts
@@ -68123,99 +68197,926 @@ function buildOpenApi(serverVersion) {
   };
 }
 
-// serving/page.ts
+// serving/web/assets.ts
 import { createHash } from "node:crypto";
-var SCRIPT = `
-const models = JSON.parse(document.getElementById('models').textContent);
-const select = document.getElementById('model');
-const input = document.getElementById('input');
-const output = document.getElementById('output');
-const probs = document.getElementById('probs');
-function example() {
-  const m = models.find((x) => x.name === select.value);
-  if (!m) return;
-  input.value = JSON.stringify({ instances: [m.example] }, null, 2);
-  probs.disabled = m.task !== 'classification';
-  if (probs.disabled) probs.checked = false;
-}
-select.addEventListener('change', example);
-document.getElementById('form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  output.textContent = '\u2026';
-  const url = '/v1/models/' + encodeURIComponent(select.value) + ':predict' + (probs.checked ? '?probabilities=true' : '');
-  try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: input.value });
-    const text = await res.text();
-    let shown = text;
-    try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch {}
-    output.textContent = res.status + ' ' + res.statusText + '\\n' + shown;
-  } catch (err) {
-    output.textContent = String(err);
+
+// serving/web/client.js
+function pageScript() {
+  "use strict";
+  const PAGE_ROWS = 25;
+  const FINAL = ["succeeded", "failed", "cancelled"];
+  const $ = (id) => document.getElementById(id);
+  const show = (el2, on) => {
+    if (el2) el2.hidden = !on;
+  };
+  const el = (tag, text, className) => {
+    const node2 = document.createElement(tag);
+    if (text !== void 0) node2.textContent = text;
+    if (className) node2.className = className;
+    return node2;
+  };
+  const percent = (p3) => (p3 * 100).toFixed(1) + "%";
+  const people = (v) => Number.isFinite(v) ? String(Number(v.toPrecision(4))) : String(v);
+  function parseCsv(text) {
+    if (text.charCodeAt(0) === 65279) text = text.slice(1);
+    const rows = [];
+    let row = [];
+    let cell = "";
+    let quoted = false;
+    let wasQuoted = false;
+    let wasQuotedRow = false;
+    const endCell = () => {
+      row.push(wasQuoted ? cell : cell.trim());
+      cell = "";
+      wasQuoted = false;
+    };
+    const endRow = () => {
+      endCell();
+      if (row.length > 1 || row[0] !== "" || wasQuotedRow) rows.push(row);
+      row = [];
+      wasQuotedRow = false;
+    };
+    for (let i5 = 0; i5 < text.length; i5++) {
+      const ch = text[i5];
+      if (quoted) {
+        if (ch === '"' && text[i5 + 1] === '"') {
+          cell += '"';
+          i5++;
+        } else if (ch === '"') quoted = false;
+        else cell += ch;
+      } else if (ch === '"') {
+        quoted = true;
+        wasQuoted = true;
+        wasQuotedRow = true;
+      } else if (ch === ",") endCell();
+      else if (ch === "\n" || ch === "\r") {
+        if (ch === "\r" && text[i5 + 1] === "\n") i5++;
+        endRow();
+      } else cell += ch;
+    }
+    if (cell !== "" || row.length > 0 || wasQuoted) endRow();
+    return rows;
   }
-});
-example();
+  function csvCell(value) {
+    return /[",\r\n]|^\s|\s$/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+  }
+  function formatCsv2(rows) {
+    return rows.map((r5) => r5.map(csvCell).join(",")).join("\n") + "\n";
+  }
+  async function errorOf(res) {
+    const text = await res.text();
+    try {
+      const body = JSON.parse(text);
+      if (body && typeof body.error === "string") return body;
+    } catch {
+    }
+    return { error: "the server answered " + res.status + " " + res.statusText };
+  }
+  const form = $("try-form");
+  if (form) {
+    const inputs = Array.from(form.querySelectorAll("[data-kind]"));
+    const formError = $("try-error");
+    const result = $("try-result");
+    for (const box of form.querySelectorAll("[data-missing-for]")) {
+      box.addEventListener("change", () => {
+        $(box.dataset.missingFor).disabled = box.checked;
+      });
+    }
+    const clearErrors = () => {
+      show(formError, false);
+      for (const input2 of inputs) {
+        input2.removeAttribute("aria-invalid");
+        show($(input2.id + "-error"), false);
+      }
+    };
+    const fieldError = (input2, message) => {
+      input2.setAttribute("aria-invalid", "true");
+      const slot = $(input2.id + "-error");
+      slot.textContent = message;
+      show(slot, true);
+    };
+    form.addEventListener("reset", () => {
+      clearErrors();
+      show(result, false);
+      for (const input2 of inputs) input2.disabled = false;
+    });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clearErrors();
+      const instance = {};
+      let firstBad;
+      for (const input2 of inputs) {
+        const kind = input2.dataset.kind;
+        if (kind === "boolean") instance[input2.name] = input2.disabled ? null : input2.checked;
+        else if (kind === "category") instance[input2.name] = input2.value === "" ? null : input2.value;
+        else if (input2.validity.badInput) {
+          fieldError(input2, "This is not a number the browser can read. Type a number, or leave it empty for missing.");
+          firstBad ??= input2;
+        } else {
+          const raw2 = input2.value.trim();
+          const n3 = Number(raw2);
+          instance[input2.name] = raw2 === "" ? null : Number.isFinite(n3) ? n3 : raw2;
+        }
+      }
+      if (firstBad) {
+        firstBad.focus();
+        return;
+      }
+      const classifier = form.dataset.task === "classification";
+      const button = form.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        const res = await fetch(form.dataset.predict + (classifier ? "?probabilities=true" : ""), {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ instances: [instance] })
+        });
+        if (!res.ok) {
+          const body2 = await errorOf(res);
+          const input2 = inputs.find((i5) => i5.name === body2.feature);
+          if (input2) {
+            fieldError(input2, body2.error);
+            input2.focus();
+          } else {
+            formError.textContent = body2.error;
+            show(formError, true);
+          }
+          show(result, false);
+          return;
+        }
+        const body = await res.json();
+        const prediction = body.predictions[0];
+        $("try-prediction").textContent = classifier ? prediction : people(prediction);
+        if (classifier) showBars(body.classes, body.probabilities[0], prediction);
+        else showMarker($("try-spread"), prediction);
+        show(result, true);
+      } catch (err) {
+        formError.textContent = "The request did not reach the server: " + err.message;
+        show(formError, true);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+  function showBars(classes, probabilities2, predicted) {
+    const list2 = $("try-bars");
+    list2.replaceChildren();
+    classes.forEach((name2, i5) => {
+      const item = el("li");
+      if (name2 === predicted) item.className = "best";
+      const label = el("label", name2);
+      label.htmlFor = "prob-" + i5;
+      const meter = el("meter", percent(probabilities2[i5]));
+      meter.id = "prob-" + i5;
+      meter.min = 0;
+      meter.max = 1;
+      meter.value = probabilities2[i5];
+      item.append(label, meter, el("span", percent(probabilities2[i5])));
+      list2.append(item);
+    });
+  }
+  function showMarker(svg, value) {
+    if (!svg) return;
+    const min = Number(svg.dataset.min);
+    const max = Number(svg.dataset.max);
+    const clamped = Math.min(Math.max(value, min), max);
+    const x = max > min ? 10 + 300 * (clamped - min) / (max - min) : 160;
+    const marker = svg.querySelector(".marker");
+    marker.querySelector("line").setAttribute("x1", x.toFixed(1));
+    marker.querySelector("line").setAttribute("x2", x.toFixed(1));
+    marker.querySelector("circle").setAttribute("cx", x.toFixed(1));
+    marker.setAttribute("visibility", "visible");
+    const where = value < min ? " (below the training range)" : value > max ? " (above the training range)" : "";
+    const mean = Number(svg.dataset.mean);
+    const std2 = Number(svg.dataset.std);
+    const sds = std2 > 0 ? Math.abs(value - mean) / std2 : 0;
+    const words = value < min || value > max ? "outside the range of the training targets" : sds <= 1 ? "within one standard deviation of the training mean" : (value > mean ? "above" : "below") + " the training mean by " + sds.toFixed(1) + " standard deviations";
+    $("try-where").textContent = "That is " + words + " (the red mark below).";
+    svg.setAttribute("aria-label", "Prediction " + people(value) + where + " on the training target range " + people(min) + " to " + people(max));
+  }
+  const batch2 = $("batch-form");
+  let table = { header: [], rows: [], page: 0 };
+  let jobsOn = false;
+  let jobsKey = "";
+  const jobHeaders = (extra) => Object.assign({}, extra, jobsKey ? { authorization: "Bearer " + jobsKey } : {});
+  if (batch2) {
+    const status = $("batch-status");
+    const progress = $("batch-progress");
+    const progressText = $("batch-progress-text");
+    const errorBox = $("batch-error");
+    const resultBox = $("batch-result");
+    const setProgress = (value, text) => {
+      show(status, true);
+      if (value === void 0) progress.removeAttribute("value");
+      else progress.value = value;
+      progressText.textContent = text;
+    };
+    const showError = (body, heading) => {
+      errorBox.replaceChildren(el("p", heading));
+      const where = el("dl");
+      const add = (term, value) => {
+        if (value === void 0) return;
+        where.append(el("dt", term), el("dd", String(value)));
+      };
+      add("Line", body.line === void 0 ? void 0 : body.line + " (the header is line 1)");
+      add("Row", body.row === void 0 ? void 0 : body.row + " (data rows from 0, as the API counts)");
+      add("Column", body.feature ?? body.column);
+      if (where.childElementCount > 0) errorBox.append(where);
+      errorBox.append(el("p", body.error));
+      show(errorBox, true);
+    };
+    batch2.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      show(errorBox, false);
+      show(resultBox, false);
+      const file2 = $("batch-file").files[0];
+      if (!file2) {
+        showError({ error: "Choose a CSV file first." }, "No file chosen");
+        $("batch-file").focus();
+        return;
+      }
+      const maxBytes = Number(batch2.dataset.maxBytes);
+      const asJob = jobsOn && ($("batch-as-job").checked || file2.size > maxBytes);
+      if (!asJob && file2.size > maxBytes) {
+        showError({ error: "The file has " + file2.size + " bytes; this page scores up to " + maxBytes + " at once. Split it, or use the batch-jobs API." }, "The file is too large");
+        return;
+      }
+      const button = batch2.querySelector("button[type=submit]");
+      button.disabled = true;
+      try {
+        if (asJob) await submitJob(file2, setProgress, showError);
+        else await scoreNow(file2, setProgress, showError);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    async function scoreNow(file2, setProgress2, showError2) {
+      setProgress2(0, "Uploading " + file2.name + "\u2026");
+      const answer = await new Promise((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open("POST", batch2.dataset.predict);
+        xhr.setRequestHeader("content-type", "text/csv");
+        xhr.upload.onprogress = (e5) => {
+          if (e5.lengthComputable) setProgress2(e5.loaded / e5.total, "Uploading: " + percent(e5.loaded / e5.total));
+        };
+        xhr.upload.onload = () => setProgress2(void 0, "Scoring\u2026");
+        xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText });
+        xhr.onerror = () => resolve({ status: 0, text: "" });
+        xhr.send(file2);
+      });
+      show($("batch-status"), false);
+      if (answer.status !== 200) {
+        let body = { error: answer.status === 0 ? "The request did not reach the server." : "The server answered " + answer.status + "." };
+        try {
+          const parsed = JSON.parse(answer.text);
+          if (parsed && typeof parsed.error === "string") body = parsed;
+        } catch {
+        }
+        showError2(body, "This file cannot be scored");
+        return;
+      }
+      const input2 = parseCsv(await file2.text());
+      const output2 = parseCsv(answer.text);
+      showTable(input2, output2);
+    }
+  }
+  function showTable(input2, output2) {
+    const outHeader = output2[0] ?? [];
+    const outRows = output2.slice(1);
+    const inRows = input2.slice(1);
+    const joined = inRows.length === outRows.length;
+    table = {
+      header: joined ? [...input2[0], ...outHeader] : outHeader,
+      outFrom: joined ? input2[0].length : 0,
+      rows: joined ? inRows.map((r5, i5) => [...r5, ...outRows[i5]]) : outRows,
+      page: 0
+    };
+    $("batch-summary").textContent = outRows.length + " rows scored.";
+    const head = $("batch-table").tHead;
+    const tr = el("tr");
+    table.header.forEach((h5, i5) => {
+      const th = el("th", h5, i5 >= table.outFrom ? "out" : void 0);
+      th.scope = "col";
+      tr.append(th);
+    });
+    head.replaceChildren(tr);
+    renderPage();
+    show($("batch-result"), true);
+  }
+  function renderPage() {
+    const pages = Math.max(1, Math.ceil(table.rows.length / PAGE_ROWS));
+    table.page = Math.min(Math.max(table.page, 0), pages - 1);
+    const start = table.page * PAGE_ROWS;
+    const body = $("batch-table").tBodies[0];
+    body.replaceChildren(
+      ...table.rows.slice(start, start + PAGE_ROWS).map((r5) => {
+        const tr = el("tr");
+        r5.forEach((v, i5) => tr.append(el("td", v, (i5 >= table.outFrom ? "out " : "") + (v !== "" && Number.isFinite(Number(v)) ? "num" : ""))));
+        return tr;
+      })
+    );
+    $("batch-page").textContent = "Rows " + (table.rows.length ? start + 1 : 0) + "\u2013" + Math.min(start + PAGE_ROWS, table.rows.length) + " of " + table.rows.length + " (page " + (table.page + 1) + " of " + pages + ")";
+    $("batch-prev").disabled = table.page === 0;
+    $("batch-next").disabled = table.page >= pages - 1;
+  }
+  if (batch2) {
+    $("batch-prev").addEventListener("click", () => {
+      table.page--;
+      renderPage();
+    });
+    $("batch-next").addEventListener("click", () => {
+      table.page++;
+      renderPage();
+    });
+    $("batch-download").addEventListener("click", () => {
+      saveFile(new Blob([formatCsv2([table.header, ...table.rows])], { type: "text/csv" }), batch2.dataset.model + "-predictions.csv");
+    });
+  }
+  function saveFile(blob, name2) {
+    const link2 = el("a");
+    link2.href = URL.createObjectURL(blob);
+    link2.download = name2;
+    document.body.append(link2);
+    link2.click();
+    link2.remove();
+    setTimeout(() => URL.revokeObjectURL(link2.href), 1e4);
+  }
+  async function submitJob(file2, setProgress, showError) {
+    setProgress(void 0, "Uploading " + file2.name + " as a batch job\u2026");
+    const res = await fetch(batch2.dataset.jobs, { method: "POST", headers: jobHeaders({ "content-type": "text/csv" }), body: file2 });
+    if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
+      show($("batch-status"), false);
+      showError(await errorOf(res), "The job was not accepted");
+      return;
+    }
+    const job = await res.json();
+    await refreshJobs();
+    for (let current = job; ; ) {
+      if (FINAL.includes(current.status)) {
+        show($("batch-status"), false);
+        if (current.status === "failed" && current.error) showError(current.error, "The job failed");
+        await refreshJobs();
+        return;
+      }
+      setProgress(typeof current.progress === "number" ? current.progress : void 0, "Job " + current.id.slice(0, 8) + ": " + current.status + (current.rows ? ", " + current.rows.done + " rows" : ""));
+      await new Promise((r5) => setTimeout(r5, 1e3));
+      const next = await fetch(current.links && current.links.self || "/v1/jobs/" + current.id, { headers: jobHeaders() });
+      if (!next.ok) {
+        show($("batch-status"), false);
+        showError(await errorOf(next), "The job could not be followed");
+        return;
+      }
+      current = await next.json();
+      await refreshJobs();
+    }
+  }
+  async function refreshJobs() {
+    const res = await fetch("/v1/jobs?model=" + encodeURIComponent(batch2.dataset.model) + "&limit=20", { headers: jobHeaders() });
+    if (!res.ok) return;
+    const { jobs } = await res.json();
+    const body = $("jobs-table").tBodies[0];
+    body.replaceChildren(
+      ...jobs.map((job) => {
+        const tr = el("tr");
+        const results = el("td");
+        const href = job.links && job.links.results || "/v1/jobs/" + job.id + "/results";
+        if (job.status === "succeeded" && !jobsKey) {
+          const link2 = el("a", "Download");
+          link2.href = href;
+          results.append(link2);
+        } else if (job.status === "succeeded") {
+          const button = el("button", "Download", "secondary");
+          button.type = "button";
+          button.addEventListener("click", async () => {
+            const res2 = await fetch(href, { headers: jobHeaders() });
+            if (res2.ok) saveFile(await res2.blob(), batch2.dataset.model + "-job-" + job.id.slice(0, 8) + ".csv");
+          });
+          results.append(button);
+        } else if (job.error) results.textContent = job.error.error;
+        const prog = el("progress");
+        prog.max = 1;
+        prog.value = job.progress ?? 0;
+        prog.setAttribute("aria-label", "Job " + job.id.slice(0, 8) + " progress");
+        const progCell = el("td");
+        progCell.append(prog, " " + percent(job.progress ?? 0));
+        tr.append(el("td", job.id.slice(0, 8)), el("td", job.status), el("td", String(job.rows ? job.rows.done : ""), "num"), progCell, el("td", job.startedAt ? new Date(job.startedAt).toLocaleString() : ""), results);
+        return tr;
+      })
+    );
+    show($("jobs-table"), jobs.length > 0);
+    show($("jobs-empty"), jobs.length === 0);
+  }
+  if (batch2) {
+    const turnOn = () => {
+      jobsOn = true;
+      for (const node2 of document.querySelectorAll(".jobs-only")) show(node2, true);
+      return refreshJobs();
+    };
+    $("jobs-refresh").addEventListener("click", refreshJobs);
+    $("jobs-key-form").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const key = $("jobs-key").value.trim();
+      const res = await fetch("/v1/jobs?limit=1", { headers: { authorization: "Bearer " + key } });
+      const error63 = $("jobs-key-error");
+      if (res.status !== 200) {
+        error63.textContent = "The key was not accepted: " + (await errorOf(res)).error;
+        show(error63, true);
+        $("jobs-key").setAttribute("aria-invalid", "true");
+        return;
+      }
+      jobsKey = key;
+      show(error63, false);
+      show($("jobs-key-form"), false);
+      await turnOn();
+    });
+    fetch("/v1/jobs?limit=1").then((res) => {
+      if (res.status === 200) return turnOn();
+      if (res.status === 401) {
+        show($("jobs"), true);
+        show($("jobs-key-form"), true);
+      }
+    }).catch(() => void 0);
+  }
+}
+
+// serving/web/styles.ts
+var STYLESHEET = `
+:root { --ink: #1b1f24; --muted: #4f5963; --line: #d0d7de; --accent: #0b5cad; --accent-ink: #fff; --bad: #a4111d; --ok: #1a6b32; --band: #dbe9f7; --paper: #fff; --soft: #f4f6f8; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: var(--paper); }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, [tabindex]:focus-visible { outline: 3px solid #f0a500; outline-offset: 2px; }
+.skip { position: absolute; left: -999px; top: 0; background: var(--ink); color: #fff; padding: .5rem 1rem; }
+.skip:focus { left: 0; }
+.top { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; justify-content: space-between; padding: .75rem 1rem; border-bottom: 1px solid var(--line); background: var(--soft); }
+.brand { font-weight: 700; text-decoration: none; color: var(--ink); }
+.status { margin: 0; padding: .15rem .6rem; border-radius: 1rem; font-size: .9rem; }
+.status.ok { background: #dff3e4; color: var(--ok); }
+.status.bad { background: #fbe3e4; color: var(--bad); }
+main { max-width: 64rem; margin: 0 auto; padding: 1rem; }
+footer { max-width: 64rem; margin: 2rem auto; padding: 0 1rem; color: var(--muted); font-size: .9rem; }
+h1 { font-size: 1.6rem; margin: .5rem 0 1rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 .75rem; padding-top: .5rem; border-top: 1px solid var(--line); }
+h3 { font-size: 1.05rem; margin: 1.25rem 0 .5rem; }
+code { font: .9em ui-monospace, SFMono-Regular, Menlo, monospace; }
+.hash, .wrap { overflow-wrap: anywhere; }
+.muted { color: var(--muted); }
+.tag { display: inline-block; font-size: .8rem; font-weight: 600; padding: .1rem .5rem; border-radius: .3rem; background: var(--band); color: #0a3d73; vertical-align: middle; }
+.crumbs { font-size: .9rem; }
+.jump { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin: 1rem 0; }
+.cards { list-style: none; padding: 0; display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); }
+.card { border: 1px solid var(--line); border-radius: .5rem; padding: 1rem; }
+.card h2 { border: 0; margin: 0 0 .5rem; padding: 0; }
+.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(9rem, 1fr)); gap: .5rem 1rem; margin: 0 0 .75rem; }
+.facts dt, .rows dt { color: var(--muted); font-size: .85rem; }
+.facts dd, .rows dd { margin: 0; font-weight: 600; }
+.rows > div { display: grid; grid-template-columns: 7rem 1fr; gap: 1rem; padding: .35rem 0; border-bottom: 1px solid var(--line); }
+.rows dd { font-weight: 400; overflow-wrap: anywhere; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+thead th { background: var(--soft); white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.out, th.out { background: #eef5fc; }
+.bars { list-style: none; padding: 0; margin: .5rem 0; max-width: 36rem; }
+.bars li { display: grid; grid-template-columns: minmax(5rem, 9rem) 1fr 6.5rem; gap: .5rem; align-items: center; padding: .15rem 0; }
+.bars li.best { font-weight: 700; }
+.bars span { font-variant-numeric: tabular-nums; text-align: right; }
+meter { width: 100%; height: 1.1rem; }
+meter::-webkit-meter-bar { background: var(--soft); border: 1px solid var(--line); border-radius: .2rem; }
+meter::-webkit-meter-optimum-value { background: var(--accent); }
+meter::-moz-meter-bar { background: var(--accent); }
+.spread { width: 100%; max-width: 36rem; height: auto; display: block; }
+.spread .axis { stroke: var(--muted); stroke-width: 2; }
+.spread .sd { fill: var(--band); }
+.spread .mean { stroke: #0a3d73; stroke-width: 2; }
+.spread text { font-size: 12px; fill: var(--muted); }
+.spread .marker line { stroke: var(--bad); stroke-width: 2; }
+.spread .marker circle { fill: var(--bad); }
+.fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .75rem 1rem; }
+.field { display: flex; flex-direction: column; gap: .2rem; margin: 0; padding: 0; border: 0; min-width: 0; }
+fieldset.field legend { padding: 0; font-weight: 600; }
+.field > label { font-weight: 600; overflow-wrap: anywhere; }
+label.inline { font-weight: 400; margin-right: 1rem; }
+input[type=number], input[type=password], select { font: inherit; padding: .4rem .5rem; border: 1px solid #6e7781; border-radius: .3rem; width: 100%; min-height: 2.5rem; background: #fff; color: var(--ink); }
+input[type=checkbox] { width: 1.2rem; height: 1.2rem; vertical-align: middle; }
+input[type=file] { font: inherit; max-width: 100%; }
+[aria-invalid=true] { border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); }
+.hint { color: var(--muted); font-size: .85rem; }
+.error { color: var(--bad); font-weight: 600; margin: .25rem 0; }
+.error dl { margin: .25rem 0; display: grid; grid-template-columns: auto 1fr; gap: 0 .75rem; }
+.error dd { margin: 0; }
+.error-box { border-left: 4px solid var(--bad); padding: .25rem 0 .25rem .75rem; }
+.error-box > :not(:first-child) { color: var(--ink); font-weight: 400; }
+.error-box dt { font-weight: 600; }
+button { font: inherit; padding: .5rem 1rem; min-height: 2.5rem; border: 1px solid var(--accent); border-radius: .3rem; background: var(--accent); color: var(--accent-ink); cursor: pointer; }
+button.secondary { background: #fff; color: var(--accent); }
+button:disabled { opacity: .55; cursor: default; }
+.result { margin-top: 1rem; padding: 1rem; border: 1px solid var(--line); border-radius: .5rem; background: var(--soft); }
+.prediction { font-size: 1.2rem; margin: 0 0 .5rem; }
+.prediction output { font-weight: 700; }
+.status-line { display: flex; gap: .75rem; align-items: center; margin: .5rem 0; }
+progress { width: 12rem; max-width: 50%; height: 1rem; }
+.pager { display: flex; gap: .75rem; align-items: center; margin: .5rem 0; flex-wrap: wrap; }
+[hidden] { display: none !important; }
+@media (max-width: 40rem) {
+  main { padding: .75rem; }
+  .rows > div { grid-template-columns: 1fr; gap: 0; }
+  .bars li { grid-template-columns: 1fr 5.5rem; }
+  .bars li meter { grid-column: 1 / -1; grid-row: 2; }
+  .fields { grid-template-columns: 1fr; }
+}
 `;
-var PAGE_CSP = `default-src 'none'; script-src 'sha256-${createHash("sha256").update(SCRIPT).digest("base64")}'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`;
-function esc2(text) {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+// serving/web/assets.ts
+function asset(name2, ext, body, contentType2) {
+  const digest4 = createHash("sha256").update(body).digest("hex").slice(0, 12);
+  return { path: `/assets/${name2}.${digest4}.${ext}`, body, contentType: contentType2 };
 }
-function exampleRow(model) {
-  return Object.fromEntries(
-    model.features.map((f5) => [f5.name, f5.type === "number" ? f5.impute : f5.type === "boolean" ? f5.impute === 1 : f5.categories[0] ?? null])
-  );
-}
-function metricsText(metrics) {
-  return Object.entries(metrics).map(([k5, v]) => `${k5} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(", ");
-}
-function renderPage(models, status) {
-  const served = models.filter((m3) => m3.model);
-  const data = JSON.stringify(served.map((m3) => ({ name: m3.name, task: m3.model.artifact.task, example: exampleRow(m3.model) }))).replace(/</g, "\\u003c");
-  const rows = models.map((m3) => {
-    const a5 = m3.model?.artifact;
-    const state2 = m3.ready ? "ready" : `<span class="bad">not served: ${esc2(m3.error ?? "loading")}</span>`;
-    return `<tr><td>${esc2(m3.name)}</td><td><code>${esc2(m3.version)}</code></td><td>${a5 ? esc2(a5.task) : ""}</td><td>${m3.model ? esc2(metricsText(m3.model.info.metrics)) : ""}</td><td>${a5 ? esc2(a5.features.map((f5) => f5.name).join(", ")) : ""}</td><td>${m3.model?.entry.source.commit ? `<code>${esc2(m3.model.entry.source.commit.slice(0, 12))}</code>` : ""}</td><td>${state2}</td></tr>`;
-  }).join("\n");
-  const options = served.map((m3) => `<option>${esc2(m3.name)}</option>`).join("");
-  return `<!doctype html>
+var SCRIPT = asset("page", "js", `(${pageScript.toString()})();
+`, "text/javascript; charset=utf-8");
+var STYLE = asset("page", "css", STYLESHEET, "text/css; charset=utf-8");
+var ICON = asset(
+  "icon",
+  "svg",
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0b5cad"/><path d="M3 12V4l5 5 5-5v8" fill="none" stroke="#fff" stroke-width="2"/></svg>',
+  "image/svg+xml"
+);
+var ASSETS = [SCRIPT, STYLE, ICON];
+var SCRIPT_PATH = SCRIPT.path;
+var STYLE_PATH = STYLE.path;
+var PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+// node_modules/hono/dist/helper/html/index.js
+var html = (strings, ...values) => {
+  const buffer = [""];
+  for (let i5 = 0, len = strings.length - 1; i5 < len; i5++) {
+    buffer[0] += strings[i5];
+    const children = Array.isArray(values[i5]) ? values[i5].flat(Infinity) : [values[i5]];
+    for (let i6 = 0, len2 = children.length; i6 < len2; i6++) {
+      const child = children[i6];
+      if (typeof child === "string") escapeToBuffer(child, buffer);
+      else if (typeof child === "number") buffer[0] += child;
+      else if (typeof child === "boolean" || child === null || child === void 0) continue;
+      else if (typeof child === "object" && child.isEscaped) {
+        if (child.callbacks) buffer.unshift("", child);
+        else {
+          const tmp = child.toString();
+          if (tmp instanceof Promise) buffer.unshift("", tmp);
+          else buffer[0] += tmp;
+        }
+      } else if (child instanceof Promise) buffer.unshift("", child);
+      else escapeToBuffer(child.toString(), buffer);
+    }
+  }
+  buffer[0] += strings.at(-1);
+  return buffer.length === 1 ? "callbacks" in buffer ? raw(resolveCallbackSync(raw(buffer[0], buffer.callbacks))) : raw(buffer[0]) : stringBufferToString(buffer, buffer.callbacks);
+};
+
+// serving/web/layout.ts
+function layout({ title, ready, reason, body }) {
+  return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mlship models</title>
-<style>
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #222; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
-th, td { text-align: left; border-bottom: 1px solid #ddd; padding: .35rem .5rem; vertical-align: top; }
-textarea, pre { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, monospace; }
-textarea { height: 12rem; }
-pre { background: #f6f6f6; padding: .75rem; min-height: 3rem; white-space: pre-wrap; }
-.bad { color: #b00; }
-.status { padding: .4rem .7rem; display: inline-block; border-radius: 4px; background: ${status.ready ? "#e6f4e6" : "#fbe9e9"}; }
-</style>
+<title>${title}</title>
+<link rel="stylesheet" href="${STYLE_PATH}">
+<link rel="icon" href="${ICON.path}" type="image/svg+xml">
+<script src="${SCRIPT_PATH}" defer></script>
 </head>
 <body>
-<h1>mlship models</h1>
-<p class="status">${status.ready ? "ready" : `not ready: ${esc2(status.reason ?? "")}`}</p>
-<table>
-<thead><tr><th>model</th><th>version</th><th>task</th><th>holdout metrics</th><th>features</th><th>commit</th><th>state</th></tr></thead>
-<tbody>
-${rows || '<tr><td colspan="7">The lock pins no models.</td></tr>'}
-</tbody>
-</table>
-<h2>Try a prediction</h2>
-<form id="form">
-<p><label>model <select id="model">${options}</select></label>
-<label><input type="checkbox" id="probs"> probabilities</label>
-<button type="submit"${served.length === 0 ? " disabled" : ""}>Predict</button></p>
-<textarea id="input" spellcheck="false" aria-label="request body"></textarea>
-</form>
-<pre id="output" aria-live="polite"></pre>
-<p>API: <a href="/openapi.json">OpenAPI</a> \xB7 <a href="/v1/models">/v1/models</a> \xB7 <a href="/v2">/v2</a> \xB7 <a href="/metrics">/metrics</a></p>
-<script type="application/json" id="models">${data}</script>
-<script>${SCRIPT}</script>
+<a class="skip" href="#main">Skip to content</a>
+<header class="top">
+<a class="brand" href="/">mlship models</a>
+<p class="${ready ? "status ok" : "status bad"}">${ready ? "Server ready" : `Not ready: ${reason ?? ""}`}</p>
+</header>
+<main id="main">
+${body}
+</main>
+<footer>
+<p>For programs: <a href="/openapi.json">OpenAPI</a> · <a href="/v1/models">/v1/models</a> · <a href="/v2">/v2</a> · <a href="/metrics">/metrics</a></p>
+</footer>
 </body>
 </html>
 `;
+}
+
+// serving/web/model-view.ts
+import path from "node:path/posix";
+
+// serving/web/format.ts
+function roundForPeople(value) {
+  if (!Number.isFinite(value) || value === 0) return value === 0 ? 0 : value;
+  return Number(value.toPrecision(3));
+}
+function withoutNoise(value) {
+  return Number(value.toPrecision(12));
+}
+function decimalsOf(value) {
+  const text = String(value);
+  if (text.includes("e")) {
+    const [mantissa = "", exponent = "0"] = text.split("e");
+    return Math.max(0, (mantissa.split(".")[1]?.length ?? 0) - Number(exponent));
+  }
+  return text.split(".")[1]?.length ?? 0;
+}
+function stepFor(example) {
+  const decimals = Math.min(decimalsOf(example), 6);
+  return decimals === 0 ? "1" : (10 ** -decimals).toFixed(decimals);
+}
+function formatMetric(name2, value) {
+  if (name2 === "accuracy") return formatPercent(value);
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
+function formatPercent(share) {
+  return `${(share * 100).toFixed(1)}%`;
+}
+function formatCount(n3) {
+  return n3.toLocaleString("en-US");
+}
+function formatBytes(bytes) {
+  const units = ["bytes", "KiB", "MiB", "GiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+function metricLabel(name2) {
+  return { accuracy: "Accuracy", macroF1: "Macro F1", rmse: "RMSE", mae: "MAE", r2: "R\xB2" }[name2] ?? name2;
+}
+
+// serving/web/model-view.ts
+function repositoryBase(url2) {
+  if (!url2) return void 0;
+  try {
+    const parsed = new URL(url2);
+    if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return void 0;
+    return parsed.href.replace(/\.git$/, "").replace(/\/+$/, "");
+  } catch {
+    return void 0;
+  }
+}
+function featureView(model, i5) {
+  const f5 = model.features[i5];
+  const summary = "data" in model.artifact ? model.artifact.data.features.find((s2) => s2.name === f5.name) : void 0;
+  const missingInTraining = summary?.missing;
+  switch (f5.type) {
+    case "number": {
+      const example = roundForPeople(f5.impute);
+      return { name: f5.name, type: "number", example: String(example), step: stepFor(example), missing: `the training median, ${withoutNoise(f5.impute)}`, missingInTraining };
+    }
+    case "boolean":
+      return { name: f5.name, type: "boolean", example: f5.impute === 1 ? "true" : "false", missing: `the training majority, ${f5.impute === 1 ? "true" : "false"}`, missingInTraining };
+    case "category":
+      return {
+        name: f5.name,
+        type: "category",
+        example: f5.categories[0] ?? "",
+        categories: f5.categories,
+        missing: "none of the known categories (as is an unseen one)",
+        missingInTraining
+      };
+  }
+}
+function describeModel(model, repositoryUrl) {
+  const a5 = model.artifact;
+  const repo = repositoryBase(repositoryUrl);
+  const commit = model.entry.source.commit;
+  const atCommit = (file2) => repo && commit ? `${repo}/blob/${commit}/${file2}` : void 0;
+  const specPath = model.entry.source.spec;
+  const dataPath = path.join(path.dirname(specPath), a5.lineage.data.file);
+  const lineage2 = [
+    { label: "Spec", value: { text: specPath, href: atCommit(specPath) }, detail: `sha256 ${a5.lineage.spec.sha256}` },
+    { label: "Data", value: { text: dataPath, href: atCommit(dataPath) }, detail: `sha256 ${a5.lineage.data.sha256}, ${formatCount(a5.lineage.data.rows)} rows` }
+  ];
+  if (a5.lineage.holdout) {
+    const holdoutPath = path.join(path.dirname(specPath), a5.lineage.holdout.file);
+    lineage2.push({ label: "Holdout", value: { text: holdoutPath, href: atCommit(holdoutPath) }, detail: `sha256 ${a5.lineage.holdout.sha256}, ${formatCount(a5.lineage.holdout.rows)} rows` });
+  } else if (a5.lineage.split) {
+    lineage2.push({ label: "Holdout", value: { text: `${formatPercent(a5.lineage.split.test)} of the data, seed ${a5.lineage.split.seed}` } });
+  }
+  lineage2.push({ label: "Trainer", value: { text: a5.lineage.trainer } });
+  lineage2.push({ label: "Commit", value: commit ? { text: commit.slice(0, 12), href: repo ? `${repo}/commit/${commit}` : void 0 } : { text: "not recorded" } });
+  const view = {
+    name: model.name,
+    version: model.version,
+    sha256: model.sha256,
+    task: a5.task,
+    algorithm: a5.algorithm,
+    target: a5.target.name,
+    classes: a5.task === "classification" ? a5.target.classes : [],
+    metrics: Object.entries(model.info.metrics).map(([name2, value]) => ({ label: metricLabel(name2), value: formatMetric(name2, value) })),
+    lineage: lineage2,
+    features: model.features.map((_, i5) => featureView(model, i5))
+  };
+  if ("data" in a5) {
+    view.rows = { train: formatCount(a5.data.rows.train), holdout: formatCount(a5.data.rows.holdout) };
+    const target = a5.data.target;
+    if (target.kind === "classes") {
+      const total = Object.values(target.train).reduce((s2, n3) => s2 + n3, 0);
+      view.balance = Object.entries(target.train).map(([name2, count]) => {
+        const share = total > 0 ? count / total : 0;
+        return { name: name2, count, share, label: `${formatCount(count)} (${formatPercent(share)})` };
+      });
+    } else {
+      view.spread = target.train;
+    }
+  }
+  return view;
+}
+
+// serving/web/index-page.ts
+function card(m3) {
+  if (!m3.model) {
+    return html`<li class="card">
+<h2>${m3.name}</h2>
+<p class="error">Not served: ${m3.error ?? "still loading"}</p>
+<p class="muted">version <code>${m3.version}</code></p>
+</li>`;
+  }
+  const v = describeModel(m3.model);
+  return html`<li class="card">
+<h2><a href="/models/${encodeURIComponent(m3.name)}">${m3.name}</a></h2>
+<p><span class="tag">${v.task}</span> predicts <strong>${v.target}</strong>${v.classes.length ? ` (${v.classes.length} classes)` : ""}</p>
+<dl class="facts">
+<div><dt>Version</dt><dd><code>${v.version}</code></dd></div>
+${v.metrics.map((x) => html`<div><dt>${x.label}</dt><dd>${x.value}</dd></div>`)}
+${v.rows ? html`<div><dt>Training rows</dt><dd>${v.rows.train}</dd></div>` : ""}
+<div><dt>Features</dt><dd>${v.features.length}</dd></div>
+</dl>
+</li>`;
+}
+function renderIndex(models, status) {
+  const body = html`<h1>Served models</h1>
+${models.length === 0 ? html`<p>The lock pins no models.</p>` : html`<p>Open a model to see how it was made, try a prediction or score a CSV file.</p>
+<ul class="cards">${models.map(card)}</ul>`}`;
+  return layout({ title: "mlship models", ...status, body });
+}
+
+// serving/web/model-page.ts
+function linked(v) {
+  return v.href ? html`<a href="${v.href}">${v.text}</a>` : html`${v.text}`;
+}
+function facts(v) {
+  return html`<dl class="facts">
+<div><dt>Version</dt><dd><code>${v.version}</code></dd></div>
+<div><dt>Task</dt><dd>${v.task}</dd></div>
+<div><dt>Target</dt><dd>${v.target}</dd></div>
+<div><dt>Algorithm</dt><dd>${v.algorithm}</dd></div>
+${v.metrics.map((m3) => html`<div><dt>${m3.label}</dt><dd>${m3.value}</dd></div>`)}
+</dl>
+<p class="muted">Metrics are measured on the holdout rows. Artifact sha256 <code class="hash">${v.sha256}</code></p>`;
+}
+function lineage(v) {
+  return html`<section aria-labelledby="h-lineage">
+<h2 id="h-lineage">How it was made</h2>
+<dl class="rows">
+${v.lineage.map((l3) => html`<div><dt>${l3.label}</dt><dd>${linked(l3.value)}${l3.detail ? html`<br><span class="muted hash">${l3.detail}</span>` : ""}</dd></div>`)}
+</dl>
+</section>`;
+}
+function spreadChart(s2, id) {
+  const x = (value) => (s2.max > s2.min ? 10 + 300 * (Math.min(Math.max(value, s2.min), s2.max) - s2.min) / (s2.max - s2.min) : 160).toFixed(1);
+  const r5 = roundForPeople;
+  return html`<svg class="spread" id="${id}" viewBox="0 0 320 64" role="img" aria-labelledby="${id}-text" data-min="${s2.min}" data-max="${s2.max}" data-mean="${s2.mean}" data-std="${s2.std}">
+<line class="axis" x1="10" x2="310" y1="30" y2="30"/>
+<rect class="sd" x="${x(s2.mean - s2.std)}" y="20" width="${(Number(x(s2.mean + s2.std)) - Number(x(s2.mean - s2.std))).toFixed(1)}" height="20"/>
+<line class="mean" x1="${x(s2.mean)}" x2="${x(s2.mean)}" y1="16" y2="44"/>
+<text x="10" y="60">${r5(s2.min)}</text><text x="310" y="60" text-anchor="end">${r5(s2.max)}</text>
+<g class="marker" visibility="hidden"><line x1="160" x2="160" y1="6" y2="54"/><circle cx="160" cy="30" r="6"/></g>
+</svg>
+<p id="${id}-text" class="muted">Training target: mean ${r5(s2.mean)}, standard deviation ${r5(s2.std)} (the shaded band), range ${r5(s2.min)} to ${r5(s2.max)}.</p>`;
+}
+function dataSummary(v) {
+  if (!v.rows) return html`<section aria-labelledby="h-data"><h2 id="h-data">Training data</h2><p>This artifact (format v1) has no data summary.</p></section>`;
+  return html`<section aria-labelledby="h-data">
+<h2 id="h-data">Training data</h2>
+<p>${v.rows.train} training rows, ${v.rows.holdout} holdout rows.</p>
+${v.balance ? html`<h3>Class balance (training rows)</h3>
+<ul class="bars">
+${v.balance.map((b5, i5) => html`<li><label for="balance-${i5}">${b5.name}</label><meter id="balance-${i5}" min="0" max="1" value="${b5.share}">${b5.label}</meter><span>${b5.label}</span></li>`)}
+</ul>` : ""}
+${v.spread ? html`<h3>Target spread (training rows)</h3>${spreadChart(v.spread, "data-spread")}` : ""}
+</section>`;
+}
+function typeText(f5) {
+  return f5.type === "category" ? `category (${f5.categories.length})` : f5.type;
+}
+function featureTable(v) {
+  return html`<section aria-labelledby="h-features">
+<h2 id="h-features">Features</h2>
+<div class="table-wrap" role="region" aria-labelledby="h-features" tabindex="0">
+<table>
+<thead><tr><th scope="col">Feature</th><th scope="col">Type</th><th scope="col">Allowed values</th><th scope="col">A missing value becomes</th><th scope="col">Missing in training</th></tr></thead>
+<tbody>
+${v.features.map(
+    (f5) => html`<tr><th scope="row">${f5.name}</th><td>${typeText(f5)}</td><td>${f5.type === "number" ? "any number" : f5.type === "boolean" ? "true or false" : f5.categories.join(", ")}</td><td>${f5.missing}</td><td>${f5.missingInTraining === void 0 ? "" : formatCount(f5.missingInTraining)}</td></tr>`
+  )}
+</tbody>
+</table>
+</div>
+</section>`;
+}
+function field(f5, i5) {
+  const id = `f-${i5}`;
+  const hint = html`<small id="${id}-hint" class="hint">Empty = missing: ${f5.missing}</small>`;
+  const error63 = html`<p id="${id}-error" class="error field-error" hidden></p>`;
+  switch (f5.type) {
+    case "number":
+      return html`<div class="field">
+<label for="${id}">${f5.name}</label>
+<input id="${id}" name="${f5.name}" type="number" step="${f5.step}" value="${f5.example}" data-kind="number" aria-describedby="${id}-hint ${id}-error">
+${hint}${error63}
+</div>`;
+    case "category":
+      return html`<div class="field">
+<label for="${id}">${f5.name}</label>
+<select id="${id}" name="${f5.name}" data-kind="category" aria-describedby="${id}-hint ${id}-error">
+<option value="">(missing)</option>
+${f5.categories.map((c5, j5) => html`<option${j5 === 0 ? " selected" : ""}>${c5}</option>`)}
+</select>
+${html`<small id="${id}-hint" class="hint">(missing): ${f5.missing}</small>`}${error63}
+</div>`;
+    case "boolean":
+      return html`<fieldset class="field">
+<legend>${f5.name}</legend>
+<label class="inline"><input id="${id}" name="${f5.name}" type="checkbox" data-kind="boolean"${f5.example === "true" ? " checked" : ""} aria-describedby="${id}-hint ${id}-error"> true</label>
+<label class="inline"><input id="${id}-missing" type="checkbox" data-missing-for="${id}"> missing</label>
+${html`<small id="${id}-hint" class="hint">Missing: ${f5.missing}</small>`}${error63}
+</fieldset>`;
+  }
+}
+function tryIt(v) {
+  const result = v.task === "classification" ? html`<p class="prediction">Prediction: <output id="try-prediction" for="try-form"></output></p>
+<h3 id="h-probabilities">Class probabilities</h3>
+<ul class="bars" id="try-bars" aria-labelledby="h-probabilities"></ul>` : html`<p class="prediction">Prediction: <output id="try-prediction" for="try-form"></output></p>
+${v.spread ? html`<p id="try-where"></p>${spreadChart(v.spread, "try-spread")}` : ""}`;
+  return html`<section aria-labelledby="h-try">
+<h2 id="h-try">Try it</h2>
+<p id="try-help">The fields start at typical training values (the median, the majority, the first category). <strong>Leave a field empty to send it as missing</strong>: the model then uses what it used in training, shown under each field.</p>
+<form id="try-form" class="try" novalidate data-predict="/v1/models/${encodeURIComponent(v.name)}:predict" data-task="${v.task}" aria-describedby="try-help">
+<div class="fields">
+${v.features.map(field)}
+</div>
+<p><button type="submit">Predict</button> <button type="reset" class="secondary">Reset values</button></p>
+<p id="try-error" class="error" role="alert" hidden></p>
+</form>
+<div id="try-result" class="result" aria-live="polite" hidden>
+${result}
+</div>
+</section>`;
+}
+function batch(v, limits) {
+  const names = v.features.map((f5) => f5.name).join(",");
+  return html`<section aria-labelledby="h-batch">
+<h2 id="h-batch">Score a CSV file</h2>
+<p id="batch-help">The first row names the features, in any order: <code class="wrap">${names}</code>. Empty cells, <code>NA</code> and <code>null</code> are missing. Up to ${formatCount(limits.maxRows)} rows and ${formatBytes(limits.maxBodyBytes)} are scored here at once<span class="jobs-only" hidden>; larger files run as a batch job</span>.</p>
+<form id="batch-form" class="batch" data-predict="/v1/models/${encodeURIComponent(v.name)}:predict${v.task === "classification" ? "?probabilities=true" : ""}" data-jobs="/v1/models/${encodeURIComponent(v.name)}/jobs${v.task === "classification" ? "?probabilities=true" : ""}" data-model="${v.name}" data-max-bytes="${limits.maxBodyBytes}" data-max-rows="${limits.maxRows}" aria-describedby="batch-help">
+<p><label for="batch-file">CSV file</label> <input id="batch-file" name="file" type="file" accept=".csv,text/csv"></p>
+<p class="jobs-only" hidden><label class="inline"><input id="batch-as-job" type="checkbox"> Run as a batch job (for large files; the results stay on the server)</label></p>
+<p><button type="submit">Score the file</button></p>
+</form>
+<div id="batch-status" class="status-line" role="status" hidden><progress id="batch-progress" max="1"></progress> <span id="batch-progress-text"></span></div>
+<div id="batch-error" class="error error-box" role="alert" hidden></div>
+<div id="batch-result" hidden>
+<p><span id="batch-summary"></span> <button type="button" id="batch-download">Download CSV</button></p>
+<div class="table-wrap" role="region" aria-label="Scored rows" tabindex="0"><table id="batch-table"><thead></thead><tbody></tbody></table></div>
+<nav class="pager" aria-label="Pages of scored rows"><button type="button" id="batch-prev">Previous</button> <span id="batch-page" aria-live="polite"></span> <button type="button" id="batch-next">Next</button></nav>
+</div>
+<section id="jobs" class="jobs-only" aria-labelledby="h-jobs" hidden>
+<h3 id="h-jobs">Batch jobs for ${v.name}</h3>
+<form id="jobs-key-form" hidden>
+<p>This server's batch jobs need an API key: a job and its results are readable only with the key that created it.</p>
+<p><label for="jobs-key">API key</label> <input id="jobs-key" type="password" autocomplete="off" aria-describedby="jobs-key-note jobs-key-error"> <button type="submit">Use the key</button></p>
+<p id="jobs-key-note" class="muted">The key stays in this page (not stored anywhere) and goes only to this server.</p>
+<p id="jobs-key-error" class="error" role="alert" hidden></p>
+</form>
+<p id="jobs-empty" class="muted">No jobs yet.</p>
+<div class="table-wrap" role="region" aria-labelledby="h-jobs" tabindex="0"><table id="jobs-table" hidden><thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Rows</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Results</th></tr></thead><tbody></tbody></table></div>
+<p><button type="button" id="jobs-refresh" class="secondary">Refresh</button></p>
+</section>
+</section>`;
+}
+function renderModelPage(model, options) {
+  const v = describeModel(model, options.repositoryUrl);
+  const body = html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> › ${v.name}</nav>
+<h1>${v.name} <span class="tag">${v.task}</span></h1>
+${facts(v)}
+<nav aria-label="On this page" class="jump"><a href="#h-try">Try it</a> <a href="#h-batch">Score a CSV file</a> <a href="#h-lineage">How it was made</a> <a href="#h-data">Training data</a> <a href="#h-features">Features</a></nav>
+${tryIt(v)}
+${batch(v, options.limits)}
+${lineage(v)}
+${dataSummary(v)}
+${featureTable(v)}`;
+  return layout({ title: `${v.name} \xB7 mlship`, ...options.status, body });
+}
+function renderMissingModel(title, message, status) {
+  return layout({ title: `${title} \xB7 mlship`, ...status, body: html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> › ${title}</nav><h1>${title}</h1><p class="error">${message}</p>` });
 }
 
 // serving/routes/lookup.ts
@@ -68254,10 +69155,15 @@ function modelInfo(state2, m3) {
 // serving/routes/site.ts
 var JSON_HEADERS = { "Content-Type": "application/json" };
 var METRICS_HEADERS = { "Content-Type": METRICS_CONTENT_TYPE };
+var PAGE_HEADERS = { "Content-Security-Policy": PAGE_CSP, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin" };
 function siteRoutes(deps) {
   const { state: state2 } = deps;
   const app = new Hono3();
   let openApi;
+  const status = () => {
+    const reason = notReadyReason(state2);
+    return { ready: reason === void 0, reason };
+  };
   app.get("/metrics", async (c5) => {
     c5.env.info.route = "metrics";
     return c5.body(await deps.metricsText(), 200, METRICS_HEADERS);
@@ -68269,12 +69175,29 @@ function siteRoutes(deps) {
   });
   app.get("/", (c5) => {
     c5.env.info.route = "page";
-    const reason = notReadyReason(state2);
-    return c5.html(renderPage(listModels(state2), { ready: reason === void 0, reason }), 200, {
-      "Content-Security-Policy": PAGE_CSP,
-      "X-Content-Type-Options": "nosniff"
-    });
+    return c5.html(renderIndex(listModels(state2), status()), 200, PAGE_HEADERS);
   });
+  app.get("/models/:name", (c5) => {
+    c5.env.info.route = "page";
+    const name2 = c5.req.param("name");
+    const model = state2.models.get(name2);
+    if (model) {
+      c5.env.info.model = name2;
+      return c5.html(renderModelPage(model, { status: status(), limits: deps.limits, repositoryUrl: deps.repositoryUrl }), 200, PAGE_HEADERS);
+    }
+    if (!(header(c5, "accept") ?? "").includes("text/html")) lookup(state2, c5, name2, void 0);
+    const failure3 = state2.failures.get(name2);
+    if (failure3) return c5.html(renderMissingModel(name2, `Version ${failure3.entry.version} is not served: ${failure3.reason}`, status()), 503, PAGE_HEADERS);
+    if (state2.loading) return c5.html(renderMissingModel(name2, "The pinned models are still loading; reload in a moment.", status()), 503, { ...PAGE_HEADERS, "Retry-After": "1" });
+    return c5.html(renderMissingModel(name2, "No model of that name is served here.", status()), 404, PAGE_HEADERS);
+  });
+  for (const asset2 of ASSETS) {
+    const headers = { "Content-Type": asset2.contentType, "Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff" };
+    app.get(asset2.path, (c5) => {
+      c5.env.info.route = "asset";
+      return c5.body(asset2.body, 200, headers);
+    });
+  }
   return app;
 }
 
@@ -69155,7 +70078,7 @@ var std = function(array2) {
 // node_modules/csv-parse/lib/api/index.js
 var isRecordEmpty = function(record2) {
   return record2.every(
-    (field) => field == null || field.toString && field.toString().trim() === ""
+    (field2) => field2 == null || field2.toString && field2.toString().trim() === ""
   );
 };
 var cr = 13;
@@ -69740,18 +70663,18 @@ var transform2 = function(original_options = {}) {
       if (enabled === false) {
         return this.__resetField();
       }
-      let field = this.state.field.toString(encoding);
+      let field2 = this.state.field.toString(encoding);
       if (rtrim === true && wasQuoting === false) {
-        field = field.trimRight();
+        field2 = field2.trimRight();
       }
       if (cast === true) {
-        const [err, f5] = this.__cast(field);
+        const [err, f5] = this.__cast(field2);
         if (err !== void 0) return err;
-        field = f5;
+        field2 = f5;
       }
-      this.state.record.push(field);
-      if (max_record_size !== 0 && typeof field === "string") {
-        this.state.record_length += field.length;
+      this.state.record.push(field2);
+      if (max_record_size !== 0 && typeof field2 === "string") {
+        this.state.record_length += field2.length;
       }
       this.__resetField();
     },
@@ -69776,7 +70699,7 @@ var transform2 = function(original_options = {}) {
       push(record2);
     },
     // Return a tuple with the error and the casted value
-    __cast: function(field) {
+    __cast: function(field2) {
       const { columns, relax_column_count } = this.options;
       const isColumns = Array.isArray(columns);
       if (isColumns === true && relax_column_count && this.options.columns.length <= this.state.record.length) {
@@ -69785,18 +70708,18 @@ var transform2 = function(original_options = {}) {
       if (this.state.castField !== null) {
         try {
           const info2 = this.__infoField();
-          return [void 0, this.state.castField.call(null, field, info2)];
+          return [void 0, this.state.castField.call(null, field2, info2)];
         } catch (err) {
           return [err];
         }
       }
-      if (this.__isFloat(field)) {
-        return [void 0, parseFloat(field)];
+      if (this.__isFloat(field2)) {
+        return [void 0, parseFloat(field2)];
       } else if (this.options.cast_date !== false) {
         const info2 = this.__infoField();
-        return [void 0, this.options.cast_date.call(null, field, info2)];
+        return [void 0, this.options.cast_date.call(null, field2, info2)];
       }
-      return [void 0, field];
+      return [void 0, field2];
     },
     __compareBytes: function(sourceBuf, targetBuf, targetPos, firstByte) {
       if (sourceBuf[0] !== firstByte) return 0;
@@ -70794,7 +71717,8 @@ function createApp(options) {
     admit: inflightGate(metrics, limits.maxInflight),
     budget: new BodyBudget(limits.maxBufferedBytes),
     version: options.version ?? "0.0.0",
-    metricsText: options.metricsText ?? (() => metrics.text())
+    metricsText: options.metricsText ?? (() => metrics.text()),
+    repositoryUrl: options.repositoryUrl
   };
   const app = new Hono3();
   app.route("/", v2Routes(deps));
@@ -70807,19 +71731,19 @@ function createApp(options) {
     return c5.json({ error: "internal error" }, 500);
   });
   app.notFound((c5) => {
-    const path5 = c5.req.path;
+    const path6 = c5.req.path;
     c5.env.info.route = "not_found";
-    const methods = allowed(path5);
+    const methods = allowed(path6);
     if (methods.length > 0) {
       const allow = methods.join(", ");
-      return c5.json({ error: `${c5.req.method} is not allowed on ${clip(path5, 200)}; use ${allow}` }, 405, { Allow: allow });
+      return c5.json({ error: `${c5.req.method} is not allowed on ${clip(path6, 200)}; use ${allow}` }, 405, { Allow: allow });
     }
-    return c5.json({ error: `no such route: ${c5.req.method} ${clip(path5, 200)} (see /openapi.json)` }, 404);
+    return c5.json({ error: `no such route: ${c5.req.method} ${clip(path6, 200)} (see /openapi.json)` }, 404);
   });
-  const fetch = logRequests((request, env2) => app.fetch(request, env2), logger2, metrics);
+  const fetch2 = logRequests((request, env2) => app.fetch(request, env2), logger2, metrics);
   return {
-    fetch,
-    request: async (input2, init) => fetch(new Request(/^https?:\/\//.test(input2) ? input2 : `http://localhost${input2.startsWith("/") ? "" : "/"}${input2}`, init)),
+    fetch: fetch2,
+    request: async (input2, init) => fetch2(new Request(/^https?:\/\//.test(input2) ? input2 : `http://localhost${input2.startsWith("/") ? "" : "/"}${input2}`, init)),
     hono: app
   };
 }
@@ -70828,8 +71752,8 @@ function createApp(options) {
 var KEEP_ALIVE_TIMEOUT_MS = 65e3;
 async function listenHttp(options) {
   const { state: state2 } = options;
-  const { limits, logger: logger2, metrics, metricsText: metricsText2, version: version3 } = options;
-  const app = createApp({ state: state2, limits, logger: logger2, metrics, metricsText: metricsText2, version: version3 });
+  const { limits, logger: logger2, metrics, metricsText, version: version3 } = options;
+  const app = createApp({ state: state2, limits, logger: logger2, metrics, metricsText, version: version3, repositoryUrl: options.repositoryUrl });
   const server = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1e3, requestTimeout: 12e4 }
@@ -70889,7 +71813,7 @@ ${body}`);
 
 // serving/loader.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // training/artifact.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -71105,7 +72029,7 @@ function checkPinned(name2, entry, bytes, file2) {
 }
 
 // registry/store/index.ts
-import path2 from "node:path";
+import path3 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // registry/store/errors.ts
@@ -71167,7 +72091,7 @@ function storeError(message, place, cause) {
 // registry/store/file.ts
 import { randomBytes } from "node:crypto";
 import { link, mkdir, open as open2, readFile, readdir, stat, unlink } from "node:fs/promises";
-import path from "node:path";
+import path2 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // registry/store/types.ts
@@ -71222,12 +72146,12 @@ var FileStore = class {
   /** The absolute root folder. */
   root;
   constructor(root5) {
-    if (!path.isAbsolute(root5)) throw storeError(`the file store root must be an absolute path (got "${root5}")`, {});
-    this.root = path.resolve(root5);
+    if (!path2.isAbsolute(root5)) throw storeError(`the file store root must be an absolute path (got "${root5}")`, {});
+    this.root = path2.resolve(root5);
     this.uri = pathToFileURL(this.root).href;
   }
   fileFor(name2, version3) {
-    return path.join(this.root, ...objectPath(name2, version3).split("/"));
+    return path2.join(this.root, ...objectPath(name2, version3).split("/"));
   }
   uriFor(name2, version3) {
     return pathToFileURL(this.fileFor(name2, version3)).href;
@@ -71237,13 +72161,13 @@ var FileStore = class {
     const ours = { name: name2, version: version3, uri: this.uriFor(name2, version3), sha256: sha2562(bytes), size: bytes.length, multipart: false };
     const existing = await readIfExists(file2, ours.uri);
     if (existing) return settleExisting(existing, ours, "exists");
-    const dir = path.dirname(file2);
+    const dir = path2.dirname(file2);
     try {
       await mkdir(dir, { recursive: true });
     } catch (err) {
       throw storeError(`cannot create the folder (${err.code ?? String(err)})`, { file: dir }, err);
     }
-    const temp = path.join(dir, `.${OBJECT_FILE}.${randomBytes(6).toString("hex")}.tmp`);
+    const temp = path2.join(dir, `.${OBJECT_FILE}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       const handle = await open2(temp, "wx", 292);
       try {
@@ -71296,7 +72220,7 @@ var FileStore = class {
   }
   async listVersions(name2) {
     checkName(name2);
-    const dir = path.join(this.root, "models", name2);
+    const dir = path2.join(this.root, "models", name2);
     let entries;
     try {
       entries = await readdir(dir);
@@ -71557,11 +72481,11 @@ function openStore(uri, options = {}) {
 function fileStoreRoot(uri, cwd) {
   const relative = (p3) => {
     if (cwd === void 0) throw new StoreError(`the store "${uri}" is a relative folder, and no base folder was given to resolve it`);
-    return path2.resolve(cwd, p3);
+    return path3.resolve(cwd, p3);
   };
   if (!uri.toLowerCase().startsWith("file://")) {
     if (!uri) throw new StoreError("the store URI is empty");
-    return path2.isAbsolute(uri) ? path2.resolve(uri) : relative(uri);
+    return path3.isAbsolute(uri) ? path3.resolve(uri) : relative(uri);
   }
   const rest = uri.slice("file://".length);
   if (rest.startsWith("/") || rest.startsWith("localhost/")) {
@@ -71649,17 +72573,17 @@ function isRetryable(err) {
 }
 function modelsDirSource(dir) {
   return async (name2, entry) => {
-    const versioned = path3.join(dir, name2, entry.version, "model.json");
+    const versioned = path4.join(dir, name2, entry.version, "model.json");
     try {
       return await readFile4(versioned);
     } catch (err) {
       if (err.code !== "ENOENT") throw err;
     }
     try {
-      return await readFile4(path3.join(dir, name2, "model.json"));
+      return await readFile4(path4.join(dir, name2, "model.json"));
     } catch (err) {
       if (err.code === "ENOENT") {
-        throw Object.assign(new Error(`neither ${versioned} nor ${path3.join(dir, name2, "model.json")} exists`), { code: "ENOENT" });
+        throw Object.assign(new Error(`neither ${versioned} nor ${path4.join(dir, name2, "model.json")} exists`), { code: "ENOENT" });
       }
       throw err;
     }
@@ -71688,7 +72612,7 @@ function runWorker() {
   };
   let requestId = 0;
   const pending = /* @__PURE__ */ new Map();
-  const metricsText2 = () => new Promise((resolve) => {
+  const metricsText = () => new Promise((resolve) => {
     const id = ++requestId;
     pending.set(id, resolve);
     sendPrimary({ type: "metrics-request", id });
@@ -71714,7 +72638,7 @@ function runWorker() {
     config2 = c5;
     state2.workers = c5.workers;
     try {
-      front = await listenHttp({ state: state2, limits: c5.limits, logger: logger2, metrics, metricsText: metricsText2, version: c5.version, port: c5.port, host: c5.host });
+      front = await listenHttp({ state: state2, limits: c5.limits, logger: logger2, metrics, metricsText, version: c5.version, port: c5.port, host: c5.host, repositoryUrl: c5.repositoryUrl });
     } catch (err) {
       sendPrimary({ type: "listen-error", error: err.message });
       logger2.flush();
@@ -71763,7 +72687,7 @@ function runWorker() {
 }
 
 // cli/commands/serve.ts
-import path4 from "node:path";
+import path5 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -71892,6 +72816,7 @@ async function startCluster(options, workerEntry, count) {
   const logger2 = createLogger(write, { role: "primary" });
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const config2 = { port: options.port ?? DEFAULT_PORT, host: options.host, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? "0.0.0" };
+  if (options.repositoryUrl) config2.repositoryUrl = options.repositoryUrl;
   cluster2.setupPrimary({ exec: workerEntry, args: [], serialization: "advanced", silent: write !== void 0 });
   const aggregator = new import_prom_client2.AggregatorRegistry();
   const listening = /* @__PURE__ */ new Set();
@@ -72004,7 +72929,8 @@ async function startInProcess(options) {
     metrics: new Metrics(),
     version: options.version ?? "0.0.0",
     port: options.port ?? DEFAULT_PORT,
-    host: options.host
+    host: options.host,
+    repositoryUrl: options.repositoryUrl
   });
   logger2.log({ level: "info", msg: "listening", port: front.port, workers: 1 });
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger2, options.load).then((result) => {
@@ -72064,7 +72990,8 @@ var ENV = {
   "max-rows": "MLSHIP_MAX_ROWS",
   "max-inflight": "MLSHIP_MAX_INFLIGHT",
   "max-buffered-bytes": "MLSHIP_MAX_BUFFERED_BYTES",
-  "drain-timeout": "MLSHIP_DRAIN_TIMEOUT"
+  "drain-timeout": "MLSHIP_DRAIN_TIMEOUT",
+  "repository-url": "MLSHIP_REPOSITORY_URL"
 };
 var SERVER_VERSION = MLSHIP_VERSION;
 function defaultWorkerEntry() {
@@ -72110,9 +73037,13 @@ async function serveCommand(args, io, options = {}) {
   const store = opt("store");
   const modelsDir = opt("models-dir");
   if (store && modelsDir) throw new UsageError("give either --store or --models-dir, not both");
-  const lockFile = path4.resolve(io.cwd, opt("lock") ?? DEFAULT_LOCK);
+  const lockFile = path5.resolve(io.cwd, opt("lock") ?? DEFAULT_LOCK);
   const lock = await readLock(lockFile);
-  const fetchArtifact = modelsDir ? modelsDirSource(path4.resolve(io.cwd, modelsDir)) : storeSource(storeUriFrom(store, io.env), storeOptions(io));
+  const fetchArtifact = modelsDir ? modelsDirSource(path5.resolve(io.cwd, modelsDir)) : storeSource(storeUriFrom(store, io.env), storeOptions(io));
+  const repositoryUrl = opt("repository-url");
+  if (repositoryUrl !== void 0 && !/^https?:\/\/[^/\s]+/.test(repositoryUrl)) {
+    throw new UsageError(`--repository-url (MLSHIP_REPOSITORY_URL) must be an http(s) address like https://github.com/owner/repo, got "${repositoryUrl}"`);
+  }
   const port = int2("port", 0, DEFAULT_PORT);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const server = await startServer({
@@ -72129,6 +73060,7 @@ async function serveCommand(args, io, options = {}) {
     },
     drainTimeoutMs: int2("drain-timeout", 0, DEFAULT_DRAIN_TIMEOUT_MS / 1e3) * 1e3,
     version: SERVER_VERSION,
+    repositoryUrl,
     workerEntry: options.workerEntry ?? defaultWorkerEntry(),
     // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
     write: io.stdout === process.stdout ? void 0 : (text) => io.stdout.write(text)
