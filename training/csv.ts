@@ -32,6 +32,8 @@ export interface LoadCsvOptions {
   required?: { name: string; role: string }[];
   /** Called every 100,000 rows, for progress on a terminal. */
   onProgress?: (rows: number) => void;
+  /** Bytes read at a time (1 MiB); tests make it small to put chunk edges inside records. */
+  chunkBytes?: number;
 }
 
 const CHUNK_BYTES = 1 << 20;
@@ -43,7 +45,7 @@ export async function loadCsv(file: string, options: LoadCsvOptions): Promise<Ta
   const loader = new Loader(file, options);
   let pending: Buffer | undefined;
   try {
-    for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(file, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       const buf = pending && pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       pending = buf.subarray(loader.consume(buf, false));

@@ -93924,7 +93924,7 @@ async function loadCsv(file2, options) {
   const loader = new Loader(file2, options);
   let pending;
   try {
-    for await (const chunk of createReadStream2(file2, { highWaterMark: CHUNK_BYTES })) {
+    for await (const chunk of createReadStream2(file2, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES })) {
       hash2.update(chunk);
       const buf = pending && pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       pending = buf.subarray(loader.consume(buf, false));
