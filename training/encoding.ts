@@ -75,9 +75,9 @@ export function compareStrings(a: string, b: string): number {
 function medianOf(values: Float64Array, rows: Int32Array): number {
   const present = new Float64Array(rows.length);
   let n = 0;
-  for (const r of rows) {
-    const v = values[r]!;
-    if (!Number.isNaN(v)) present[n++] = v;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]!]!;
+    if (v === v) present[n++] = v; // not NaN
   }
   if (n === 0) return NaN;
   const a = present.subarray(0, n);

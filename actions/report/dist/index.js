@@ -91446,9 +91446,9 @@ function compareStrings(a5, b7) {
 function medianOf(values, rows) {
   const present = new Float64Array(rows.length);
   let n3 = 0;
-  for (const r5 of rows) {
-    const v = values[r5];
-    if (!Number.isNaN(v)) present[n3++] = v;
+  for (let i6 = 0; i6 < rows.length; i6++) {
+    const v = values[rows[i6]];
+    if (v === v) present[n3++] = v;
   }
   if (n3 === 0) return NaN;
   const a5 = present.subarray(0, n3);
@@ -93394,6 +93394,7 @@ async function trainModel(loaded, options = {}) {
   if (declared?.some((f5) => f5.name === spec.target)) {
     throw new SpecError(`the target "${spec.target}" cannot also be a feature`, { file: loaded.file, field: "features" });
   }
+  const loadStarted = performance.now();
   const targetType = spec.task === "classification" ? "category" : "number";
   const onRows = (rows) => options.onProgress?.({ phase: "load", rows });
   const dataFile = await modelFile(loaded, spec.data, "data");
@@ -93424,6 +93425,7 @@ async function trainModel(loaded, options = {}) {
     train = { table: data, rows: split2.train };
     holdout = { table: data, rows: split2.holdout };
   }
+  const imputeStarted = performance.now();
   const features = learnEncoding(train.table, featureNames, train.rows);
   const encoding = compileEncoding(features);
   const x2 = encodeTable(encoding, train.table, train.rows);
@@ -93473,18 +93475,22 @@ async function trainModel(loaded, options = {}) {
     if (err2 instanceof NonFiniteNumberError) throw new DataError("the values are too large: a metric or summary computed from them is not a finite number", { file: data.file }, { cause: err2 });
     throw err2;
   }
-  return { ...sealed, trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+  const phasesMs = { load: imputeStarted - loadStarted, impute: started - imputeStarted, fit: trainMs, evaluate: performance.now() - started - trainMs };
+  return { ...sealed, trainMs, phasesMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 function classNames(target, sets) {
   const names = /* @__PURE__ */ new Set();
   for (const { table: table2, rows } of sets) {
     const column = table2.columns.get(target);
     if (column.kind !== "category") throw new Error("classification target must load as category");
-    for (const r5 of rows) {
+    const present = new Uint8Array(column.levels.length);
+    for (let i6 = 0; i6 < rows.length; i6++) {
+      const r5 = rows[i6];
       const code = column.codes[r5];
       if (code < 0) throw new DataError("the target is missing", { file: table2.file, row: r5 + 1, column: target });
-      names.add(column.levels[code]);
+      present[code] = 1;
     }
+    column.levels.forEach((level, code) => present[code] === 1 && names.add(level));
   }
   if (names.size < 2) throw new DataError(`classification needs at least 2 classes in "${target}", found ${names.size}`, { file: sets[0].table.file, column: target });
   return [...names].sort(compareStrings);
@@ -93493,8 +93499,10 @@ function classCodes(target, { table: table2, rows }, classes) {
   const column = table2.columns.get(target);
   if (column.kind !== "category") throw new Error("classification target must load as category");
   const index = new Map(classes.map((c5, i6) => [c5, i6]));
-  const levelToClass = column.levels.map((level) => index.get(level) ?? -1);
-  return Int32Array.from(rows, (r5) => levelToClass[column.codes[r5]]);
+  const levelToClass = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+  const codes = new Int32Array(rows.length);
+  for (let i6 = 0; i6 < rows.length; i6++) codes[i6] = levelToClass[column.codes[rows[i6]]];
+  return codes;
 }
 function targetValues(target, { table: table2, rows }) {
   const column = table2.columns.get(target);
