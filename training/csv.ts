@@ -106,9 +106,12 @@ class Loader {
             throw new DataError(`wrong number of fields: found ${fields.count}, the header has a different count`, { file, line });
           }
           const row = ++this.rowCount;
-          const place = { file, line, row };
           const { starts, ends, escaped } = fields;
-          for (const b of this.builders) b.pushBytes(buf, starts[b.index]!, ends[b.index]!, escaped[b.index] === 1, place);
+          const builders = this.builders;
+          for (let k = 0; k < builders.length; k++) {
+            const b = builders[k]!;
+            b.pushBytes(buf, starts[b.index]!, ends[b.index]!, escaped[b.index] === 1, file, line, row);
+          }
           if (options.onProgress && row % 100_000 === 0) options.onProgress(row);
         }
       }
