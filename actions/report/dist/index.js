@@ -34787,7 +34787,7 @@ var init_HashCalculator = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js
-import { createReadStream as createReadStream2 } from "node:fs";
+import { createReadStream } from "node:fs";
 var fileStreamHasher, isReadStream;
 var init_fileStreamHasher = __esm({
   "node_modules/@smithy/core/dist-es/submodules/checksum/hash-stream-node/fileStreamHasher.js"() {
@@ -34797,7 +34797,7 @@ var init_fileStreamHasher = __esm({
         reject(new Error("Unable to calculate hash for non-file streams."));
         return;
       }
-      const fileStreamTee = createReadStream2(fileStream.path, {
+      const fileStreamTee = createReadStream(fileStream.path, {
         start: fileStream.start,
         end: fileStream.end
       });
@@ -92678,7 +92678,7 @@ function isPure(stats, classification2) {
 // training/csv.ts
 import { isUtf8 } from "node:buffer";
 import { createHash as createHash3 } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { open as open4 } from "node:fs/promises";
 
 // training/cells.ts
 var MISSING_CELLS = /* @__PURE__ */ new Set(["", "NA", "N/A", "null", "NULL", "None"]);
@@ -93099,16 +93099,31 @@ var HEADER_CAPACITY = 1 << 16;
 async function loadCsv(file2, options) {
   const hash2 = createHash3("sha256");
   const loader = new Loader(file2, options);
-  let pending;
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  let handle;
   try {
-    for await (const chunk of createReadStream(file2, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES })) {
-      hash2.update(chunk);
-      const buf = pending && pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-      pending = buf.subarray(loader.consume(buf, false));
+    handle = await open4(file2, "r");
+    let buf = Buffer.allocUnsafe(2 * chunkBytes);
+    let tail = 0;
+    for (; ; ) {
+      if (buf.length - tail < chunkBytes) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, tail + chunkBytes));
+        buf.copy(bigger, 0, 0, tail);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, tail, chunkBytes, null);
+      if (bytesRead === 0) break;
+      hash2.update(buf.subarray(tail, tail + bytesRead));
+      const end = tail + bytesRead;
+      const used = loader.consume(buf.subarray(0, end), false);
+      buf.copy(buf, 0, used, end);
+      tail = end - used;
     }
-    if (pending && pending.length > 0) loader.consume(pending, true);
+    if (tail > 0) loader.consume(buf.subarray(0, tail), true);
   } catch (err2) {
     throw toDataError(err2, file2);
+  } finally {
+    await handle?.close();
   }
   return loader.finish(hash2.digest("hex"));
 }
@@ -94386,9 +94401,9 @@ function fitToLimit(markdown, options) {
   let head = markdown.slice(0, Math.max(0, room));
   const lastBreak = head.lastIndexOf("\n");
   if (lastBreak > 0) head = head.slice(0, lastBreak);
-  const open5 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  const open6 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
   return { text: `${head}
-${open5 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
+${open6 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
 }
 
 // actions/lib/pr/report-markdown.ts
@@ -94593,7 +94608,7 @@ import { fileURLToPath } from "node:url";
 
 // registry/store/file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, open as open4, readFile as readFile4, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { link, mkdir as mkdir4, open as open5, readFile as readFile4, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import path10 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -94672,7 +94687,7 @@ var FileStore = class {
     }
     const temp = path10.join(dir, `.${OBJECT_FILE}.${randomBytes2(6).toString("hex")}.tmp`);
     try {
-      const handle = await open4(temp, "wx", 292);
+      const handle = await open5(temp, "wx", 292);
       try {
         let at = 0;
         while (at < bytes.length) {
@@ -94748,7 +94763,7 @@ async function readIfExists(file2, uri) {
 }
 async function syncDir(dir) {
   try {
-    const handle = await open4(dir, "r");
+    const handle = await open5(dir, "r");
     try {
       await handle.sync();
     } finally {

@@ -92292,9 +92292,9 @@ function fitToLimit(markdown, options) {
   let head = markdown.slice(0, Math.max(0, room));
   const lastBreak = head.lastIndexOf("\n");
   if (lastBreak > 0) head = head.slice(0, lastBreak);
-  const open5 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  const open6 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
   return { text: `${head}
-${open5 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
+${open6 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
 }
 
 // actions/lib/pr/report-markdown.ts
@@ -93504,7 +93504,7 @@ function isPure(stats, classification2) {
 // training/csv.ts
 import { isUtf8 } from "node:buffer";
 import { createHash as createHash9 } from "node:crypto";
-import { createReadStream as createReadStream2 } from "node:fs";
+import { open as open5 } from "node:fs/promises";
 
 // training/cells.ts
 var MISSING_CELLS = /* @__PURE__ */ new Set(["", "NA", "N/A", "null", "NULL", "None"]);
@@ -93925,16 +93925,31 @@ var HEADER_CAPACITY = 1 << 16;
 async function loadCsv(file2, options) {
   const hash2 = createHash9("sha256");
   const loader = new Loader(file2, options);
-  let pending;
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  let handle;
   try {
-    for await (const chunk of createReadStream2(file2, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES })) {
-      hash2.update(chunk);
-      const buf = pending && pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-      pending = buf.subarray(loader.consume(buf, false));
+    handle = await open5(file2, "r");
+    let buf = Buffer.allocUnsafe(2 * chunkBytes);
+    let tail = 0;
+    for (; ; ) {
+      if (buf.length - tail < chunkBytes) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, tail + chunkBytes));
+        buf.copy(bigger, 0, 0, tail);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, tail, chunkBytes, null);
+      if (bytesRead === 0) break;
+      hash2.update(buf.subarray(tail, tail + bytesRead));
+      const end = tail + bytesRead;
+      const used = loader.consume(buf.subarray(0, end), false);
+      buf.copy(buf, 0, used, end);
+      tail = end - used;
     }
-    if (pending && pending.length > 0) loader.consume(pending, true);
+    if (tail > 0) loader.consume(buf.subarray(0, tail), true);
   } catch (err) {
     throw toDataError(err, file2);
+  } finally {
+    await handle?.close();
   }
   return loader.finish(hash2.digest("hex"));
 }
