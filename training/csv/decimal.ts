@@ -4,13 +4,13 @@
  * (training/cells.ts) and returns exactly what `Number(text)` returns for it; anything else is NaN,
  * and the caller then reads the cell as text, the slow path that also makes the error message.
  *
- * Exact by construction (Clinger's fast path): at most 15 significant digits make an integer
- * below 2^53, and 10^0 … 10^22 are exact doubles, so one IEEE multiplication or division of two
- * exact doubles is the correctly rounded value, as `Number` gives.
+ * Exact by construction (Clinger's fast path): digits that make an integer of at most 2^53 are
+ * summed exactly (every partial sum is smaller), and 10^0 … 10^22 are exact doubles, so one IEEE
+ * multiplication or division of two exact doubles is the correctly rounded value, as `Number` gives.
  */
 
 const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
-const MAX_DIGITS = 15;
+const MAX_MANTISSA = 2 ** 53;
 
 export function parseDecimalBytes(b: Uint8Array, start: number, end: number): number {
   let i = start;
@@ -18,12 +18,10 @@ export function parseDecimalBytes(b: Uint8Array, start: number, end: number): nu
   const negative = c === 45;
   if (negative || c === 43) i++;
   let mantissa = 0;
-  let digits = 0; // all digits, for "at least one"
-  let significant = 0; // digits from the first non-zero one
+  let digits = 0; // at least one is needed
   let scale = 0;
   while (i < end && (c = b[i]! - 48) >= 0 && c <= 9) {
     mantissa = mantissa * 10 + c;
-    if (mantissa !== 0) significant++;
     digits++;
     i++;
   }
@@ -31,7 +29,6 @@ export function parseDecimalBytes(b: Uint8Array, start: number, end: number): nu
     i++;
     while (i < end && (c = b[i]! - 48) >= 0 && c <= 9) {
       mantissa = mantissa * 10 + c;
-      if (mantissa !== 0) significant++;
       digits++;
       scale--;
       i++;
@@ -52,7 +49,7 @@ export function parseDecimalBytes(b: Uint8Array, start: number, end: number): nu
     if (exponentDigits === 0) return NaN;
     scale += negativeExponent ? -exponent : exponent;
   }
-  if (i !== end || significant > MAX_DIGITS) return NaN;
+  if (i !== end || mantissa > MAX_MANTISSA) return NaN;
   if (mantissa === 0) return negative ? -0 : 0;
   let value: number;
   if (scale === 0) value = mantissa;

@@ -92754,7 +92754,7 @@ var ChunkedArray = class {
 
 // training/csv/decimal.ts
 var POW10 = Array.from({ length: 23 }, (_, i6) => Number(`1e${i6}`));
-var MAX_DIGITS2 = 15;
+var MAX_MANTISSA = 2 ** 53;
 function parseDecimalBytes(b7, start, end) {
   let i6 = start;
   let c5 = b7[i6];
@@ -92762,11 +92762,9 @@ function parseDecimalBytes(b7, start, end) {
   if (negative || c5 === 43) i6++;
   let mantissa = 0;
   let digits = 0;
-  let significant = 0;
   let scale = 0;
   while (i6 < end && (c5 = b7[i6] - 48) >= 0 && c5 <= 9) {
     mantissa = mantissa * 10 + c5;
-    if (mantissa !== 0) significant++;
     digits++;
     i6++;
   }
@@ -92774,7 +92772,6 @@ function parseDecimalBytes(b7, start, end) {
     i6++;
     while (i6 < end && (c5 = b7[i6] - 48) >= 0 && c5 <= 9) {
       mantissa = mantissa * 10 + c5;
-      if (mantissa !== 0) significant++;
       digits++;
       scale--;
       i6++;
@@ -92795,7 +92792,7 @@ function parseDecimalBytes(b7, start, end) {
     if (exponentDigits === 0) return NaN;
     scale += negativeExponent ? -exponent : exponent;
   }
-  if (i6 !== end || significant > MAX_DIGITS2) return NaN;
+  if (i6 !== end || mantissa > MAX_MANTISSA) return NaN;
   if (mantissa === 0) return negative ? -0 : 0;
   let value;
   if (scale === 0) value = mantissa;

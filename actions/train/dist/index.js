@@ -93580,7 +93580,7 @@ var ChunkedArray = class {
 
 // training/csv/decimal.ts
 var POW10 = Array.from({ length: 23 }, (_, i5) => Number(`1e${i5}`));
-var MAX_DIGITS2 = 15;
+var MAX_MANTISSA = 2 ** 53;
 function parseDecimalBytes(b5, start, end) {
   let i5 = start;
   let c5 = b5[i5];
@@ -93588,11 +93588,9 @@ function parseDecimalBytes(b5, start, end) {
   if (negative || c5 === 43) i5++;
   let mantissa = 0;
   let digits = 0;
-  let significant = 0;
   let scale = 0;
   while (i5 < end && (c5 = b5[i5] - 48) >= 0 && c5 <= 9) {
     mantissa = mantissa * 10 + c5;
-    if (mantissa !== 0) significant++;
     digits++;
     i5++;
   }
@@ -93600,7 +93598,6 @@ function parseDecimalBytes(b5, start, end) {
     i5++;
     while (i5 < end && (c5 = b5[i5] - 48) >= 0 && c5 <= 9) {
       mantissa = mantissa * 10 + c5;
-      if (mantissa !== 0) significant++;
       digits++;
       scale--;
       i5++;
@@ -93621,7 +93618,7 @@ function parseDecimalBytes(b5, start, end) {
     if (exponentDigits === 0) return NaN;
     scale += negativeExponent ? -exponent : exponent;
   }
-  if (i5 !== end || significant > MAX_DIGITS2) return NaN;
+  if (i5 !== end || mantissa > MAX_MANTISSA) return NaN;
   if (mantissa === 0) return negative ? -0 : 0;
   let value;
   if (scale === 0) value = mantissa;
