@@ -39,9 +39,9 @@ export interface TrainOptions {
 
 /** Wall time of each phase of `trainModel`, in ms: what a user waits for, phase by phase. */
 export interface TrainPhases {
-  /** Reading and parsing the data (and holdout) files. */
+  /** Reading and parsing the data (and holdout) files, and the seeded split. */
   load: number;
-  /** Learning the encoding (medians, categories) and encoding the training rows. */
+  /** Learning the encoding (medians, categories), encoding the training rows and their targets. */
   impute: number;
   /** Growing the tree (`trainMs`). */
   fit: number;
