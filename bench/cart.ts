@@ -20,6 +20,7 @@ const SKLEARN = path.join(here, 'reference/sklearn_cart.py');
 const PYTHON = '/usr/bin/python3'; // Debian's, which has python3-sklearn
 const DEPTH = 10;
 const MIN_NUM_SAMPLES = 3; // ml-cart's default; scikit-learn's equivalent is min_samples_split = 4
+const ML_CART_GAIN_THRESHOLD = 0.01; // ml-cart's default, no longer ours (0, as scikit-learn): set so both grow the same tree
 
 export interface CartBenchResult {
   mlCart: { rows: number; oursMs: number; oursFirstMs: number; mlCartMs: number; ratio: number; oursAccuracy: number; mlCartAccuracy: number };
@@ -41,10 +42,10 @@ export function benchVsMlCart(rows = 4000): CartBenchResult['mlCart'] {
   const hy = all.y.subarray(rows);
   const target = { kind: 'classification' as const, classes: y, classCount: 3 };
   const times: number[] = [];
-  let model = trainCart(x, f, target, { maxDepth: DEPTH, minNumSamples: MIN_NUM_SAMPLES });
+  let model = trainCart(x, f, target, { maxDepth: DEPTH, minNumSamples: MIN_NUM_SAMPLES, gainThreshold: ML_CART_GAIN_THRESHOLD });
   for (let i = 0; i < 7; i++) {
     const t = performance.now();
-    model = trainCart(x, f, target, { maxDepth: DEPTH, minNumSamples: MIN_NUM_SAMPLES });
+    model = trainCart(x, f, target, { maxDepth: DEPTH, minNumSamples: MIN_NUM_SAMPLES, gainThreshold: ML_CART_GAIN_THRESHOLD });
     times.push(performance.now() - t);
   }
   const first = times[0]!;

@@ -12,11 +12,14 @@ export interface Synthetic {
   x: Float64Array;
   y: Int32Array;
   rows: number;
+  /** Features per row (SYNTHETIC_FEATURES unless asked otherwise). */
+  features?: number;
 }
 
-export function syntheticClassification(rows: number, seed: number): Synthetic {
+/** `features` ≥ 5: the label depends on the first five, the rest are noise (for wide benchmarks). */
+export function syntheticClassification(rows: number, seed: number, features = SYNTHETIC_FEATURES): Synthetic {
   const random = seededRandom(seed);
-  const f = SYNTHETIC_FEATURES;
+  const f = features;
   const x = new Float64Array(rows * f);
   const y = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -30,13 +33,13 @@ export function syntheticClassification(rows: number, seed: number): Synthetic {
     if (random() < 0.05) label = Math.floor(random() * 3); // label noise
     y[r] = label;
   }
-  return { x, y, rows };
+  return { x, y, rows, features: f };
 }
 
-/** Writes rows [from, to) as CSV with a header f0…f7,label. */
+/** Writes rows [from, to) as CSV with a header f0…f7 (or more),label. */
 export async function writeCsv(data: Synthetic, file: string, from: number, to: number): Promise<void> {
   const out = createWriteStream(file);
-  const f = SYNTHETIC_FEATURES;
+  const f = data.features ?? SYNTHETIC_FEATURES;
   out.write(`${Array.from({ length: f }, (_, j) => `f${j}`).join(',')},label\n`);
   let chunk = '';
   for (let r = from; r < to; r++) {

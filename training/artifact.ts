@@ -24,7 +24,7 @@ import { mlCartModelSchema } from './cart/tree.ts';
 export const ARTIFACT_FORMAT = 'mlship.model/v2';
 export const ARTIFACT_FORMAT_V1 = 'mlship.model/v1';
 /** Bumped whenever training could give a different tree from the same inputs. */
-export const TRAINER_VERSION = 'mlship-cart/1';
+export const TRAINER_VERSION = 'mlship-cart/2';
 
 const fileRef = z.strictObject({ file: z.string(), sha256: sha256Schema, rows: z.int().min(1) });
 

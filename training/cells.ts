@@ -40,3 +40,21 @@ export function isDecimalCell(s: string): boolean {
   }
   return i === n;
 }
+
+/** Whether a byte or char code is one that trimming removes: an ASCII space or tab, nothing else. */
+export function isTrimmed(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/**
+ * A cell's text without leading and trailing ASCII spaces and tabs, the same whether the cell was
+ * quoted or not. Other whitespace (a no-break space, a form feed) is data: `String.prototype.trim`
+ * would take it, so a number cell holding one would read as a number unquoted and as text quoted.
+ */
+export function trimCell(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isTrimmed(s.charCodeAt(start))) start++;
+  while (end > start && isTrimmed(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}

@@ -1,21 +1,27 @@
 /**
- * Streams a CSV file into a columnar Table with csv-parse: the text is never held whole, each
- * cell is parsed into its column's typed array as it arrives, and the file's sha256 is computed
- * on the same pass.
+ * Streams a CSV file into a columnar Table in one pass: the file is read in 1 MiB chunks into one
+ * reused buffer, each chunk hashed (sha256) and split into records (training/csv/records.ts) as it
+ * arrives, and each kept cell parsed from the bytes into its column's typed array
+ * (training/csv/column-builder.ts). The text is never held whole, and numbers never become strings.
+ *
+ * The bytes must be UTF-8: a chunk's complete lines are checked at once (`buffer.isUtf8`), and
+ * only a chunk that fails is read cell by cell, to name the row and column of the first bad cell.
  *
  * Column types: declared ones are used; otherwise a column's first non-missing cell decides
  * (a number → number, true/false → boolean, anything else → category) and every later cell
  * must agree, so text in a number column is an error that names its line and column, never
  * a NaN. Missing cells: empty, NA, N/A, null, None (training/cells.ts, shared with serving).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { CsvError, parse } from 'csv-parse';
-import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell } from './cells.ts';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { DataError } from './errors.ts';
 import type { FeatureType } from './spec.ts';
 import type { Column, Table } from './table.ts';
-
+import { ColumnBuilder, cellText } from './csv/column-builder.ts';
+import type { Fields } from './csv/records.ts';
+import { CsvSyntaxError, RecordReader, fieldsFor } from './csv/records.ts';
 
 export interface LoadCsvOptions {
   /**
@@ -27,54 +33,152 @@ export interface LoadCsvOptions {
   required?: { name: string; role: string }[];
   /** Called every 100,000 rows, for progress on a terminal. */
   onProgress?: (rows: number) => void;
+  /** Bytes read at a time (1 MiB); tests make it small to put chunk edges inside records. */
+  chunkBytes?: number;
 }
+
+const CHUNK_BYTES = 1 << 20;
+/** Fields recorded for the header, which may be wide; data records need only the header's count. */
+const HEADER_CAPACITY = 1 << 16;
 
 export async function loadCsv(file: string, options: LoadCsvOptions): Promise<Table> {
   const hash = createHash('sha256');
-  const input = createReadStream(file);
-  input.on('data', (chunk) => hash.update(chunk));
-  const parser = input.pipe(parse({ bom: true, info: true, skip_empty_lines: true, trim: true }));
-  input.on('error', (err) => parser.destroy(err));
-
-  let builders: ColumnBuilder[] | undefined;
-  let header: string[] | undefined;
-  let rowCount = 0;
+  const loader = new Loader(file, options);
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  let handle: FileHandle | undefined;
   try {
-    for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const line = record.info.lines;
-      if (!header) {
-        header = record.record;
-        builders = planColumns(file, header, options);
-        continue;
+    handle = await open(file, 'r');
+    // One buffer, reused: the unfinished record at its start, the next chunk read after it. A new
+    // buffer per chunk (a stream's, then a concatenation) made ~100 MB of garbage per 50 MB file.
+    let buf = Buffer.allocUnsafe(2 * chunkBytes);
+    let tail = 0;
+    for (;;) {
+      if (buf.length - tail < chunkBytes) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, tail + chunkBytes)); // a record longer than a chunk
+        buf.copy(bigger, 0, 0, tail);
+        buf = bigger;
       }
-      rowCount++;
-      for (const b of builders!) b.push(record.record[b.index]!, file, line, rowCount);
-      if (options.onProgress && rowCount % 100_000 === 0) options.onProgress(rowCount);
+      const { bytesRead } = await handle.read(buf, tail, chunkBytes, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(tail, tail + bytesRead));
+      const end = tail + bytesRead;
+      const used = loader.consume(buf.subarray(0, end), false);
+      buf.copy(buf, 0, used, end);
+      tail = end - used;
     }
+    if (tail > 0) loader.consume(buf.subarray(0, tail), true);
   } catch (err) {
-    input.destroy(); // stop reading (and hashing) the rest of the file
     throw toDataError(err, file);
+  } finally {
+    await handle?.close();
   }
-  if (!header) throw new DataError('the file is empty (expected a header row and data rows)', { file });
-  if (rowCount === 0) throw new DataError('the file has a header but no data rows', { file, line: 1 });
-  const columns = new Map<string, Column>();
-  for (const b of builders!) columns.set(b.name, b.finish(file));
-  return { file, rowCount, names: builders!.map((b) => b.name), columns, sha256: hash.digest('hex') };
+  return loader.finish(hash.digest('hex'));
+}
+
+/** The parse state across chunks: the header, the columns, the line and row counts. */
+class Loader {
+  private readonly reader = new RecordReader();
+  private fields: Fields = fieldsFor(HEADER_CAPACITY);
+  private header: string[] | undefined;
+  private builders: ColumnBuilder[] = [];
+  private line = 1;
+  private rowCount = 0;
+  private started = false;
+  private readonly file: string;
+  private readonly options: LoadCsvOptions;
+
+  constructor(file: string, options: LoadCsvOptions) {
+    this.file = file;
+    this.options = options;
+  }
+
+  /** Reads the complete records of `buf` (all of it when `final`); returns where the rest starts. */
+  consume(buf: Buffer, final: boolean): number {
+    let pos = 0;
+    if (!this.started) {
+      if (buf.length < 3 && !final) return 0; // wait for the bytes that may be a BOM
+      this.started = true;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+    }
+    const complete = final ? buf.length : buf.lastIndexOf(10) + 1;
+    if (complete <= pos) return pos;
+    const checked = isUtf8(buf.subarray(pos, complete));
+    this.reader.reset(buf, buf.length, final);
+    const { file, options } = this;
+    while (pos < complete) {
+      const fields = this.fields; // the header's are replaced by the data records' after line 1
+      let next: number;
+      try {
+        next = this.reader.read(pos, fields);
+      } catch (err) {
+        if (err instanceof CsvSyntaxError) throw new DataError(`malformed CSV: ${err.message}`, { file, line: this.line });
+        throw err;
+      }
+      if (next < 0) break;
+      const line = this.line;
+      if (fields.count > 0) {
+        if (!checked) this.checkUtf8(buf, line);
+        if (this.header === undefined) this.readHeader(buf, pos, next);
+        else {
+          if (fields.count !== this.header.length) {
+            throw new DataError(`wrong number of fields: found ${fields.count}, the header has a different count`, { file, line });
+          }
+          const row = ++this.rowCount;
+          const { starts, ends, escaped } = fields;
+          const builders = this.builders;
+          for (let k = 0; k < builders.length; k++) {
+            const b = builders[k]!;
+            b.pushBytes(buf, starts[b.index]!, ends[b.index]!, escaped[b.index] === 1, file, line, row);
+          }
+          if (options.onProgress && row % 100_000 === 0) options.onProgress(row);
+        }
+      }
+      this.line += fields.newlines;
+      pos = next;
+    }
+    return pos;
+  }
+
+  /** The first cell of the record that is not UTF-8, by row and column (only for a chunk that failed the check). */
+  private checkUtf8(buf: Buffer, line: number): void {
+    const { count, starts, ends } = this.fields;
+    for (let i = 0; i < Math.min(count, starts.length); i++) {
+      if (isUtf8(buf.subarray(starts[i], ends[i]))) continue;
+      const column = this.header?.[i];
+      throw new DataError('the cell is not UTF-8 text (the file may be in another encoding, such as Latin-1: save it as UTF-8)', {
+        file: this.file,
+        line,
+        ...(this.header ? { row: this.rowCount + 1 } : {}),
+        ...(column !== undefined ? { column } : {}),
+      });
+    }
+  }
+
+  private readHeader(buf: Buffer, start: number, end: number): void {
+    const { file, fields, options } = this;
+    if (fields.count > fields.starts.length) throw new DataError(`the header has more than ${fields.starts.length} columns`, { file, line: 1 });
+    const cr = buf.indexOf(13, start);
+    if (cr >= 0 && cr < end && buf[cr + 1] !== 10) {
+      throw new DataError('a line ends in a carriage return alone: save the file with LF or CRLF line endings', { file, line: 1 });
+    }
+    const header = Array.from({ length: fields.count }, (_, i) => cellText(buf, fields.starts[i]!, fields.ends[i]!, fields.escaped[i] === 1));
+    this.builders = planColumns(file, header, options);
+    this.header = header;
+    this.fields = fieldsFor(header.length);
+  }
+
+  finish(sha256: string): Table {
+    const { file, header, builders, rowCount } = this;
+    if (!header) throw new DataError('the file is empty (expected a header row and data rows)', { file });
+    if (rowCount === 0) throw new DataError('the file has a header but no data rows', { file, line: 1 });
+    const columns = new Map<string, Column>();
+    for (const b of builders) columns.set(b.name, b.finish(file));
+    return { file, rowCount, names: builders.map((b) => b.name), columns, sha256 };
+  }
 }
 
 function toDataError(err: unknown, file: string): Error {
   if (err instanceof DataError) return err;
-  if (err instanceof CsvError) {
-    const e = err as CsvError & { lines?: number; record?: string[]; columns?: unknown[] };
-    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-      const found = e.record?.length;
-      return new DataError(`wrong number of fields${found === undefined ? '' : `: found ${found}`}, the header has a different count`, {
-        file,
-        line: e.lines,
-      });
-    }
-    return new DataError(`malformed CSV (${e.code}): ${e.message}`, { file, line: e.lines });
-  }
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
     return new DataError(`cannot read the data file (${code})`, { file }, { cause: err });
@@ -101,101 +205,4 @@ function planColumns(file: string, header: string[], options: LoadCsvOptions): C
     }
     return new ColumnBuilder(name, index, type);
   });
-}
-
-/** Grows one column's typed array as rows stream in. */
-class ColumnBuilder {
-  readonly name: string;
-  readonly index: number;
-  private type: FeatureType | undefined;
-  private readonly declared: boolean;
-  private numbers = new Float64Array(1024);
-  private codes = new Int32Array(1024);
-  private readonly levels: string[] = [];
-  private readonly levelIndex = new Map<string, number>();
-  private length = 0;
-  private typedAt = 0;
-
-  constructor(name: string, index: number, type: FeatureType | undefined) {
-    this.name = name;
-    this.index = index;
-    this.type = type;
-    this.declared = type !== undefined;
-  }
-
-  push(cell: string, file: string, line: number, row: number): void {
-    if (this.length === this.numbers.length && this.type !== 'category') this.numbers = grow(this.numbers);
-    if (this.length === this.codes.length && this.type === 'category') this.codes = grow(this.codes);
-    if (MISSING.has(cell)) {
-      if (this.type === 'category') this.codes[this.length++] = -1;
-      else this.numbers[this.length++] = NaN; // a column still untyped keeps NaN; a category later re-reads none of it
-      return;
-    }
-    if (this.type === undefined) this.inferFrom(cell, row);
-    switch (this.type) {
-      case 'number': {
-        if (!isDecimalCell(cell)) throw this.mismatch(cell, 'a number', file, line, row);
-        const value = Number(cell);
-        if (!Number.isFinite(value)) throw new DataError(`${cell} is too large for a number`, { file, line, row, column: this.name });
-        this.numbers[this.length++] = value;
-        return;
-      }
-      case 'boolean': {
-        if (TRUE.has(cell)) this.numbers[this.length++] = 1;
-        else if (FALSE.has(cell)) this.numbers[this.length++] = 0;
-        else throw this.mismatch(cell, 'true or false', file, line, row);
-        return;
-      }
-      default: {
-        let code = this.levelIndex.get(cell);
-        if (code === undefined) {
-          code = this.levels.length;
-          this.levels.push(cell);
-          this.levelIndex.set(cell, code);
-        }
-        this.codes[this.length++] = code;
-      }
-    }
-  }
-
-  private inferFrom(cell: string, row: number): void {
-    this.type = isDecimalCell(cell) ? 'number' : TRUE.has(cell) || FALSE.has(cell) ? 'boolean' : 'category';
-    this.typedAt = row;
-    if (this.type === 'category') {
-      // Every earlier cell was missing: carry them over as missing codes.
-      if (this.codes.length < this.numbers.length) this.codes = new Int32Array(this.numbers.length);
-      this.codes.fill(-1, 0, this.length);
-    }
-  }
-
-  private mismatch(cell: string, expected: string, file: string, line: number, row: number): DataError {
-    const why = this.declared
-      ? `the column is declared ${this.type}`
-      : `the column holds ${this.type} values from row ${this.typedAt} on; declare "{name: ${this.name}, type: category}" in model.yaml if it is text`;
-    return new DataError(`${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}…` : cell)} is not ${expected} (${why})`, {
-      file,
-      line,
-      row,
-      column: this.name,
-    });
-  }
-
-  finish(file: string): Column {
-    switch (this.type) {
-      case 'category':
-        return { kind: 'category', codes: this.codes.slice(0, this.length), levels: this.levels };
-      case 'boolean':
-        return { kind: 'boolean', values: this.numbers.slice(0, this.length) };
-      case 'number':
-        return { kind: 'number', values: this.numbers.slice(0, this.length) };
-      default:
-        throw new DataError('every cell of the column is missing', { file, column: this.name });
-    }
-  }
-}
-
-function grow<T extends Float64Array | Int32Array>(array: T): T {
-  const next = new (array.constructor as new (n: number) => T)(array.length * 2);
-  next.set(array);
-  return next;
 }

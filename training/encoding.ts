@@ -67,16 +67,56 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The median of the present values, by quickselect on one copy (linear; sorting every column
+ * took 1.3 s at 1M × 8). An even count averages the middle two: the lower one is the largest
+ * value left of the upper after selecting it.
+ */
 function medianOf(values: Float64Array, rows: Int32Array): number {
   const present = new Float64Array(rows.length);
   let n = 0;
-  for (const r of rows) {
-    const v = values[r]!;
-    if (!Number.isNaN(v)) present[n++] = v;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]!]!;
+    if (v === v) present[n++] = v; // not NaN
   }
   if (n === 0) return NaN;
-  const sorted = present.subarray(0, n).sort();
-  return n % 2 === 1 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const a = present.subarray(0, n);
+  const upper = n >> 1;
+  select(a, upper);
+  if (n % 2 === 1) return a[upper]!;
+  let lower = a[0]!;
+  for (let i = 1; i < upper; i++) if (a[i]! > lower) lower = a[i]!;
+  return (lower + a[upper]!) / 2;
+}
+
+/** Reorders `a` so that a[k] is the k-th smallest, with nothing larger before it (Hoare's selection, median-of-three pivots). */
+function select(a: Float64Array, k: number): void {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // Median of three as the pivot, which keeps sorted and reversed columns linear.
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }
 
 /** Why a value cannot be encoded; the caller adds where it was (row, request part). */

@@ -53,7 +53,7 @@ export const cartParamsSchema = z.strictObject({
   maxDepth: z.int().min(1).max(64).optional(),
   /** A node with this many rows or fewer becomes a leaf (ml-cart's default: 3). */
   minNumSamples: z.int().min(1).optional(),
-  /** A split must improve the node's impurity by more than this (ml-cart: 0.01 for gini, 0 for regression). */
+  /** A split must improve the node's impurity by more than this (default 0, as scikit-learn; ml-cart's is 0.01 for gini). */
   gainThreshold: z.number().min(0).optional(),
   /** How split points are searched: exact (presorted), histogram (≤ maxBins bins) or auto by row count. */
   splitter: z.enum(['auto', 'exact', 'histogram']).optional(),

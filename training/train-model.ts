@@ -38,9 +38,22 @@ export interface TrainOptions {
   onProgress?: (event: TrainProgress) => void;
 }
 
+/** Wall time of each phase of `trainModel`, in ms: what a user waits for, phase by phase. */
+export interface TrainPhases {
+  /** Reading and parsing the data (and holdout) files, and the seeded split. */
+  load: number;
+  /** Learning the encoding (medians, categories), encoding the training rows and their targets. */
+  impute: number;
+  /** Growing the tree (`trainMs`). */
+  fit: number;
+  /** Encoding and predicting the holdout, metrics, the champion, the summary and sealing. */
+  evaluate: number;
+}
+
 export interface TrainResult extends SerializedArtifact {
   /** Time spent fitting the tree (loading and encoding excluded). */
   trainMs: number;
+  phasesMs: TrainPhases;
   trainRows: number;
   holdoutRows: number;
   /** Every gate check made, passed or not. */
@@ -64,6 +77,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
   if (declared?.some((f) => f.name === spec.target)) {
     throw new SpecError(`the target "${spec.target}" cannot also be a feature`, { file: loaded.file, field: 'features' });
   }
+  const loadStarted = performance.now();
   const targetType: FeatureType = spec.task === 'classification' ? 'category' : 'number';
   const onRows = (rows: number) => options.onProgress?.({ phase: 'load', rows });
   const dataFile = await modelFile(loaded, spec.data, 'data');
@@ -99,6 +113,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
     holdout = { table: data, rows: split.holdout };
   }
 
+  const imputeStarted = performance.now();
   const features = learnEncoding(train.table, featureNames, train.rows);
   const encoding = compileEncoding(features);
   const x = encodeTable(encoding, train.table, train.rows);
@@ -160,7 +175,8 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
     if (err instanceof NonFiniteNumberError) throw new DataError('the values are too large: a metric or summary computed from them is not a finite number', { file: data.file }, { cause: err });
     throw err;
   }
-  return { ...sealed, trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+  const phasesMs: TrainPhases = { load: imputeStarted - loadStarted, impute: started - imputeStarted, fit: trainMs, evaluate: performance.now() - started - trainMs };
+  return { ...sealed, trainMs, phasesMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 
 /** Sorted union of the class labels in all the given rows; a missing label is an error. */
@@ -169,11 +185,14 @@ function classNames(target: string, sets: Rows[]): string[] {
   for (const { table, rows } of sets) {
     const column = table.columns.get(target)!;
     if (column.kind !== 'category') throw new Error('classification target must load as category');
-    for (const r of rows) {
+    const present = new Uint8Array(column.levels.length); // by level, not a Set lookup per row
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
       const code = column.codes[r]!;
       if (code < 0) throw new DataError('the target is missing', { file: table.file, row: r + 1, column: target });
-      names.add(column.levels[code]!);
+      present[code] = 1;
     }
+    column.levels.forEach((level, code) => present[code] === 1 && names.add(level));
   }
   if (names.size < 2) throw new DataError(`classification needs at least 2 classes in "${target}", found ${names.size}`, { file: sets[0]!.table.file, column: target });
   return [...names].sort(compareStrings);
@@ -183,8 +202,10 @@ function classCodes(target: string, { table, rows }: Rows, classes: string[]): I
   const column = table.columns.get(target)!;
   if (column.kind !== 'category') throw new Error('classification target must load as category');
   const index = new Map(classes.map((c, i) => [c, i]));
-  const levelToClass = column.levels.map((level) => index.get(level) ?? -1);
-  return Int32Array.from(rows, (r) => levelToClass[column.codes[r]!]!);
+  const levelToClass = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+  const codes = new Int32Array(rows.length); // a plain loop: Int32Array.from with a callback took 0.26 s at 1M rows
+  for (let i = 0; i < rows.length; i++) codes[i] = levelToClass[column.codes[rows[i]!]!]!;
+  return codes;
 }
 
 function targetValues(target: string, { table, rows }: Rows): Float64Array {

@@ -37,6 +37,7 @@ export function outcomeText(o: ModelOutcome, cwd: string): string {
       : `rmse ${a.metrics.rmse.toFixed(3)}  mae ${a.metrics.mae.toFixed(3)}  r2 ${a.metrics.r2.toFixed(4)}`;
   const lines = [
     `${r.passed ? '✓' : '✗'} ${a.name} ${a.version}  ${metrics}  (holdout ${r.holdoutRows} rows; trained on ${r.trainRows} rows in ${formatMs(r.trainMs)}, ${a.params.splitter} splits)`,
+    `    time: ${Object.entries(r.phasesMs).map(([phase, ms]) => `${phase} ${formatMs(ms)}`).join(', ')}`,
     ...(r.champion?.note ? [`    champion ${r.champion.version}: ${r.champion.note}`] : []),
     ...r.gates.map((c) => `    ${gateCheckText(c)}`),
     o.file ? `    → ${path.relative(cwd, o.file) || o.file}` : r.passed ? '' : '    not written: a gate failed',
@@ -55,6 +56,7 @@ export function outcomeJson(o: ModelOutcome): string {
     task: r.artifact.task,
     commit: o.commit,
     trainMs: Math.round(r.trainMs * 1000) / 1000,
+    phasesMs: Object.fromEntries(Object.entries(r.phasesMs).map(([phase, ms]) => [phase, Math.round(ms * 1000) / 1000])),
     trainRows: r.trainRows,
     holdoutRows: r.holdoutRows,
     splitter: r.artifact.params.splitter,

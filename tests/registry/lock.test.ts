@@ -74,7 +74,7 @@ describe('models.lock.json', () => {
     const iris = examples.find((e) => e.artifact.name === 'iris')!;
     const entry = lock.models.iris!;
     expect(entry).toMatchObject({ version: iris.artifact.version, sha256: iris.sha256, task: 'classification', source: { commit: TEST_COMMIT, spec: 'models/iris/model.yaml' } });
-    expect(entry.inputs).toEqual({ spec: iris.artifact.lineage.spec.sha256, data: iris.artifact.lineage.data.sha256, holdout: null, trainer: 'mlship-cart/1' });
+    expect(entry.inputs).toEqual({ spec: iris.artifact.lineage.spec.sha256, data: iris.artifact.lineage.data.sha256, holdout: null, trainer: 'mlship-cart/2' });
     expect(formatLock(lock)).not.toMatch(/s3:|file:|\/tmp|\/work/);
     expect(entry.metrics.accuracy).toBe((iris.artifact.metrics as { accuracy: number }).accuracy);
     expect(Object.keys(entry.metrics)).not.toContain('confusionMatrix');

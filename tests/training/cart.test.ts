@@ -114,14 +114,17 @@ describe('CART trainer', () => {
     }
   });
 
-  it('honours maxDepth, minNumSamples and gainThreshold (ml-cart defaults when absent)', () => {
+  it('honours maxDepth, minNumSamples and gainThreshold (defaults when absent: ml-cart\'s, but a gain threshold of 0 as scikit-learn)', () => {
     const { x, target } = randomData(2000, 4, 2);
     const defaults = trainCart(x, 4, target);
-    expect(defaults.options).toMatchObject({ maxDepth: Infinity, minNumSamples: 3, gainThreshold: 0.01 });
+    expect(defaults.options).toMatchObject({ maxDepth: Infinity, minNumSamples: 3, gainThreshold: 0 });
     for (const node of internalNodes(defaults.tree)) {
       expect(defaults.tree.samples[node]).toBeGreaterThan(3);
-      expect(defaults.tree.gain[node]).toBeGreaterThan(0.01);
+      expect(defaults.tree.gain[node]).toBeGreaterThan(0);
     }
+    const picky = trainCart(x, 4, target, { gainThreshold: 0.01 });
+    for (const node of internalNodes(picky.tree)) expect(picky.tree.gain[node]).toBeGreaterThan(0.01);
+    expect(internalNodes(picky.tree).length).toBeLessThan(internalNodes(defaults.tree).length);
     const shallow = trainCart(x, 4, target, { maxDepth: 3, minNumSamples: 50, gainThreshold: 0 });
     expect(depthOf(shallow.tree)).toBe(3);
     for (const node of internalNodes(shallow.tree)) expect(shallow.tree.samples[node]).toBeGreaterThan(50);

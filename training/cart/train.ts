@@ -37,13 +37,17 @@ export interface TrainedCart {
   mlCartOptions: MlCartOptions;
 }
 
-/** ml-cart's defaults: unlimited depth, leaves at ≤ 3 rows, gini gain > 0.01 (regression: > 0). */
+/**
+ * ml-cart's defaults (unlimited depth, leaves at ≤ 3 rows) except the gain threshold: any gain > 0,
+ * as scikit-learn; ml-cart's 0.01 applies to a node's own unweighted gain, so deep nodes stopped
+ * splitting (1M × 8, depth 10: 96.28% accuracy and 479 nodes, against sklearn's 97.26% and 1,931).
+ */
 export function resolveCartOptions(options: CartOptions, kind: CartTarget['kind'], rows: number): ResolvedCartOptions {
   const splitter = options.splitter ?? 'auto';
   return {
     maxDepth: options.maxDepth ?? Infinity,
     minNumSamples: options.minNumSamples ?? 3,
-    gainThreshold: options.gainThreshold ?? (kind === 'classification' ? 0.01 : 0),
+    gainThreshold: options.gainThreshold ?? 0,
     splitter: splitter === 'auto' ? (rows > HISTOGRAM_ABOVE_ROWS ? 'histogram' : 'exact') : splitter,
     maxBins: options.maxBins ?? DEFAULT_MAX_BINS,
   };

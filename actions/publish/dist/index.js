@@ -92312,7 +92312,7 @@ var cartParamsSchema = external_exports.strictObject({
   maxDepth: external_exports.int().min(1).max(64).optional(),
   /** A node with this many rows or fewer becomes a leaf (ml-cart's default: 3). */
   minNumSamples: external_exports.int().min(1).optional(),
-  /** A split must improve the node's impurity by more than this (ml-cart: 0.01 for gini, 0 for regression). */
+  /** A split must improve the node's impurity by more than this (default 0, as scikit-learn; ml-cart's is 0.01 for gini). */
   gainThreshold: external_exports.number().min(0).optional(),
   /** How split points are searched: exact (presorted), histogram (≤ maxBins bins) or auto by row count. */
   splitter: external_exports.enum(["auto", "exact", "histogram"]).optional(),

@@ -4090,7 +4090,7 @@ var require_webidl = __commonJS({
 var require_util2 = __commonJS({
   "node_modules/undici/lib/web/fetch/util.js"(exports, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform } = __require("node:stream");
     var zlib2 = __require("node:zlib");
     var { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = require_constants3();
     var { getGlobalOrigin } = require_global();
@@ -4778,7 +4778,7 @@ var require_util2 = __commonJS({
       contentRange += isomorphicEncode(`${fullLength}`);
       return contentRange;
     }
-    var InflateStream = class extends Transform2 {
+    var InflateStream = class extends Transform {
       #zlibOptions;
       /** @param {zlib.ZlibOptions} [zlibOptions] */
       constructor(zlibOptions) {
@@ -5870,7 +5870,7 @@ var require_client_h1 = __commonJS({
     var TIMEOUT_HEADERS = 2 | USE_FAST_TIMER;
     var TIMEOUT_BODY = 4 | USE_FAST_TIMER;
     var TIMEOUT_KEEP_ALIVE = 8 | USE_NATIVE_TIMER;
-    var Parser3 = class {
+    var Parser2 = class {
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
@@ -6297,7 +6297,7 @@ var require_client_h1 = __commonJS({
       socket[kIdleSocketValidation] = 0;
       socket[kIdleSocketValidationTimeout] = null;
       socket[kSocketUsed] = false;
-      socket[kParser] = new Parser3(client, socket, llhttpInstance);
+      socket[kParser] = new Parser2(client, socket, llhttpInstance);
       addListener(socket, "error", function(err) {
         const parser = this[kParser];
         if (err.code === "ECONNRESET" && parser.statusCode && !parser.shouldKeepAlive) {
@@ -11264,13 +11264,13 @@ var require_pluralizer = __commonJS({
 var require_pending_interceptors_formatter = __commonJS({
   "node_modules/undici/lib/mock/pending-interceptors-formatter.js"(exports, module) {
     "use strict";
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform } = __require("node:stream");
     var { Console } = __require("node:console");
     var PERSISTENT = process.versions.icu ? "\u2705" : "Y ";
     var NOT_PERSISTENT = process.versions.icu ? "\u274C" : "N ";
     module.exports = class PendingInterceptorsFormatter {
       constructor({ disableColors } = {}) {
-        this.transform = new Transform2({
+        this.transform = new Transform({
           transform(chunk, _enc, cb) {
             cb(null, chunk);
           }
@@ -16925,7 +16925,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17065,7 +17065,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -18321,11 +18321,11 @@ var require_eventsource_stream = __commonJS({
   "node_modules/undici/lib/web/eventsource/eventsource-stream.js"(exports, module) {
     "use strict";
     var buffer = __require("node:buffer");
-    var { Transform: Transform2 } = __require("node:stream");
+    var { Transform } = __require("node:stream");
     var { isASCIINumber, isValidLastEventId } = require_util8();
     var BOM = [239, 187, 191];
-    var LF = 10;
-    var CR = 13;
+    var LF2 = 10;
+    var CR2 = 13;
     var COLON2 = 58;
     var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
@@ -18371,7 +18371,7 @@ var require_eventsource_stream = __commonJS({
       error64.aborted = false;
       return error64;
     }
-    var EventSourceStream = class extends Transform2 {
+    var EventSourceStream = class extends Transform {
       /**
        * @type {eventSourceSettings}
        */
@@ -18439,7 +18439,7 @@ var require_eventsource_stream = __commonJS({
           callback();
           return;
         }
-        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF && chunk[0] !== CR) {
+        if (this.maxEventSize > 0 && this.chunks.length >= this.maxBufferedChunks && chunk[0] !== LF2 && chunk[0] !== CR2) {
           callback(createMaxEventSizeExceededError());
           return;
         }
@@ -18454,15 +18454,15 @@ var require_eventsource_stream = __commonJS({
           const byte = this.currentByte();
           if (this.eventEndCheck) {
             if (this.crlfCheck) {
-              if (byte === LF) {
+              if (byte === LF2) {
                 this.crlfCheck = false;
                 this.consumeCurrentByte();
                 continue;
               }
               this.crlfCheck = false;
             }
-            if (byte === LF || byte === CR) {
-              if (byte === CR) {
+            if (byte === LF2 || byte === CR2) {
+              if (byte === CR2) {
                 this.crlfCheck = true;
               }
               this.consumeCurrentByte();
@@ -18475,8 +18475,8 @@ var require_eventsource_stream = __commonJS({
             this.eventEndCheck = false;
             continue;
           }
-          if (byte === LF || byte === CR) {
-            if (byte === CR) {
+          if (byte === LF2 || byte === CR2) {
+            if (byte === CR2) {
               this.crlfCheck = true;
             }
             try {
@@ -24301,9 +24301,9 @@ var require_compose_collection = __commonJS({
       const tagToken = props.tag;
       const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
       if (token.type === "block-seq") {
-        const { anchor: anchor2, newlineAfterProp: nl2 } = props;
+        const { anchor: anchor2, newlineAfterProp: nl } = props;
         const lastProp = anchor2 && tagToken ? anchor2.offset > tagToken.offset ? anchor2 : tagToken : anchor2 ?? tagToken;
-        if (lastProp && (!nl2 || nl2.offset < lastProp.offset)) {
+        if (lastProp && (!nl || nl.offset < lastProp.offset)) {
           const message = "Missing newline after block sequence props";
           onError(lastProp, "MISSING_CHAR", message);
         }
@@ -25376,9 +25376,9 @@ var require_cst_scalar = __commonJS({
         case "block-map":
         case "block-seq": {
           const offset = token.offset + source.length;
-          const nl2 = { type: "newline", offset, indent: token.indent, source: "\n" };
+          const nl = { type: "newline", offset, indent: token.indent, source: "\n" };
           delete token.items;
-          Object.assign(token, { type, source, end: [nl2] });
+          Object.assign(token, { type, source, end: [nl] });
           break;
         }
         default: {
@@ -25869,18 +25869,18 @@ var require_lexer = __commonJS({
         }
       }
       *parseFlowCollection() {
-        let nl2, sp;
+        let nl, sp;
         let indent = -1;
         do {
-          nl2 = yield* this.pushNewline();
-          if (nl2 > 0) {
+          nl = yield* this.pushNewline();
+          if (nl > 0) {
             sp = yield* this.pushSpaces(false);
             this.indentValue = indent = sp;
           } else {
             sp = 0;
           }
           sp += yield* this.pushSpaces(true);
-        } while (nl2 + sp > 0);
+        } while (nl + sp > 0);
         const line = this.getLine();
         if (line === null)
           return this.setNext("flow");
@@ -25956,16 +25956,16 @@ var require_lexer = __commonJS({
           }
         }
         const qb = this.buffer.substring(0, end);
-        let nl2 = qb.indexOf("\n", this.pos);
-        if (nl2 !== -1) {
-          while (nl2 !== -1) {
-            const cs = this.continueScalar(nl2 + 1);
+        let nl = qb.indexOf("\n", this.pos);
+        if (nl !== -1) {
+          while (nl !== -1) {
+            const cs = this.continueScalar(nl + 1);
             if (cs === -1)
               break;
-            nl2 = qb.indexOf("\n", cs);
+            nl = qb.indexOf("\n", cs);
           }
-          if (nl2 !== -1) {
-            end = nl2 - (qb[nl2 - 1] === "\r" ? 2 : 1);
+          if (nl !== -1) {
+            end = nl - (qb[nl - 1] === "\r" ? 2 : 1);
           }
         }
         if (end === -1) {
@@ -25992,7 +25992,7 @@ var require_lexer = __commonJS({
         return yield* this.pushUntil((ch) => isEmpty(ch) || ch === "#");
       }
       *parseBlockScalar() {
-        let nl2 = this.pos - 1;
+        let nl = this.pos - 1;
         let indent = 0;
         let ch;
         loop: for (let i6 = this.pos; ch = this.buffer[i6]; ++i6) {
@@ -26001,7 +26001,7 @@ var require_lexer = __commonJS({
               indent += 1;
               break;
             case "\n":
-              nl2 = i6;
+              nl = i6;
               indent = 0;
               break;
             case "\r": {
@@ -26025,28 +26025,28 @@ var require_lexer = __commonJS({
             this.indentNext = this.blockScalarIndent + (this.indentNext === 0 ? 1 : this.indentNext);
           }
           do {
-            const cs = this.continueScalar(nl2 + 1);
+            const cs = this.continueScalar(nl + 1);
             if (cs === -1)
               break;
-            nl2 = this.buffer.indexOf("\n", cs);
-          } while (nl2 !== -1);
-          if (nl2 === -1) {
+            nl = this.buffer.indexOf("\n", cs);
+          } while (nl !== -1);
+          if (nl === -1) {
             if (!this.atEnd)
               return this.setNext("block-scalar");
-            nl2 = this.buffer.length;
+            nl = this.buffer.length;
           }
         }
-        let i5 = nl2 + 1;
+        let i5 = nl + 1;
         ch = this.buffer[i5];
         while (ch === " ")
           ch = this.buffer[++i5];
         if (ch === "	") {
           while (ch === "	" || ch === " " || ch === "\r" || ch === "\n")
             ch = this.buffer[++i5];
-          nl2 = i5 - 1;
+          nl = i5 - 1;
         } else if (!this.blockScalarKeep) {
           do {
-            let i6 = nl2 - 1;
+            let i6 = nl - 1;
             let ch2 = this.buffer[i6];
             if (ch2 === "\r")
               ch2 = this.buffer[--i6];
@@ -26054,13 +26054,13 @@ var require_lexer = __commonJS({
             while (ch2 === " ")
               ch2 = this.buffer[--i6];
             if (ch2 === "\n" && i6 >= this.pos && i6 + 1 + indent > lastChar)
-              nl2 = i6;
+              nl = i6;
             else
               break;
           } while (true);
         }
         yield cst.SCALAR;
-        yield* this.pushToIndex(nl2 + 1, true);
+        yield* this.pushToIndex(nl + 1, true);
         return yield* this.parseLineStart();
       }
       *parsePlainScalar() {
@@ -26339,7 +26339,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser2 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -26645,10 +26645,10 @@ var require_parser = __commonJS({
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
-              let nl2 = this.source.indexOf("\n") + 1;
-              while (nl2 !== 0) {
-                this.onNewLine(this.offset + nl2);
-                nl2 = this.source.indexOf("\n", nl2) + 1;
+              let nl = this.source.indexOf("\n") + 1;
+              while (nl !== 0) {
+                this.onNewLine(this.offset + nl);
+                nl = this.source.indexOf("\n", nl) + 1;
               }
             }
             yield* this.pop();
@@ -26703,25 +26703,25 @@ var require_parser = __commonJS({
           const atNextItem = atMapIndent && (it.sep || it.explicitKey) && this.type !== "seq-item-ind";
           let start = [];
           if (atNextItem && it.sep && !it.value) {
-            const nl2 = [];
+            const nl = [];
             for (let i5 = 0; i5 < it.sep.length; ++i5) {
               const st = it.sep[i5];
               switch (st.type) {
                 case "newline":
-                  nl2.push(i5);
+                  nl.push(i5);
                   break;
                 case "space":
                   break;
                 case "comment":
                   if (st.indent > map4.indent)
-                    nl2.length = 0;
+                    nl.length = 0;
                   break;
                 default:
-                  nl2.length = 0;
+                  nl.length = 0;
               }
             }
-            if (nl2.length >= 2)
-              start = it.sep.splice(nl2[1]);
+            if (nl.length >= 2)
+              start = it.sep.splice(nl[1]);
           }
           switch (this.type) {
             case "anchor":
@@ -26998,10 +26998,10 @@ var require_parser = __commonJS({
       }
       flowScalar(type) {
         if (this.onNewLine) {
-          let nl2 = this.source.indexOf("\n") + 1;
-          while (nl2 !== 0) {
-            this.onNewLine(this.offset + nl2);
-            nl2 = this.source.indexOf("\n", nl2) + 1;
+          let nl = this.source.indexOf("\n") + 1;
+          while (nl !== 0) {
+            this.onNewLine(this.offset + nl);
+            nl = this.source.indexOf("\n", nl) + 1;
           }
         }
         return {
@@ -27112,7 +27112,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser2;
   }
 });
 
@@ -27165,7 +27165,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse8(src, reviver, options) {
+    function parse7(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -27206,7 +27206,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse8;
+    exports.parse = parse7;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
@@ -33701,7 +33701,7 @@ var init_createChecksumStream_browser = __esm({
       if (typeof TransformStream !== "function") {
         throw new Error("@smithy/util-stream: unable to instantiate ChecksumStream because API unavailable: ReadableStream/TransformStream.");
       }
-      const transform3 = new TransformStream({
+      const transform2 = new TransformStream({
         start() {
         },
         async transform(chunk, controller) {
@@ -33719,8 +33719,8 @@ var init_createChecksumStream_browser = __esm({
           }
         }
       });
-      source.pipeThrough(transform3);
-      const readable = transform3.readable;
+      source.pipeThrough(transform2);
+      const readable = transform2.readable;
       Object.setPrototypeOf(readable, ChecksumStream2.prototype);
       return readable;
     };
@@ -43841,7 +43841,7 @@ var init_bowser = __esm({
       }
     }];
     Parser = /* @__PURE__ */ (function() {
-      function Parser3(UA, skipParsingOrHints, clientHints) {
+      function Parser2(UA, skipParsingOrHints, clientHints) {
         if (skipParsingOrHints === void 0) skipParsingOrHints = false;
         if (clientHints === void 0) clientHints = null;
         if (UA === void 0 || UA === null || UA === "") throw new Error("UserAgent parameter can't be empty");
@@ -43855,7 +43855,7 @@ var init_bowser = __esm({
         this.parsedResult = {};
         if (skipParsing !== true) this.parse();
       }
-      var _proto = Parser3.prototype;
+      var _proto = Parser2.prototype;
       _proto.getHints = function getHints() {
         return this._hints;
       };
@@ -43973,7 +43973,7 @@ var init_bowser = __esm({
         if (engine) this.parsedResult.engine = engine.describe(this.getUA());
         return this.parsedResult.engine;
       };
-      _proto.parse = function parse8() {
+      _proto.parse = function parse7() {
         this.parseBrowser();
         this.parseOS();
         this.parsePlatform();
@@ -44080,7 +44080,7 @@ var init_bowser = __esm({
           return _this7.is(anything);
         });
       };
-      return Parser3;
+      return Parser2;
     })();
     Bowser = /* @__PURE__ */ (function() {
       function Bowser2() {
@@ -44091,7 +44091,7 @@ var init_bowser = __esm({
         if (typeof UA !== "string") throw new Error("UserAgent should be a string");
         return new Parser(UA, skipParsingOrHints, clientHints);
       };
-      Bowser2.parse = function parse8(UA, clientHints) {
+      Bowser2.parse = function parse7(UA, clientHints) {
         if (clientHints === void 0) clientHints = null;
         return new Parser(UA, clientHints).getResult();
       };
@@ -44128,8 +44128,8 @@ var init_createUserAgentStringParsingProvider = __esm({
   "node_modules/@aws-sdk/core/dist-es/submodules/client/util-user-agent-browser/createUserAgentStringParsingProvider.js"() {
     createUserAgentStringParsingProvider = ({ serviceId, clientVersion }) => async (config2) => {
       const module = await Promise.resolve().then(() => (init_bowser(), bowser_exports));
-      const parse8 = module.parse ?? module.default.parse ?? (() => "");
-      const parsedUA = typeof window !== "undefined" && window?.navigator?.userAgent ? parse8(window.navigator.userAgent) : void 0;
+      const parse7 = module.parse ?? module.default.parse ?? (() => "");
+      const parsedUA = typeof window !== "undefined" && window?.navigator?.userAgent ? parse7(window.navigator.userAgent) : void 0;
       const sections = [
         ["aws-sdk-js", clientVersion],
         ["ua", "2.1"],
@@ -69140,18 +69140,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse8 = _parse(_Err);
+  const parse7 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse8(schema, value, ctx, finalizeParams(fn, _params));
+    return parse7(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse8 = _parse(_Err);
+  const parse7 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse8(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse7(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -70646,7 +70646,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c5) => c5[0]));
-  const parse8 = inst._zod.parse;
+  const parse7 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n3 = size(payload.value);
     if (n3 > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -70660,7 +70660,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse8(payload, ctx);
+    return parse7(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -87214,13 +87214,44 @@ function compareStrings(a5, b5) {
 function medianOf(values, rows) {
   const present = new Float64Array(rows.length);
   let n3 = 0;
-  for (const r5 of rows) {
-    const v = values[r5];
-    if (!Number.isNaN(v)) present[n3++] = v;
+  for (let i5 = 0; i5 < rows.length; i5++) {
+    const v = values[rows[i5]];
+    if (v === v) present[n3++] = v;
   }
   if (n3 === 0) return NaN;
-  const sorted = present.subarray(0, n3).sort();
-  return n3 % 2 === 1 ? sorted[(n3 - 1) / 2] : (sorted[n3 / 2 - 1] + sorted[n3 / 2]) / 2;
+  const a5 = present.subarray(0, n3);
+  const upper = n3 >> 1;
+  select(a5, upper);
+  if (n3 % 2 === 1) return a5[upper];
+  let lower = a5[0];
+  for (let i5 = 1; i5 < upper; i5++) if (a5[i5] > lower) lower = a5[i5];
+  return (lower + a5[upper]) / 2;
+}
+function select(a5, k5) {
+  let lo = 0;
+  let hi = a5.length - 1;
+  while (hi > lo) {
+    const mid = lo + hi >> 1;
+    if (a5[mid] < a5[lo]) swap(a5, mid, lo);
+    if (a5[hi] < a5[lo]) swap(a5, hi, lo);
+    if (a5[hi] < a5[mid]) swap(a5, hi, mid);
+    const pivot = a5[mid];
+    let i5 = lo;
+    let j5 = hi;
+    while (i5 <= j5) {
+      while (a5[i5] < pivot) i5++;
+      while (a5[j5] > pivot) j5--;
+      if (i5 <= j5) swap(a5, i5++, j5--);
+    }
+    if (k5 <= j5) hi = j5;
+    else if (k5 >= i5) lo = i5;
+    else return;
+  }
+}
+function swap(a5, i5, j5) {
+  const t = a5[i5];
+  a5[i5] = a5[j5];
+  a5[j5] = t;
 }
 var EncodingError = class extends MlshipError {
 };
@@ -87487,7 +87518,7 @@ function predictValues(tree, x, width) {
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
 var ARTIFACT_FORMAT_V1 = "mlship.model/v1";
-var TRAINER_VERSION = "mlship-cart/1";
+var TRAINER_VERSION = "mlship-cart/2";
 var fileRef = external_exports.strictObject({ file: external_exports.string(), sha256: sha256Schema, rows: external_exports.int().min(1) });
 var lineageV2 = external_exports.strictObject({
   spec: external_exports.strictObject({ file: external_exports.string(), sha256: sha256Schema }),
@@ -92160,7 +92191,7 @@ var cartParamsSchema = external_exports.strictObject({
   maxDepth: external_exports.int().min(1).max(64).optional(),
   /** A node with this many rows or fewer becomes a leaf (ml-cart's default: 3). */
   minNumSamples: external_exports.int().min(1).optional(),
-  /** A split must improve the node's impurity by more than this (ml-cart: 0.01 for gini, 0 for regression). */
+  /** A split must improve the node's impurity by more than this (default 0, as scikit-learn; ml-cart's is 0.01 for gini). */
   gainThreshold: external_exports.number().min(0).optional(),
   /** How split points are searched: exact (presorted), histogram (≤ maxBins bins) or auto by row count. */
   splitter: external_exports.enum(["auto", "exact", "histogram"]).optional(),
@@ -92381,9 +92412,9 @@ function fitToLimit(markdown, options) {
   let head = markdown.slice(0, Math.max(0, room));
   const lastBreak = head.lastIndexOf("\n");
   if (lastBreak > 0) head = head.slice(0, lastBreak);
-  const open5 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
+  const open6 = (head.match(/<details>/g) ?? []).length - (head.match(/<\/details>/g) ?? []).length;
   return { text: `${head}
-${open5 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
+${open6 > 0 ? closing : "\n"}${options.pointer}`, cut: true };
 }
 
 // actions/lib/pr/report-markdown.ts
@@ -93317,8 +93348,8 @@ function exactSplitter(x, width, target) {
         const current = next;
         next = xs[ord2[i5 + 1]];
         if (current === next) continue;
-        const nl2 = i5 - start + 1;
-        const score = leftSq / nl2 + rightSq / (n3 - nl2);
+        const nl = i5 - start + 1;
+        const score = leftSq / nl + rightSq / (n3 - nl);
         if (score > bestScore) {
           bestScore = score;
           bestFeature = f5;
@@ -93423,11 +93454,11 @@ function histogramSplitter(x, width, target, maxBins) {
       for (let b5 = 0; b5 < bins - 1; b5++) {
         const at = f5 * stride + b5 * k5;
         for (let j5 = 0; j5 < k5; j5++) cumulative[j5] = cumulative[j5] + h5[at + j5];
-        const nl2 = cumulative[0];
-        if (nl2 === 0) continue;
-        if (nl2 === n3) break;
+        const nl = cumulative[0];
+        if (nl === 0) continue;
+        if (nl === n3) break;
         for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = stats[j5] - cumulative[j5];
-        rightStats[0] = n3 - nl2;
+        rightStats[0] = n3 - nl;
         const score = sideScore(cumulative, 0, k5) + sideScore(rightStats, 0, k5);
         if (score > bestScore) {
           bestScore = score;
@@ -93495,7 +93526,7 @@ function resolveCartOptions(options, kind, rows) {
   return {
     maxDepth: options.maxDepth ?? Infinity,
     minNumSamples: options.minNumSamples ?? 3,
-    gainThreshold: options.gainThreshold ?? (kind === "classification" ? 0.01 : 0),
+    gainThreshold: options.gainThreshold ?? 0,
     splitter: splitter === "auto" ? rows > HISTOGRAM_ABOVE_ROWS ? "histogram" : "exact" : splitter,
     maxBins: options.maxBins ?? DEFAULT_MAX_BINS
   };
@@ -93571,9 +93602,9 @@ function grow(splitter, rows, k5, slot, value, o3, classification2, onProgress) 
     const leftStats = split2.leftStats;
     const rightStats = new Float64Array(k5);
     for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = node2.stats[j5] - leftStats[j5];
-    const nl2 = leftStats[0];
+    const nl = leftStats[0];
     const depth = node2.depth + 1;
-    const children = splitter.apply(node2.start, node2.end, split2, node2.state, trySplit(nl2, depth), trySplit(n3 - nl2, depth));
+    const children = splitter.apply(node2.start, node2.end, split2, node2.state, trySplit(nl, depth), trySplit(n3 - nl, depth));
     stack.push({ start: children.mid, end: node2.end, depth, stats: rightStats, state: children.right, parent: id, isLeft: false });
     stack.push({ start: node2.start, end: children.mid, depth, stats: leftStats, state: children.left, parent: id, isLeft: true });
   }
@@ -93597,1808 +93628,9 @@ function isPure(stats, classification2) {
 }
 
 // training/csv.ts
+import { isUtf8 } from "node:buffer";
 import { createHash as createHash9 } from "node:crypto";
-import { createReadStream as createReadStream2 } from "node:fs";
-
-// node_modules/csv-parse/lib/index.js
-import { Transform } from "stream";
-
-// node_modules/csv-parse/lib/utils/is_object.js
-var is_object = function(obj) {
-  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
-};
-
-// node_modules/csv-parse/lib/api/CsvError.js
-var CsvError = class _CsvError extends Error {
-  constructor(code, message, options, ...contexts) {
-    if (Array.isArray(message)) message = message.join(" ").trim();
-    super(message);
-    if (Error.captureStackTrace !== void 0) {
-      Error.captureStackTrace(this, _CsvError);
-    }
-    this.code = code;
-    for (const context3 of contexts) {
-      for (const key in context3) {
-        const value = context3[key];
-        this[key] = Buffer.isBuffer(value) ? value.toString(options.encoding) : value == null ? value : JSON.parse(JSON.stringify(value));
-      }
-    }
-  }
-};
-
-// node_modules/csv-parse/lib/api/normalize_columns_array.js
-var normalize_columns_array = function(columns) {
-  const normalizedColumns = [];
-  for (let i5 = 0, l3 = columns.length; i5 < l3; i5++) {
-    const column = columns[i5];
-    if (column === void 0 || column === null || column === false) {
-      normalizedColumns[i5] = { disabled: true };
-    } else if (typeof column === "string" || typeof column === "number") {
-      normalizedColumns[i5] = { name: `${column}` };
-    } else if (is_object(column)) {
-      if (typeof column.name !== "string") {
-        throw new CsvError("CSV_OPTION_COLUMNS_MISSING_NAME", [
-          "Option columns missing name:",
-          `property "name" is required at position ${i5}`,
-          "when column is an object literal"
-        ]);
-      }
-      normalizedColumns[i5] = column;
-    } else {
-      throw new CsvError("CSV_INVALID_COLUMN_DEFINITION", [
-        "Invalid column definition:",
-        "expect a string or a literal object,",
-        `got ${JSON.stringify(column)} at position ${i5}`
-      ]);
-    }
-  }
-  return normalizedColumns;
-};
-
-// node_modules/csv-parse/lib/utils/ResizeableBuffer.js
-var ResizeableBuffer = class {
-  constructor(size = 100) {
-    this.size = size;
-    this.length = 0;
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  prepend(val) {
-    if (Buffer.isBuffer(val)) {
-      const length = this.length + val.length;
-      if (length >= this.size) {
-        this.resize();
-        if (length >= this.size) {
-          throw Error("INVALID_BUFFER_STATE");
-        }
-      }
-      const buf = this.buf;
-      this.buf = Buffer.allocUnsafe(this.size);
-      val.copy(this.buf, 0);
-      buf.copy(this.buf, val.length);
-      this.length += val.length;
-    } else {
-      const length = this.length++;
-      if (length === this.size) {
-        this.resize();
-      }
-      const buf = this.clone();
-      this.buf[0] = val;
-      buf.copy(this.buf, 1, 0, length);
-    }
-  }
-  append(val) {
-    const length = this.length++;
-    if (length === this.size) {
-      this.resize();
-    }
-    this.buf[length] = val;
-  }
-  clone() {
-    return Buffer.from(this.buf.slice(0, this.length));
-  }
-  resize() {
-    const length = this.length;
-    this.size = this.size * 2;
-    const buf = Buffer.allocUnsafe(this.size);
-    this.buf.copy(buf, 0, 0, length);
-    this.buf = buf;
-  }
-  toString(encoding) {
-    if (encoding) {
-      return this.buf.toString(encoding, 0, this.length);
-    } else {
-      return Uint8Array.prototype.slice.call(this.buf.slice(0, this.length));
-    }
-  }
-  toJSON() {
-    return this.toString("utf8");
-  }
-  reset() {
-    this.length = 0;
-  }
-};
-var ResizeableBuffer_default = ResizeableBuffer;
-
-// node_modules/csv-parse/lib/api/init_state.js
-var init_state = function(options) {
-  const timchars = [
-    // Basic Latin
-    32,
-    // [Space](https://www.fileformat.info/info/unicode/char/0020/index.htm)
-    9,
-    // [CHARACTER TABULATION (HT)](https://www.fileformat.info/info/unicode/char/0009/index.htm)
-    10,
-    // [LINE FEED (LF)](https://www.fileformat.info/info/unicode/char/000a/index.htm)
-    13,
-    // [CARRIAGE RETURN (CR)](https://www.fileformat.info/info/unicode/char/000d/index.htm)
-    12,
-    // [FORM FEED (FF)](https://www.fileformat.info/info/unicode/char/000c/index.htm)
-    11,
-    // [LINE TABULATION (VT)](https://www.fileformat.info/info/unicode/char/000b/index.htm)
-    // Latin-1 Supplement
-    160,
-    // [NO-BREAK SPACE (NBSP)](https://www.fileformat.info/info/unicode/char/00a0/index.htm)
-    // Ogham
-    5760,
-    // [OGHAM SPACE MARK](https://www.fileformat.info/info/unicode/char/1680/index.htm)
-    // General Punctuation
-    8192,
-    // [EN QUAD](https://www.fileformat.info/info/unicode/char/2000/index.htm)
-    8193,
-    // [EM QUAD](https://www.fileformat.info/info/unicode/char/2001/index.htm)
-    8194,
-    // [EN SPACE](https://www.fileformat.info/info/unicode/char/2002/index.htm)
-    8195,
-    // [EM SPACE](https://www.fileformat.info/info/unicode/char/2003/index.htm)
-    8196,
-    // [THREE-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2004/index.htm)
-    8197,
-    // [FOUR-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2005/index.htm)
-    8198,
-    // [SIX-PER-EM SPACE](https://www.fileformat.info/info/unicode/char/2006/index.htm)
-    8199,
-    // [FIGURE SPACE](https://www.fileformat.info/info/unicode/char/2007/index.htm)
-    8200,
-    // [PUNCTUATION SPACE](https://www.fileformat.info/info/unicode/char/2008/index.htm)
-    8201,
-    // [THIN SPACE](https://www.fileformat.info/info/unicode/char/2009/index.htm)
-    8202,
-    // [HAIR SPACE](https://www.fileformat.info/info/unicode/char/200a/index.htm)
-    8232,
-    // [LINE SEPARATOR](https://www.fileformat.info/info/unicode/char/2028/index.htm)
-    8233,
-    // [PARAGRAPH SEPARATOR](https://www.fileformat.info/info/unicode/char/2029/index.htm)
-    8239,
-    // [NARROW NO-BREAK SPACE (NNBSP)](https://www.fileformat.info/info/unicode/char/202f/index.htm)
-    8287,
-    // [MEDIUM MATHEMATICAL SPACE (MMSP)](https://www.fileformat.info/info/unicode/char/205f/index.htm)
-    12288,
-    // [IDEOGRAPHIC SPACE](https://www.fileformat.info/info/unicode/char/3000/index.htm)
-    65279
-    // [ZERO WIDTH NO-BREAK SPACE (BOM)](https://www.fileformat.info/info/unicode/char/feff/index.htm)
-  ].reduce((acc, codepoint) => {
-    const encoded = Buffer.from(
-      String.fromCharCode(codepoint),
-      options.encoding
-    );
-    if (codepoint !== 63 && encoded.length === 1 && encoded[0] === 63) {
-      return acc;
-    }
-    acc.push(encoded);
-    return acc;
-  }, []);
-  const timcharFirstBytes = new Uint8Array(256);
-  for (const t of timchars) timcharFirstBytes[t[0]] = 1;
-  return {
-    bomSkipped: false,
-    bufBytesStart: 0,
-    castField: options.cast_function,
-    commenting: false,
-    delimiterBufPrevious: void 0,
-    delimiterDiscovered: false,
-    // Current error encountered by a record
-    error: void 0,
-    enabled: options.from_line === 1,
-    escaping: false,
-    escapeIsQuote: Buffer.isBuffer(options.escape) && Buffer.isBuffer(options.quote) && Buffer.compare(options.escape, options.quote) === 0,
-    // columns can be `false`, `true`, `Array`
-    expectedRecordLength: Array.isArray(options.columns) ? options.columns.length : void 0,
-    field: new ResizeableBuffer_default(20),
-    firstLineToHeaders: options.cast_first_line_to_header,
-    needMoreDataSize: Math.max(
-      // Skip if the remaining buffer smaller than comment
-      options.comment !== null ? options.comment.length : 0,
-      ...options.delimiter ? options.delimiter.map((delimiter) => delimiter.length) : [],
-      // Auto discovery of delimiter is limited to 1 character
-      options.delimiter_auto ? 1 : 0,
-      // Skip if the remaining buffer can be escape sequence
-      options.quote !== null ? options.quote.length : 0,
-      ...timchars.map((t) => t.length)
-    ),
-    previousBuf: void 0,
-    quoting: false,
-    stop: false,
-    rawBuffer: new ResizeableBuffer_default(100),
-    record: [],
-    recordHasError: false,
-    record_length: 0,
-    recordDelimiterMaxLength: options.record_delimiter.length === 0 ? 0 : Math.max(...options.record_delimiter.map((v) => v.length)),
-    trimChars: [
-      Buffer.from(" ", options.encoding)[0],
-      Buffer.from("	", options.encoding)[0]
-    ],
-    wasQuoting: false,
-    wasRowDelimiter: false,
-    timchars,
-    timcharFirstBytes
-  };
-};
-
-// node_modules/csv-parse/lib/utils/underscore.js
-var underscore = function(str) {
-  return str.replace(/([A-Z])/g, function(_, match) {
-    return "_" + match.toLowerCase();
-  });
-};
-
-// node_modules/csv-parse/lib/api/normalize_options.js
-var normalize_options = function(opts) {
-  const options = {};
-  for (const opt in opts) {
-    options[underscore(opt)] = opts[opt];
-  }
-  if (options.encoding === void 0 || options.encoding === true) {
-    options.encoding = "utf8";
-  } else if (options.encoding === null || options.encoding === false) {
-    options.encoding = null;
-  } else if (typeof options.encoding !== "string" && options.encoding !== null) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ENCODING",
-      [
-        "Invalid option encoding:",
-        "encoding must be a string or null to return a buffer,",
-        `got ${JSON.stringify(options.encoding)}`
-      ],
-      options
-    );
-  }
-  if (options.bom === void 0 || options.bom === null || options.bom === false) {
-    options.bom = false;
-  } else if (options.bom !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_BOM",
-      [
-        "Invalid option bom:",
-        "bom must be true,",
-        `got ${JSON.stringify(options.bom)}`
-      ],
-      options
-    );
-  }
-  options.cast_function = null;
-  if (options.cast === void 0 || options.cast === null || options.cast === false || options.cast === "") {
-    options.cast = void 0;
-  } else if (typeof options.cast === "function") {
-    options.cast_function = options.cast;
-    options.cast = true;
-  } else if (options.cast !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST",
-      [
-        "Invalid option cast:",
-        "cast must be true or a function,",
-        `got ${JSON.stringify(options.cast)}`
-      ],
-      options
-    );
-  }
-  if (options.cast_date === void 0 || options.cast_date === null || options.cast_date === false || options.cast_date === "") {
-    options.cast_date = false;
-  } else if (options.cast_date === true) {
-    options.cast_date = function(value) {
-      const date6 = Date.parse(value);
-      return !isNaN(date6) ? new Date(date6) : value;
-    };
-  } else if (typeof options.cast_date !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_CAST_DATE",
-      [
-        "Invalid option cast_date:",
-        "cast_date must be true or a function,",
-        `got ${JSON.stringify(options.cast_date)}`
-      ],
-      options
-    );
-  }
-  options.cast_first_line_to_header = void 0;
-  if (options.columns === true) {
-    options.cast_first_line_to_header = void 0;
-  } else if (typeof options.columns === "function") {
-    options.cast_first_line_to_header = options.columns;
-    options.columns = true;
-  } else if (Array.isArray(options.columns)) {
-    options.columns = normalize_columns_array(options.columns);
-  } else if (options.columns === void 0 || options.columns === null || options.columns === false) {
-    options.columns = false;
-  } else {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COLUMNS",
-      [
-        "Invalid option columns:",
-        "expect an array, a function or true,",
-        `got ${JSON.stringify(options.columns)}`
-      ],
-      options
-    );
-  }
-  if (options.group_columns_by_name === void 0 || options.group_columns_by_name === null || options.group_columns_by_name === false) {
-    options.group_columns_by_name = false;
-  } else if (options.group_columns_by_name !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "expect an boolean,",
-        `got ${JSON.stringify(options.group_columns_by_name)}`
-      ],
-      options
-    );
-  } else if (options.columns === false) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_GROUP_COLUMNS_BY_NAME",
-      [
-        "Invalid option group_columns_by_name:",
-        "the `columns` mode must be activated."
-      ],
-      options
-    );
-  }
-  if (options.comment === void 0 || options.comment === null || options.comment === false || options.comment === "") {
-    options.comment = null;
-  } else {
-    if (typeof options.comment === "string") {
-      options.comment = Buffer.from(options.comment, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.comment)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_COMMENT",
-        [
-          "Invalid option comment:",
-          "comment must be a buffer or a string,",
-          `got ${JSON.stringify(options.comment)}`
-        ],
-        options
-      );
-    }
-  }
-  if (options.comment_no_infix === void 0 || options.comment_no_infix === null || options.comment_no_infix === false) {
-    options.comment_no_infix = false;
-  } else if (options.comment_no_infix !== true) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_COMMENT",
-      [
-        "Invalid option comment_no_infix:",
-        "value must be a boolean,",
-        `got ${JSON.stringify(options.comment_no_infix)}`
-      ],
-      options
-    );
-  }
-  if (options.delimiter_auto === void 0 || options.delimiter_auto === null || options.delimiter_auto === false) {
-    options.delimiter_auto = false;
-  } else if (options.delimiter_auto === true) {
-    options.delimiter_auto = {};
-  } else if (!is_object(options.delimiter_auto)) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_DELIMITER_AUTO",
-      [
-        "Invalid option delimiter_auto:",
-        "delimiter_auto must be a boolean or a configuration object,",
-        `got ${JSON.stringify(options.delimiter_auto)}`
-      ],
-      options
-    );
-  }
-  if (options.delimiter_auto) {
-    if (options.delimiter_auto.preferred === void 0)
-      options.delimiter_auto.preferred = {
-        [",".charCodeAt(0)]: 1.8,
-        ["	".charCodeAt(0)]: 1.8,
-        [";".charCodeAt(0)]: 1.6,
-        [" ".charCodeAt(0)]: 1.6,
-        [":".charCodeAt(0)]: 1.5,
-        [".".charCodeAt(0)]: 1.4,
-        ["/".charCodeAt(0)]: 1.4
-      };
-    else if (!is_object(options.delimiter_auto.preferred)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "preferred must be an object,",
-          `got ${JSON.stringify(options.delimiter_auto.preferred)}`
-        ],
-        options
-      );
-    }
-    if (options.delimiter_auto.score === void 0)
-      options.delimiter_auto.score = (info2, options2) => {
-        return (info2.total - info2.std) * (options2.preferred[info2.char_code] || 1);
-      };
-    else if (typeof options.delimiter_auto.score !== "function") {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "score must be a function,",
-          `got ${JSON.stringify(options.delimiter_auto.score)}`
-        ],
-        options
-      );
-    }
-    if (options.delimiter_auto.size === void 0)
-      options.delimiter_auto.size = 2048;
-    else if (typeof options.delimiter_auto.size !== "number") {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER_AUTO",
-        [
-          "Invalid option delimiter_auto:",
-          "size must be a number,",
-          `got ${JSON.stringify(options.delimiter_auto.size)}`
-        ],
-        options
-      );
-    }
-  }
-  const delimiter_json = JSON.stringify(options.delimiter);
-  if (options.delimiter_auto !== false) {
-    options.delimiter = [];
-  }
-  if (!Array.isArray(options.delimiter)) {
-    if (options.delimiter === void 0 || options.delimiter === null || options.delimiter === false) {
-      options.delimiter = Buffer.from(",", options.encoding);
-    }
-    options.delimiter = [options.delimiter];
-  }
-  options.delimiter = options.delimiter.map(function(delimiter) {
-    if (typeof delimiter === "string") {
-      delimiter = Buffer.from(delimiter, options.encoding);
-    }
-    if (!Buffer.isBuffer(delimiter) || delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_DELIMITER",
-        [
-          "Invalid option delimiter:",
-          "delimiter must be a non empty string or buffer or array of string|buffer,",
-          `got ${delimiter_json}`
-        ],
-        options
-      );
-    }
-    return delimiter;
-  });
-  if (options.escape === void 0 || options.escape === true) {
-    options.escape = Buffer.from('"', options.encoding);
-  } else if (typeof options.escape === "string") {
-    options.escape = Buffer.from(options.escape, options.encoding);
-  } else if (options.escape === null || options.escape === false) {
-    options.escape = null;
-  }
-  if (options.escape !== null) {
-    if (!Buffer.isBuffer(options.escape)) {
-      throw new Error(
-        `Invalid Option: escape must be a buffer, a string or a boolean, got ${JSON.stringify(options.escape)}`
-      );
-    }
-  }
-  if (options.from === void 0 || options.from === null) {
-    options.from = 1;
-  } else {
-    if (typeof options.from === "string" && /\d+/.test(options.from)) {
-      options.from = parseInt(options.from);
-    }
-    if (Number.isInteger(options.from)) {
-      if (options.from < 0) {
-        throw new Error(
-          `Invalid Option: from must be a positive integer, got ${JSON.stringify(opts.from)}`
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from must be an integer, got ${JSON.stringify(options.from)}`
-      );
-    }
-  }
-  if (options.from_line === void 0 || options.from_line === null) {
-    options.from_line = 1;
-  } else {
-    if (typeof options.from_line === "string" && /\d+/.test(options.from_line)) {
-      options.from_line = parseInt(options.from_line);
-    }
-    if (Number.isInteger(options.from_line)) {
-      if (options.from_line <= 0) {
-        throw new Error(
-          `Invalid Option: from_line must be a positive integer greater than 0, got ${JSON.stringify(opts.from_line)}`
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: from_line must be an integer, got ${JSON.stringify(opts.from_line)}`
-      );
-    }
-  }
-  if (options.ignore_last_delimiters === void 0 || options.ignore_last_delimiters === null) {
-    options.ignore_last_delimiters = false;
-  } else if (typeof options.ignore_last_delimiters === "number") {
-    options.ignore_last_delimiters = Math.floor(options.ignore_last_delimiters);
-    if (options.ignore_last_delimiters === 0) {
-      options.ignore_last_delimiters = false;
-    }
-  } else if (typeof options.ignore_last_delimiters !== "boolean") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_IGNORE_LAST_DELIMITERS",
-      [
-        "Invalid option `ignore_last_delimiters`:",
-        "the value must be a boolean value or an integer,",
-        `got ${JSON.stringify(options.ignore_last_delimiters)}`
-      ],
-      options
-    );
-  }
-  if (options.ignore_last_delimiters === true && options.columns === false) {
-    throw new CsvError(
-      "CSV_IGNORE_LAST_DELIMITERS_REQUIRES_COLUMNS",
-      [
-        "The option `ignore_last_delimiters`",
-        "requires the activation of the `columns` option"
-      ],
-      options
-    );
-  }
-  if (options.info === void 0 || options.info === null || options.info === false) {
-    options.info = false;
-  } else if (options.info !== true) {
-    throw new Error(
-      `Invalid Option: info must be true, got ${JSON.stringify(options.info)}`
-    );
-  }
-  if (options.max_record_size === void 0 || options.max_record_size === null || options.max_record_size === false) {
-    options.max_record_size = 0;
-  } else if (Number.isInteger(options.max_record_size) && options.max_record_size >= 0) {
-  } else if (typeof options.max_record_size === "string" && /\d+/.test(options.max_record_size)) {
-    options.max_record_size = parseInt(options.max_record_size);
-  } else {
-    throw new Error(
-      `Invalid Option: max_record_size must be a positive integer, got ${JSON.stringify(options.max_record_size)}`
-    );
-  }
-  if (options.objname === void 0 || options.objname === null || options.objname === false) {
-    options.objname = void 0;
-  } else if (Buffer.isBuffer(options.objname)) {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty buffer`);
-    }
-    if (options.encoding === null) {
-    } else {
-      options.objname = options.objname.toString(options.encoding);
-    }
-  } else if (typeof options.objname === "string") {
-    if (options.objname.length === 0) {
-      throw new Error(`Invalid Option: objname must be a non empty string`);
-    }
-  } else if (typeof options.objname === "number") {
-  } else {
-    throw new Error(
-      `Invalid Option: objname must be a string or a buffer, got ${options.objname}`
-    );
-  }
-  if (options.objname !== void 0) {
-    if (typeof options.objname === "number") {
-      if (options.columns !== false) {
-        throw Error(
-          "Invalid Option: objname index cannot be combined with columns or be defined as a field"
-        );
-      }
-    } else {
-      if (options.columns === false) {
-        throw Error(
-          "Invalid Option: objname field must be combined with columns or be defined as an index"
-        );
-      }
-    }
-  }
-  if (options.on_record === void 0 || options.on_record === null) {
-    options.on_record = void 0;
-  } else if (typeof options.on_record !== "function") {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_ON_RECORD",
-      [
-        "Invalid option `on_record`:",
-        "expect a function,",
-        `got ${JSON.stringify(options.on_record)}`
-      ],
-      options
-    );
-  }
-  if (options.on_skip !== void 0 && options.on_skip !== null && typeof options.on_skip !== "function") {
-    throw new Error(
-      `Invalid Option: on_skip must be a function, got ${JSON.stringify(options.on_skip)}`
-    );
-  }
-  if (options.quote === null || options.quote === false || options.quote === "") {
-    options.quote = null;
-  } else {
-    if (options.quote === void 0 || options.quote === true) {
-      options.quote = Buffer.from('"', options.encoding);
-    } else if (typeof options.quote === "string") {
-      options.quote = Buffer.from(options.quote, options.encoding);
-    }
-    if (!Buffer.isBuffer(options.quote)) {
-      throw new Error(
-        `Invalid Option: quote must be a buffer or a string, got ${JSON.stringify(options.quote)}`
-      );
-    }
-  }
-  if (options.raw === void 0 || options.raw === null || options.raw === false) {
-    options.raw = false;
-  } else if (options.raw !== true) {
-    throw new Error(
-      `Invalid Option: raw must be true, got ${JSON.stringify(options.raw)}`
-    );
-  }
-  if (options.record_delimiter === void 0) {
-    options.record_delimiter = [];
-  } else if (typeof options.record_delimiter === "string" || Buffer.isBuffer(options.record_delimiter)) {
-    if (options.record_delimiter.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer,",
-          `got ${JSON.stringify(options.record_delimiter)}`
-        ],
-        options
-      );
-    }
-    options.record_delimiter = [options.record_delimiter];
-  } else if (!Array.isArray(options.record_delimiter)) {
-    throw new CsvError(
-      "CSV_INVALID_OPTION_RECORD_DELIMITER",
-      [
-        "Invalid option `record_delimiter`:",
-        "value must be a string, a buffer or array of string|buffer,",
-        `got ${JSON.stringify(options.record_delimiter)}`
-      ],
-      options
-    );
-  }
-  options.record_delimiter = options.record_delimiter.map(function(rd, i5) {
-    if (typeof rd !== "string" && !Buffer.isBuffer(rd)) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a string, a buffer or array of string|buffer",
-          `at index ${i5},`,
-          `got ${JSON.stringify(rd)}`
-        ],
-        options
-      );
-    } else if (rd.length === 0) {
-      throw new CsvError(
-        "CSV_INVALID_OPTION_RECORD_DELIMITER",
-        [
-          "Invalid option `record_delimiter`:",
-          "value must be a non empty string or buffer",
-          `at index ${i5},`,
-          `got ${JSON.stringify(rd)}`
-        ],
-        options
-      );
-    }
-    if (typeof rd === "string") {
-      rd = Buffer.from(rd, options.encoding);
-    }
-    return rd;
-  });
-  if (typeof options.relax_column_count === "boolean") {
-  } else if (options.relax_column_count === void 0 || options.relax_column_count === null) {
-    options.relax_column_count = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count must be a boolean, got ${JSON.stringify(options.relax_column_count)}`
-    );
-  }
-  if (typeof options.relax_column_count_less === "boolean") {
-  } else if (options.relax_column_count_less === void 0 || options.relax_column_count_less === null) {
-    options.relax_column_count_less = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_less must be a boolean, got ${JSON.stringify(options.relax_column_count_less)}`
-    );
-  }
-  if (typeof options.relax_column_count_more === "boolean") {
-  } else if (options.relax_column_count_more === void 0 || options.relax_column_count_more === null) {
-    options.relax_column_count_more = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_column_count_more must be a boolean, got ${JSON.stringify(options.relax_column_count_more)}`
-    );
-  }
-  if (typeof options.relax_quotes === "boolean") {
-  } else if (options.relax_quotes === void 0 || options.relax_quotes === null) {
-    options.relax_quotes = false;
-  } else {
-    throw new Error(
-      `Invalid Option: relax_quotes must be a boolean, got ${JSON.stringify(options.relax_quotes)}`
-    );
-  }
-  if (typeof options.skip_empty_lines === "boolean") {
-  } else if (options.skip_empty_lines === void 0 || options.skip_empty_lines === null) {
-    options.skip_empty_lines = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_empty_lines must be a boolean, got ${JSON.stringify(options.skip_empty_lines)}`
-    );
-  }
-  if (typeof options.skip_records_with_empty_values === "boolean") {
-  } else if (options.skip_records_with_empty_values === void 0 || options.skip_records_with_empty_values === null) {
-    options.skip_records_with_empty_values = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_empty_values must be a boolean, got ${JSON.stringify(options.skip_records_with_empty_values)}`
-    );
-  }
-  if (typeof options.skip_records_with_error === "boolean") {
-  } else if (options.skip_records_with_error === void 0 || options.skip_records_with_error === null) {
-    options.skip_records_with_error = false;
-  } else {
-    throw new Error(
-      `Invalid Option: skip_records_with_error must be a boolean, got ${JSON.stringify(options.skip_records_with_error)}`
-    );
-  }
-  if (options.rtrim === void 0 || options.rtrim === null || options.rtrim === false) {
-    options.rtrim = false;
-  } else if (options.rtrim !== true) {
-    throw new Error(
-      `Invalid Option: rtrim must be a boolean, got ${JSON.stringify(options.rtrim)}`
-    );
-  }
-  if (options.ltrim === void 0 || options.ltrim === null || options.ltrim === false) {
-    options.ltrim = false;
-  } else if (options.ltrim !== true) {
-    throw new Error(
-      `Invalid Option: ltrim must be a boolean, got ${JSON.stringify(options.ltrim)}`
-    );
-  }
-  if (options.trim === void 0 || options.trim === null || options.trim === false) {
-    options.trim = false;
-  } else if (options.trim !== true) {
-    throw new Error(
-      `Invalid Option: trim must be a boolean, got ${JSON.stringify(options.trim)}`
-    );
-  }
-  if (options.trim === true && opts.ltrim !== false) {
-    options.ltrim = true;
-  } else if (options.ltrim !== true) {
-    options.ltrim = false;
-  }
-  if (options.trim === true && opts.rtrim !== false) {
-    options.rtrim = true;
-  } else if (options.rtrim !== true) {
-    options.rtrim = false;
-  }
-  if (options.to === void 0 || options.to === null) {
-    options.to = -1;
-  } else if (options.to !== -1) {
-    if (typeof options.to === "string" && /\d+/.test(options.to)) {
-      options.to = parseInt(options.to);
-    }
-    if (Number.isInteger(options.to)) {
-      if (options.to <= 0) {
-        throw new Error(
-          `Invalid Option: to must be a positive integer greater than 0, got ${JSON.stringify(opts.to)}`
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to must be an integer, got ${JSON.stringify(opts.to)}`
-      );
-    }
-  }
-  if (options.to_line === void 0 || options.to_line === null) {
-    options.to_line = -1;
-  } else if (options.to_line !== -1) {
-    if (typeof options.to_line === "string" && /\d+/.test(options.to_line)) {
-      options.to_line = parseInt(options.to_line);
-    }
-    if (Number.isInteger(options.to_line)) {
-      if (options.to_line <= 0) {
-        throw new Error(
-          `Invalid Option: to_line must be a positive integer greater than 0, got ${JSON.stringify(opts.to_line)}`
-        );
-      }
-    } else {
-      throw new Error(
-        `Invalid Option: to_line must be an integer, got ${JSON.stringify(opts.to_line)}`
-      );
-    }
-  }
-  return options;
-};
-
-// node_modules/csv-parse/lib/utils/delimiter_discover.js
-var delimiter_discover = function(records, options) {
-  if (!options) {
-    ({ delimiter_auto: options } = normalize_options({ delimiter_auto: true }));
-  }
-  if (typeof records === "string") {
-    records = Buffer.from(records);
-  }
-  if (Buffer.isBuffer(records)) {
-    records = ((data) => {
-      const records2 = [];
-      const parser = transform2({ delimiter: [] });
-      const push = (record2) => records2.push(record2);
-      const close = () => {
-      };
-      const error64 = parser.parse(data, true, push, close);
-      if (error64 !== void 0) throw error64;
-      return records2;
-    })(records);
-  }
-  const info2 = Array(127).fill().map(() => ({ lines: [] }));
-  records.map(([record2], line) => {
-    for (let i5 = 0, l3 = record2.length; i5 < l3; i5++) {
-      const code = record2.charCodeAt(i5);
-      if (info2[code].lines[line] === void 0) info2[code].lines[line] = 0;
-      info2[code].lines[line]++;
-    }
-  });
-  info2.map((info3, i5) => {
-    info3.char_code = i5;
-    info3.std = std(info3.lines);
-    info3.total = info3.lines.reduce((acc, val) => acc + val, 0);
-    info3.preferred = !!options.preferred[i5];
-    info3.score = options.score(info3, options);
-  });
-  const result = info2.reduce(
-    (acc, info3) => acc.score > info3.score ? acc : info3,
-    {}
-  );
-  return String.fromCharCode(result.char_code);
-};
-var std = function(array2) {
-  const n3 = array2.length;
-  if (n3 === 0) return 0;
-  const mean = array2.reduce((a5, b5) => a5 + b5) / n3;
-  return Math.sqrt(
-    array2.map((x) => Math.pow(x - mean, 2)).reduce((a5, b5) => a5 + b5) / n3
-  );
-};
-
-// node_modules/csv-parse/lib/api/index.js
-var isRecordEmpty = function(record2) {
-  return record2.every(
-    (field) => field == null || field.toString && field.toString().trim() === ""
-  );
-};
-var cr = 13;
-var nl = 10;
-var boms = {
-  // Note, the following are equals:
-  // Buffer.from("\ufeff")
-  // Buffer.from([239, 187, 191])
-  // Buffer.from('EFBBBF', 'hex')
-  utf8: Buffer.from([239, 187, 191]),
-  // Note, the following are equals:
-  // Buffer.from "\ufeff", 'utf16le
-  // Buffer.from([255, 254])
-  utf16le: Buffer.from([255, 254])
-};
-var transform2 = function(original_options = {}) {
-  const info2 = {
-    bytes: 0,
-    bytes_records: 0,
-    comment_lines: 0,
-    empty_lines: 0,
-    invalid_field_length: 0,
-    lines: 1,
-    records: 0
-  };
-  const options = normalize_options(original_options);
-  return {
-    info: info2,
-    original_options,
-    options,
-    state: init_state(options),
-    __needMoreData: function(i5, bufLen, end) {
-      if (end) return false;
-      const { encoding, escape, quote } = this.options;
-      const { quoting, needMoreDataSize, recordDelimiterMaxLength } = this.state;
-      const numOfCharLeft = bufLen - i5 - 1;
-      const requiredLength = Math.max(
-        needMoreDataSize,
-        // Skip if the remaining buffer smaller than record delimiter
-        // If "record_delimiter" is yet to be discovered:
-        // 1. It is equals to `[]` and "recordDelimiterMaxLength" equals `0`
-        // 2. We set the length to windows line ending in the current encoding
-        // Note, that encoding is known from user or bom discovery at that point
-        // recordDelimiterMaxLength,
-        recordDelimiterMaxLength === 0 ? Buffer.from("\r\n", encoding).length : recordDelimiterMaxLength,
-        // Skip if remaining buffer can be an escaped quote
-        quoting ? (escape === null ? 0 : escape.length) + quote.length : 0,
-        // Skip if remaining buffer can be record delimiter following the closing quote
-        quoting ? quote.length + recordDelimiterMaxLength : 0
-      );
-      return numOfCharLeft < requiredLength;
-    },
-    // Central parser implementation
-    parse: function(nextBuf, end, push, close) {
-      const {
-        bom,
-        comment_no_infix,
-        delimiter_auto,
-        encoding,
-        from_line,
-        ltrim,
-        max_record_size,
-        raw,
-        relax_quotes,
-        rtrim,
-        skip_empty_lines,
-        to,
-        to_line
-      } = this.options;
-      let { comment, escape, quote, record_delimiter } = this.options;
-      const {
-        bomSkipped,
-        delimiterDiscovered,
-        delimiterBufPrevious,
-        rawBuffer,
-        escapeIsQuote
-      } = this.state;
-      if (!delimiterDiscovered && delimiter_auto) {
-        let delimiterBuf;
-        if (delimiterBufPrevious === void 0) {
-          delimiterBuf = nextBuf;
-        } else if (delimiterBufPrevious !== void 0 && nextBuf === void 0) {
-          delimiterBuf = delimiterBufPrevious;
-        } else {
-          delimiterBuf = Buffer.concat([delimiterBufPrevious, nextBuf]);
-        }
-        nextBuf = void 0;
-        if (end || delimiterBuf.length > delimiter_auto.size) {
-          this.options.delimiter = [
-            Buffer.from(
-              delimiter_discover(delimiterBuf, this.options.delimiter_auto)
-            )
-          ];
-          this.state.previousBuf = delimiterBuf;
-          this.state.delimiterBufPrevious = void 0;
-          this.state.delimiterDiscovered = true;
-        } else {
-          this.state.delimiterBufPrevious = delimiterBuf;
-          return;
-        }
-      }
-      const { previousBuf } = this.state;
-      let buf;
-      if (previousBuf === void 0) {
-        if (nextBuf === void 0) {
-          close();
-          return;
-        } else {
-          buf = nextBuf;
-        }
-      } else if (previousBuf !== void 0 && nextBuf === void 0) {
-        buf = previousBuf;
-      } else {
-        buf = Buffer.concat([previousBuf, nextBuf]);
-      }
-      if (bomSkipped === false) {
-        if (bom === false) {
-          this.state.bomSkipped = true;
-        } else if (buf.length < 3) {
-          if (end === false) {
-            this.state.previousBuf = buf;
-            return;
-          }
-        } else {
-          for (const encoding2 in boms) {
-            if (boms[encoding2].compare(buf, 0, boms[encoding2].length) === 0) {
-              const bomLength = boms[encoding2].length;
-              this.state.bufBytesStart += bomLength;
-              buf = buf.slice(bomLength);
-              const options2 = normalize_options({
-                ...this.original_options,
-                encoding: encoding2
-              });
-              for (const key in options2) {
-                this.options[key] = options2[key];
-              }
-              ({ comment, escape, quote } = this.options);
-              break;
-            }
-          }
-          this.state.bomSkipped = true;
-        }
-      }
-      const bufLen = buf.length;
-      let pos;
-      for (pos = 0; pos < bufLen; pos++) {
-        if (this.__needMoreData(pos, bufLen, end)) {
-          break;
-        }
-        if (this.state.wasRowDelimiter === true) {
-          this.info.lines++;
-          this.state.wasRowDelimiter = false;
-        }
-        if (to_line !== -1 && this.info.lines > to_line) {
-          this.state.stop = true;
-          close();
-          return;
-        }
-        if (this.state.quoting === false && record_delimiter.length === 0) {
-          const record_delimiterCount = this.__autoDiscoverRecordDelimiter(
-            buf,
-            pos
-          );
-          if (record_delimiterCount) {
-            record_delimiter = this.options.record_delimiter;
-          }
-        }
-        const chr = buf[pos];
-        if (raw === true) {
-          rawBuffer.append(chr);
-        }
-        if ((chr === cr || chr === nl) && this.state.wasRowDelimiter === false) {
-          this.state.wasRowDelimiter = true;
-        }
-        if (this.state.escaping === true) {
-          this.state.escaping = false;
-        } else {
-          if (escape !== null && this.state.quoting === true && this.__isEscape(buf, pos, chr) && pos + escape.length < bufLen) {
-            if (escapeIsQuote) {
-              if (this.__isQuote(buf, pos + escape.length)) {
-                this.state.escaping = true;
-                pos += escape.length - 1;
-                continue;
-              }
-            } else {
-              this.state.escaping = true;
-              pos += escape.length - 1;
-              continue;
-            }
-          }
-          if (this.state.commenting === false && this.__isQuote(buf, pos)) {
-            if (this.state.quoting === true) {
-              const nextChr = buf[pos + quote.length];
-              const isNextChrTrimable = rtrim && this.__isCharTrimable(buf, pos + quote.length);
-              const isNextChrComment = comment !== null && this.__compareBytes(comment, buf, pos + quote.length, nextChr);
-              const isNextChrDelimiter = this.__isDelimiter(
-                buf,
-                pos + quote.length,
-                nextChr
-              );
-              const isNextChrRecordDelimiter = record_delimiter.length === 0 ? this.__autoDiscoverRecordDelimiter(buf, pos + quote.length) : this.__isRecordDelimiter(nextChr, buf, pos + quote.length);
-              if (escape !== null && this.__isEscape(buf, pos, chr) && this.__isQuote(buf, pos + escape.length)) {
-                pos += escape.length - 1;
-              } else if (!nextChr || isNextChrDelimiter || isNextChrRecordDelimiter || isNextChrComment || isNextChrTrimable) {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                pos += quote.length - 1;
-                continue;
-              } else if (relax_quotes === false) {
-                const err = this.__error(
-                  new CsvError(
-                    "CSV_INVALID_CLOSING_QUOTE",
-                    [
-                      "Invalid Closing Quote:",
-                      `got "${String.fromCharCode(nextChr)}"`,
-                      `at line ${this.info.lines}`,
-                      "instead of delimiter, record delimiter, trimable character",
-                      "(if activated) or comment"
-                    ],
-                    this.options,
-                    this.__infoField()
-                  )
-                );
-                if (err !== void 0) return err;
-              } else {
-                this.state.quoting = false;
-                this.state.wasQuoting = true;
-                this.state.field.prepend(quote);
-                pos += quote.length - 1;
-              }
-            } else {
-              if (this.state.field.length !== 0) {
-                if (relax_quotes === false) {
-                  const info3 = this.__infoField();
-                  const bom2 = Object.keys(boms).map(
-                    (b5) => boms[b5].equals(this.state.field.toString()) ? b5 : false
-                  ).filter(Boolean)[0];
-                  const err = this.__error(
-                    new CsvError(
-                      "INVALID_OPENING_QUOTE",
-                      [
-                        "Invalid Opening Quote:",
-                        `a quote is found on field ${JSON.stringify(info3.column)} at line ${info3.lines}, value is ${JSON.stringify(this.state.field.toString(encoding))}`,
-                        bom2 ? `(${bom2} bom)` : void 0
-                      ],
-                      this.options,
-                      info3,
-                      {
-                        field: this.state.field
-                      }
-                    )
-                  );
-                  if (err !== void 0) return err;
-                }
-              } else {
-                this.state.quoting = true;
-                pos += quote.length - 1;
-                continue;
-              }
-            }
-          }
-          if (this.state.quoting === false) {
-            const recordDelimiterLength = this.__isRecordDelimiter(
-              chr,
-              buf,
-              pos
-            );
-            if (recordDelimiterLength !== 0) {
-              const skipCommentLine = this.state.commenting && this.state.wasQuoting === false && this.state.record.length === 0 && this.state.field.length === 0;
-              if (skipCommentLine) {
-                this.info.comment_lines++;
-              } else {
-                if (this.state.enabled === false && this.info.lines + (this.state.wasRowDelimiter === true ? 1 : 0) >= from_line) {
-                  this.state.enabled = true;
-                  this.__resetField();
-                  this.__resetRecord();
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                if (skip_empty_lines === true && this.state.wasQuoting === false && this.state.record.length === 0 && this.state.field.length === 0) {
-                  this.info.empty_lines++;
-                  pos += recordDelimiterLength - 1;
-                  continue;
-                }
-                this.info.bytes = this.state.bufBytesStart + pos;
-                const errField = this.__onField();
-                if (errField !== void 0) return errField;
-                this.info.bytes = this.state.bufBytesStart + pos + recordDelimiterLength;
-                const errRecord = this.__onRecord(push);
-                if (errRecord !== void 0) return errRecord;
-                if (to !== -1 && this.info.records >= to) {
-                  this.state.stop = true;
-                  close();
-                  return;
-                }
-              }
-              this.state.commenting = false;
-              pos += recordDelimiterLength - 1;
-              continue;
-            }
-            if (this.state.commenting) {
-              continue;
-            }
-            if (comment !== null && (comment_no_infix === false || this.state.record.length === 0 && this.state.field.length === 0)) {
-              const commentCount = this.__compareBytes(comment, buf, pos, chr);
-              if (commentCount !== 0) {
-                this.state.commenting = true;
-                continue;
-              }
-            }
-            const delimiterLength = this.__isDelimiter(buf, pos, chr);
-            if (delimiterLength !== 0) {
-              this.info.bytes = this.state.bufBytesStart + pos;
-              const errField = this.__onField();
-              if (errField !== void 0) return errField;
-              pos += delimiterLength - 1;
-              continue;
-            }
-          }
-        }
-        if (this.state.commenting === false) {
-          if (max_record_size !== 0 && this.state.record_length + this.state.field.length > max_record_size) {
-            return this.__error(
-              new CsvError(
-                "CSV_MAX_RECORD_SIZE",
-                [
-                  "Max Record Size:",
-                  "record exceed the maximum number of tolerated bytes",
-                  `of ${max_record_size}`,
-                  `at line ${this.info.lines}`
-                ],
-                this.options,
-                this.__infoField()
-              )
-            );
-          }
-        }
-        const lappend = ltrim === false || this.state.quoting === true || this.state.field.length !== 0 || !this.__isCharTrimable(buf, pos);
-        const rappend = rtrim === false || this.state.wasQuoting === false;
-        if (lappend === true && rappend === true) {
-          this.state.field.append(chr);
-        } else if (rtrim === true && !this.__isCharTrimable(buf, pos)) {
-          return this.__error(
-            new CsvError(
-              "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE",
-              [
-                "Invalid Closing Quote:",
-                "found non trimable byte after quote",
-                `at line ${this.info.lines}`
-              ],
-              this.options,
-              this.__infoField()
-            )
-          );
-        } else {
-          if (lappend === false) {
-            pos += this.__isCharTrimable(buf, pos) - 1;
-          }
-          continue;
-        }
-      }
-      if (end === true) {
-        if (this.state.quoting === true) {
-          const err = this.__error(
-            new CsvError(
-              "CSV_QUOTE_NOT_CLOSED",
-              [
-                "Quote Not Closed:",
-                `the parsing is finished with an opening quote at line ${this.info.lines}`
-              ],
-              this.options,
-              this.__infoField()
-            )
-          );
-          if (err !== void 0) return err;
-        } else {
-          if (this.state.wasQuoting === true || this.state.record.length !== 0 || this.state.field.length !== 0) {
-            this.info.bytes = this.state.bufBytesStart + pos;
-            const errField = this.__onField();
-            if (errField !== void 0) return errField;
-            const errRecord = this.__onRecord(push);
-            if (errRecord !== void 0) return errRecord;
-          } else if (this.state.wasRowDelimiter === true) {
-            this.info.empty_lines++;
-          } else if (this.state.commenting === true) {
-            this.info.comment_lines++;
-          }
-        }
-      } else {
-        this.state.bufBytesStart += pos;
-        this.state.previousBuf = buf.slice(pos);
-      }
-      if (this.state.wasRowDelimiter === true) {
-        this.info.lines++;
-        this.state.wasRowDelimiter = false;
-      }
-    },
-    __onRecord: function(push) {
-      const {
-        columns,
-        group_columns_by_name,
-        encoding,
-        info: info3,
-        from,
-        relax_column_count,
-        relax_column_count_less,
-        relax_column_count_more,
-        raw,
-        skip_records_with_empty_values
-      } = this.options;
-      const { enabled, record: record2 } = this.state;
-      if (enabled === false) {
-        return this.__resetRecord();
-      }
-      const recordLength = record2.length;
-      if (columns === true) {
-        if (skip_records_with_empty_values === true && isRecordEmpty(record2)) {
-          this.__resetRecord();
-          return;
-        }
-        return this.__firstLineToColumns(record2);
-      }
-      if (columns === false && this.info.records === 0) {
-        this.state.expectedRecordLength = recordLength;
-      }
-      if (recordLength !== this.state.expectedRecordLength) {
-        const err = columns === false ? new CsvError(
-          "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH",
-          [
-            "Invalid Record Length:",
-            `expect ${this.state.expectedRecordLength},`,
-            `got ${recordLength} on line ${this.info.lines}`
-          ],
-          this.options,
-          this.__infoField(),
-          {
-            record: record2
-          }
-        ) : new CsvError(
-          "CSV_RECORD_INCONSISTENT_COLUMNS",
-          [
-            "Invalid Record Length:",
-            `columns length is ${columns.length},`,
-            // rename columns
-            `got ${recordLength} on line ${this.info.lines}`
-          ],
-          this.options,
-          this.__infoField(),
-          {
-            record: record2
-          }
-        );
-        if (relax_column_count === true || relax_column_count_less === true && recordLength < this.state.expectedRecordLength || relax_column_count_more === true && recordLength > this.state.expectedRecordLength) {
-          this.info.invalid_field_length++;
-          this.state.error = err;
-        } else {
-          const finalErr = this.__error(err);
-          if (finalErr) return finalErr;
-        }
-      }
-      if (skip_records_with_empty_values === true && isRecordEmpty(record2)) {
-        this.__resetRecord();
-        return;
-      }
-      if (this.state.recordHasError === true) {
-        this.__resetRecord();
-        this.state.recordHasError = false;
-        return;
-      }
-      this.info.records++;
-      if (from === 1 || this.info.records >= from) {
-        const { objname } = this.options;
-        if (columns !== false) {
-          const obj = {};
-          for (let i5 = 0, l3 = record2.length; i5 < l3; i5++) {
-            if (columns[i5] === void 0 || columns[i5].disabled) continue;
-            if (group_columns_by_name === true && Object.hasOwn(obj, columns[i5].name)) {
-              if (Array.isArray(obj[columns[i5].name])) {
-                obj[columns[i5].name] = obj[columns[i5].name].concat(record2[i5]);
-              } else {
-                obj[columns[i5].name] = [obj[columns[i5].name], record2[i5]];
-              }
-            } else {
-              Object.defineProperty(obj, columns[i5].name, {
-                value: record2[i5],
-                enumerable: true,
-                writable: true,
-                configurable: true
-              });
-            }
-          }
-          if (raw === true || info3 === true) {
-            const extRecord = Object.assign(
-              { record: obj },
-              raw === true ? { raw: this.state.rawBuffer.toString(encoding) } : {},
-              info3 === true ? { info: this.__infoRecord() } : {}
-            );
-            const err = this.__push(
-              objname === void 0 ? extRecord : [obj[objname], extRecord],
-              push
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === void 0 ? obj : [obj[objname], obj],
-              push
-            );
-            if (err) {
-              return err;
-            }
-          }
-        } else {
-          if (raw === true || info3 === true) {
-            const extRecord = Object.assign(
-              { record: record2 },
-              raw === true ? { raw: this.state.rawBuffer.toString(encoding) } : {},
-              info3 === true ? { info: this.__infoRecord() } : {}
-            );
-            const err = this.__push(
-              objname === void 0 ? extRecord : [record2[objname], extRecord],
-              push
-            );
-            if (err) {
-              return err;
-            }
-          } else {
-            const err = this.__push(
-              objname === void 0 ? record2 : [record2[objname], record2],
-              push
-            );
-            if (err) {
-              return err;
-            }
-          }
-        }
-      }
-      this.__resetRecord();
-    },
-    __firstLineToColumns: function(record2) {
-      const { firstLineToHeaders } = this.state;
-      try {
-        const headers = firstLineToHeaders === void 0 ? record2 : firstLineToHeaders.call(null, record2);
-        if (!Array.isArray(headers)) {
-          return this.__error(
-            new CsvError(
-              "CSV_INVALID_COLUMN_MAPPING",
-              [
-                "Invalid Column Mapping:",
-                "expect an array from column function,",
-                `got ${JSON.stringify(headers)}`
-              ],
-              this.options,
-              this.__infoField(),
-              {
-                headers
-              }
-            )
-          );
-        }
-        const normalizedHeaders = normalize_columns_array(headers);
-        this.state.expectedRecordLength = normalizedHeaders.length;
-        this.options.columns = normalizedHeaders;
-        this.__resetRecord();
-        return;
-      } catch (err) {
-        return err;
-      }
-    },
-    __resetRecord: function() {
-      if (this.options.raw === true) {
-        this.state.rawBuffer.reset();
-      }
-      this.state.error = void 0;
-      this.state.record = [];
-      this.state.record_length = 0;
-    },
-    __onField: function() {
-      const { cast, encoding, rtrim, max_record_size } = this.options;
-      const { enabled, wasQuoting } = this.state;
-      if (enabled === false) {
-        return this.__resetField();
-      }
-      let field = this.state.field.toString(encoding);
-      if (rtrim === true && wasQuoting === false) {
-        field = field.trimRight();
-      }
-      if (cast === true) {
-        const [err, f5] = this.__cast(field);
-        if (err !== void 0) return err;
-        field = f5;
-      }
-      this.state.record.push(field);
-      if (max_record_size !== 0 && typeof field === "string") {
-        this.state.record_length += field.length;
-      }
-      this.__resetField();
-    },
-    __resetField: function() {
-      this.state.field.reset();
-      this.state.wasQuoting = false;
-    },
-    __push: function(record2, push) {
-      const { on_record } = this.options;
-      if (on_record !== void 0) {
-        const info3 = this.__infoRecord();
-        try {
-          record2 = on_record.call(null, record2, info3);
-        } catch (err) {
-          return err;
-        }
-        if (record2 === void 0 || record2 === null) {
-          return;
-        }
-      }
-      this.info.bytes_records += this.info.bytes;
-      push(record2);
-    },
-    // Return a tuple with the error and the casted value
-    __cast: function(field) {
-      const { columns, relax_column_count } = this.options;
-      const isColumns = Array.isArray(columns);
-      if (isColumns === true && relax_column_count && this.options.columns.length <= this.state.record.length) {
-        return [void 0, void 0];
-      }
-      if (this.state.castField !== null) {
-        try {
-          const info3 = this.__infoField();
-          return [void 0, this.state.castField.call(null, field, info3)];
-        } catch (err) {
-          return [err];
-        }
-      }
-      if (this.__isFloat(field)) {
-        return [void 0, parseFloat(field)];
-      } else if (this.options.cast_date !== false) {
-        const info3 = this.__infoField();
-        return [void 0, this.options.cast_date.call(null, field, info3)];
-      }
-      return [void 0, field];
-    },
-    __compareBytes: function(sourceBuf, targetBuf, targetPos, firstByte) {
-      if (sourceBuf[0] !== firstByte) return 0;
-      const sourceLength = sourceBuf.length;
-      for (let i5 = 1; i5 < sourceLength; i5++) {
-        if (sourceBuf[i5] !== targetBuf[targetPos + i5]) return 0;
-      }
-      return sourceLength;
-    },
-    // Helper to test if a character is trimable
-    __isCharTrimable: function(buf, pos) {
-      const { timchars, timcharFirstBytes } = this.state;
-      const first = buf[pos];
-      if (first === void 0 || timcharFirstBytes[first] === 0) return 0;
-      loop1: for (let i5 = 0; i5 < timchars.length; i5++) {
-        const timchar = timchars[i5];
-        for (let j5 = 0; j5 < timchar.length; j5++) {
-          if (timchar[j5] !== buf[pos + j5]) continue loop1;
-        }
-        return timchar.length;
-      }
-      return 0;
-    },
-    __isDelimiter: function(buf, pos, chr) {
-      const { delimiter, ignore_last_delimiters } = this.options;
-      if (ignore_last_delimiters === true && this.state.record.length === this.options.columns.length - 1) {
-        return 0;
-      } else if (ignore_last_delimiters !== false && typeof ignore_last_delimiters === "number" && this.state.record.length === ignore_last_delimiters - 1) {
-        return 0;
-      }
-      loop1: for (let i5 = 0; i5 < delimiter.length; i5++) {
-        const del = delimiter[i5];
-        if (del[0] === chr) {
-          for (let j5 = 1; j5 < del.length; j5++) {
-            if (del[j5] !== buf[pos + j5]) continue loop1;
-          }
-          return del.length;
-        }
-      }
-      return 0;
-    },
-    __isEscape: function(buf, pos, chr) {
-      const { escape } = this.options;
-      if (escape === null) return false;
-      const l3 = escape.length;
-      if (escape[0] === chr) {
-        for (let i5 = 0; i5 < l3; i5++) {
-          if (escape[i5] !== buf[pos + i5]) {
-            return false;
-          }
-        }
-        return true;
-      }
-      return false;
-    },
-    __isFloat: function(value) {
-      return value - parseFloat(value) + 1 >= 0;
-    },
-    // Keep it in case we implement the `cast_int` option
-    // __isInt(value){
-    //   // return Number.isInteger(parseInt(value))
-    //   // return !isNaN( parseInt( obj ) );
-    //   return /^(\-|\+)?[1-9][0-9]*$/.test(value)
-    // }
-    __isQuote: function(buf, pos) {
-      const { quote } = this.options;
-      if (quote === null) return false;
-      const l3 = quote.length;
-      for (let i5 = 0; i5 < l3; i5++) {
-        if (quote[i5] !== buf[pos + i5]) {
-          return false;
-        }
-      }
-      return true;
-    },
-    __isRecordDelimiter: function(chr, buf, pos) {
-      const { record_delimiter } = this.options;
-      const recordDelimiterLength = record_delimiter.length;
-      loop1: for (let i5 = 0; i5 < recordDelimiterLength; i5++) {
-        const rd = record_delimiter[i5];
-        const rdLength = rd.length;
-        if (rd[0] !== chr) {
-          continue;
-        }
-        for (let j5 = 1; j5 < rdLength; j5++) {
-          if (rd[j5] !== buf[pos + j5]) {
-            continue loop1;
-          }
-        }
-        return rd.length;
-      }
-      return 0;
-    },
-    __autoDiscoverRecordDelimiter: function(buf, pos) {
-      const { encoding } = this.options;
-      const rds = [
-        // Important, the windows line ending must be before mac os 9
-        Buffer.from("\r\n", encoding),
-        Buffer.from("\n", encoding),
-        Buffer.from("\r", encoding)
-      ];
-      loop: for (let i5 = 0; i5 < rds.length; i5++) {
-        const l3 = rds[i5].length;
-        for (let j5 = 0; j5 < l3; j5++) {
-          if (rds[i5][j5] !== buf[pos + j5]) {
-            continue loop;
-          }
-        }
-        this.options.record_delimiter.push(rds[i5]);
-        this.state.recordDelimiterMaxLength = rds[i5].length;
-        return rds[i5].length;
-      }
-      return 0;
-    },
-    __error: function(msg) {
-      const { encoding, raw, skip_records_with_error } = this.options;
-      const err = typeof msg === "string" ? new Error(msg) : msg;
-      if (skip_records_with_error) {
-        this.state.recordHasError = true;
-        if (this.options.on_skip !== void 0) {
-          try {
-            this.options.on_skip(
-              err,
-              raw ? this.state.rawBuffer.toString(encoding) : void 0
-            );
-          } catch (err2) {
-            return err2;
-          }
-        }
-        return void 0;
-      } else {
-        return err;
-      }
-    },
-    __infoDataSet: function() {
-      return {
-        ...this.info,
-        columns: this.options.columns
-      };
-    },
-    __infoRecord: function() {
-      const { columns, raw, encoding } = this.options;
-      return {
-        ...this.__infoDataSet(),
-        bytes_records: this.info.bytes,
-        error: this.state.error,
-        header: columns === true,
-        index: this.state.record.length,
-        raw: raw ? this.state.rawBuffer.toString(encoding) : void 0
-      };
-    },
-    __infoField: function() {
-      const { columns } = this.options;
-      const isColumns = Array.isArray(columns);
-      const bytes_records = this.info.bytes_records;
-      return {
-        ...this.__infoRecord(),
-        bytes_records,
-        column: isColumns === true ? columns.length > this.state.record.length ? columns[this.state.record.length].name : null : this.state.record.length,
-        quoting: this.state.wasQuoting
-      };
-    }
-  };
-};
-
-// node_modules/csv-parse/lib/index.js
-var Parser2 = class extends Transform {
-  constructor(opts = {}) {
-    super({ ...{ readableObjectMode: true }, ...opts, encoding: null });
-    this.api = transform2({
-      on_skip: (err, chunk) => {
-        this.emit("skip", err, chunk);
-      },
-      ...opts
-    });
-    this.state = this.api.state;
-    this.options = this.api.options;
-    this.info = this.api.info;
-  }
-  // Implementation of `Transform._transform`
-  _transform(buf, _, callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      buf,
-      false,
-      (record2) => {
-        this.push(record2);
-      },
-      () => {
-        this.push(null);
-        this.end();
-        this.on("end", this.destroy);
-      }
-    );
-    if (err !== void 0) {
-      this.state.stop = true;
-    }
-    callback(err);
-  }
-  // Implementation of `Transform._flush`
-  _flush(callback) {
-    if (this.state.stop === true) {
-      return;
-    }
-    const err = this.api.parse(
-      void 0,
-      true,
-      (record2) => {
-        this.push(record2);
-      },
-      () => {
-        this.push(null);
-        this.on("end", this.destroy);
-      }
-    );
-    callback(err);
-  }
-};
-var parse7 = function() {
-  let data, options, callback;
-  for (const i5 in arguments) {
-    const argument = arguments[i5];
-    const type = typeof argument;
-    if (data === void 0 && (typeof argument === "string" || Buffer.isBuffer(argument))) {
-      data = argument;
-    } else if (options === void 0 && is_object(argument)) {
-      options = argument;
-    } else if (callback === void 0 && type === "function") {
-      callback = argument;
-    } else {
-      throw new CsvError(
-        "CSV_INVALID_ARGUMENT",
-        ["Invalid argument:", `got ${JSON.stringify(argument)} at index ${i5}`],
-        options || {}
-      );
-    }
-  }
-  const parser = new Parser2(options);
-  if (callback) {
-    const records = options === void 0 || options.objname === void 0 ? [] : /* @__PURE__ */ Object.create(null);
-    parser.on("readable", function() {
-      let record2;
-      while ((record2 = this.read()) !== null) {
-        if (options === void 0 || options.objname === void 0) {
-          records.push(record2);
-        } else {
-          Object.assign(records, {
-            [record2[0]]: record2[1]
-            // writable: true,
-            // enumerable: true,
-            // configurable: true
-          });
-        }
-      }
-    });
-    parser.on("error", function(err) {
-      callback(err, void 0, parser.api.__infoDataSet());
-    });
-    parser.on("end", function() {
-      callback(void 0, records, parser.api.__infoDataSet());
-    });
-  }
-  if (data !== void 0) {
-    const writer = function() {
-      parser.write(data);
-      parser.end();
-    };
-    if (typeof setImmediate === "function") {
-      setImmediate(writer);
-    } else {
-      setTimeout(writer, 0);
-    }
-  }
-  return parser;
-};
+import { open as open5 } from "node:fs/promises";
 
 // training/cells.ts
 var MISSING_CELLS = /* @__PURE__ */ new Set(["", "NA", "N/A", "null", "NULL", "None"]);
@@ -95434,52 +93666,513 @@ function isDecimalCell(s2) {
   }
   return i5 === n3;
 }
+function isTrimmed(code) {
+  return code === 32 || code === 9;
+}
 
-// training/csv.ts
-async function loadCsv(file2, options) {
-  const hash2 = createHash9("sha256");
-  const input2 = createReadStream2(file2);
-  input2.on("data", (chunk) => hash2.update(chunk));
-  const parser = input2.pipe(parse7({ bom: true, info: true, skip_empty_lines: true, trim: true }));
-  input2.on("error", (err) => parser.destroy(err));
-  let builders;
-  let header;
-  let rowCount = 0;
-  try {
-    for await (const record2 of parser) {
-      const line = record2.info.lines;
-      if (!header) {
-        header = record2.record;
-        builders = planColumns(file2, header, options);
+// training/csv/chunked-array.ts
+var FIRST_BLOCK = 1 << 10;
+var BLOCK4 = 1 << 16;
+var ChunkedArray = class {
+  make;
+  blocks = [];
+  current;
+  at = 0;
+  length = 0;
+  constructor(make) {
+    this.make = make;
+    this.current = new make(FIRST_BLOCK);
+  }
+  push(value) {
+    if (this.at === this.current.length) {
+      this.blocks.push(this.current);
+      this.current = new this.make(Math.min(BLOCK4, this.length));
+      this.at = 0;
+    }
+    this.current[this.at++] = value;
+    this.length++;
+  }
+  toArray() {
+    const out = new this.make(this.length);
+    let offset = 0;
+    for (const block of this.blocks) {
+      out.set(block, offset);
+      offset += block.length;
+    }
+    out.set(this.current.subarray(0, this.at), offset);
+    return out;
+  }
+};
+
+// training/csv/decimal.ts
+var POW10 = Array.from({ length: 23 }, (_, i5) => Number(`1e${i5}`));
+var MAX_MANTISSA = 2 ** 53;
+function parseDecimalBytes(b5, start, end) {
+  let i5 = start;
+  let c5 = b5[i5];
+  const negative = c5 === 45;
+  if (negative || c5 === 43) i5++;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = 0;
+  while (i5 < end && (c5 = b5[i5] - 48) >= 0 && c5 <= 9) {
+    mantissa = mantissa * 10 + c5;
+    digits++;
+    i5++;
+  }
+  if (i5 < end && b5[i5] === 46) {
+    i5++;
+    while (i5 < end && (c5 = b5[i5] - 48) >= 0 && c5 <= 9) {
+      mantissa = mantissa * 10 + c5;
+      digits++;
+      scale--;
+      i5++;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i5 < end && ((c5 = b5[i5]) === 101 || c5 === 69)) {
+    i5++;
+    const negativeExponent = b5[i5] === 45;
+    if (negativeExponent || b5[i5] === 43) i5++;
+    let exponent = 0;
+    let exponentDigits = 0;
+    while (i5 < end && (c5 = b5[i5] - 48) >= 0 && c5 <= 9 && exponentDigits < 6) {
+      exponent = exponent * 10 + c5;
+      exponentDigits++;
+      i5++;
+    }
+    if (exponentDigits === 0) return NaN;
+    scale += negativeExponent ? -exponent : exponent;
+  }
+  if (i5 !== end || mantissa > MAX_MANTISSA) return NaN;
+  if (mantissa === 0) return negative ? -0 : 0;
+  let value;
+  if (scale === 0) value = mantissa;
+  else if (scale > 0 && scale <= 22) value = mantissa * POW10[scale];
+  else if (scale < 0 && scale >= -22) value = mantissa / POW10[-scale];
+  else return NaN;
+  return negative ? -value : value;
+}
+
+// training/csv/column-builder.ts
+function cellText(buf, start, end, escaped) {
+  const text2 = buf.toString("utf8", start, end);
+  return escaped ? text2.replaceAll('""', '"') : text2;
+}
+var MAX_REMEMBERED = 1 << 16;
+var ColumnBuilder = class {
+  name;
+  index;
+  type;
+  declared;
+  numbers = new ChunkedArray(Float64Array);
+  codes = new ChunkedArray(Int32Array);
+  levels = [];
+  levelIndex = /* @__PURE__ */ new Map();
+  levelByHash = /* @__PURE__ */ new Map();
+  levelBytes = [];
+  typedAt = 0;
+  constructor(name, index, type) {
+    this.name = name;
+    this.index = index;
+    this.type = type;
+    this.declared = type !== void 0;
+  }
+  /**
+   * The cell at `buf[start, end)` (trimmed); `escaped` when it held `""`. Line and row come apart,
+   * not as a CellPlace: an object per cell was a tenth of the load in garbage collection.
+   */
+  pushBytes(buf, start, end, escaped, file2, line, row) {
+    if (!escaped) {
+      if (this.type === "number") {
+        const value = start === end ? NaN : parseDecimalBytes(buf, start, end);
+        if (start === end || value === value) {
+          this.numbers.push(value);
+          return;
+        }
+      } else if (this.type === "category") {
+        const code = this.knownLevel(buf, start, end);
+        if (code >= 0) {
+          this.codes.push(code);
+          return;
+        }
+        const text2 = cellText(buf, start, end, false);
+        this.push(text2, { file: file2, line, row });
+        const known = this.levelIndex.get(text2);
+        if (known !== void 0) this.remember(buf, start, end, known);
+        return;
+      } else if (this.type === "boolean") {
+        const value = start === end ? NaN : booleanBytes(buf, start, end);
+        if (start === end || value === value) {
+          this.numbers.push(value);
+          return;
+        }
+      }
+    }
+    this.push(cellText(buf, start, end, escaped), { file: file2, line, row });
+  }
+  /** A trimmed cell's text. */
+  push(cell, place) {
+    if (MISSING_CELLS.has(cell)) {
+      if (this.type === "category") this.codes.push(-1);
+      else this.numbers.push(NaN);
+      return;
+    }
+    if (this.type === void 0) this.inferFrom(cell, place.row);
+    switch (this.type) {
+      case "number": {
+        if (!isDecimalCell(cell)) throw this.mismatch(cell, "a number", place);
+        const value = Number(cell);
+        if (!Number.isFinite(value)) throw new DataError(`${cell} is too large for a number`, { ...place, column: this.name });
+        this.numbers.push(value);
+        return;
+      }
+      case "boolean": {
+        if (TRUE_CELLS.has(cell)) this.numbers.push(1);
+        else if (FALSE_CELLS.has(cell)) this.numbers.push(0);
+        else throw this.mismatch(cell, "true or false", place);
+        return;
+      }
+      default: {
+        let code = this.levelIndex.get(cell);
+        if (code === void 0) {
+          code = this.levels.length;
+          this.levels.push(cell);
+          this.levelIndex.set(cell, code);
+        }
+        this.codes.push(code);
+      }
+    }
+  }
+  /**
+   * The code of a level seen before, found from the cell's bytes by their hash without making a
+   * string (a class column repeats a few labels a million times), or -1.
+   */
+  knownLevel(buf, start, end) {
+    const code = this.levelByHash.get(hashBytes(buf, start, end));
+    if (code === void 0) return -1;
+    const bytes = this.levelBytes[code];
+    if (bytes.length !== end - start) return -1;
+    for (let i5 = 0; i5 < bytes.length; i5++) if (bytes[i5] !== buf[start + i5]) return -1;
+    return code;
+  }
+  remember(buf, start, end, code) {
+    if (code >= MAX_REMEMBERED || this.levelBytes[code] !== void 0) return;
+    this.levelBytes[code] = Uint8Array.prototype.slice.call(buf, start, end);
+    this.levelByHash.set(hashBytes(buf, start, end), code);
+  }
+  inferFrom(cell, row) {
+    this.type = isDecimalCell(cell) ? "number" : TRUE_CELLS.has(cell) || FALSE_CELLS.has(cell) ? "boolean" : "category";
+    this.typedAt = row;
+    if (this.type === "category") {
+      for (let i5 = 0; i5 < this.numbers.length; i5++) this.codes.push(-1);
+    }
+  }
+  mismatch(cell, expected, place) {
+    const why = this.declared ? `the column is declared ${this.type}` : `the column holds ${this.type} values from row ${this.typedAt} on; declare "{name: ${this.name}, type: category}" in model.yaml if it is text`;
+    return new DataError(`${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}\u2026` : cell)} is not ${expected} (${why})`, {
+      ...place,
+      column: this.name
+    });
+  }
+  finish(file2) {
+    switch (this.type) {
+      case "category":
+        return { kind: "category", codes: this.codes.toArray(), levels: this.levels };
+      case "boolean":
+        return { kind: "boolean", values: this.numbers.toArray() };
+      case "number":
+        return { kind: "number", values: this.numbers.toArray() };
+      default:
+        throw new DataError("every cell of the column is missing", { file: file2, column: this.name });
+    }
+  }
+};
+function hashBytes(b5, start, end) {
+  let h5 = 2166136261;
+  for (let i5 = start; i5 < end; i5++) h5 = Math.imul(h5 ^ b5[i5], 16777619);
+  return h5;
+}
+function booleanBytes(b5, start, end) {
+  const n3 = end - start;
+  if (n3 !== 4 && n3 !== 5) return NaN;
+  let text2 = "";
+  for (let i5 = start; i5 < end; i5++) text2 += String.fromCharCode(b5[i5]);
+  return TRUE_CELLS.has(text2) ? 1 : FALSE_CELLS.has(text2) ? 0 : NaN;
+}
+
+// training/csv/records.ts
+var COMMA3 = 44;
+var QUOTE2 = 34;
+var LF = 10;
+var CR = 13;
+function fieldsFor(capacity) {
+  return { count: 0, starts: new Int32Array(capacity), ends: new Int32Array(capacity), escaped: new Uint8Array(capacity), newlines: 0 };
+}
+var CsvSyntaxError = class extends Error {
+};
+var RecordReader = class {
+  buf = new Uint8Array(0);
+  end = 0;
+  final = false;
+  /** Position of the next quote at or after the last record read (end when none). */
+  nextQuote = 0;
+  /** Reads records from `buf[0, end)`; `final` when no more bytes follow. */
+  reset(buf, end, final) {
+    this.buf = buf;
+    this.end = end;
+    this.final = final;
+    this.nextQuote = -1;
+  }
+  /**
+   * Reads the record at `pos` into `out` and returns where the next one starts, or -1 when the
+   * record does not end before `end` and more bytes follow. An empty line has `count` 0.
+   */
+  read(pos, out) {
+    const { buf, end } = this;
+    if (this.nextQuote < pos) {
+      const q3 = buf.indexOf(QUOTE2, pos);
+      this.nextQuote = q3 < 0 ? end : q3;
+    }
+    let nl = buf.indexOf(LF, pos);
+    if (nl < 0 || nl >= end) {
+      if (!this.final) return -1;
+      nl = end;
+    }
+    if (this.nextQuote < nl) return this.readQuoted(pos, out);
+    let lineEnd = nl;
+    if (lineEnd > pos && buf[lineEnd - 1] === CR) lineEnd--;
+    out.newlines = nl < end ? 1 : 0;
+    if (lineEnd === pos) {
+      out.count = 0;
+      return nl + 1;
+    }
+    const { starts, ends, escaped } = out;
+    const capacity = starts.length;
+    let n3 = 0;
+    let s2 = pos;
+    for (let i5 = pos; i5 <= lineEnd; i5++) {
+      if (i5 < lineEnd && buf[i5] !== COMMA3) continue;
+      if (n3 < capacity) {
+        let a5 = s2;
+        let b5 = i5;
+        while (a5 < b5 && isTrimmed(buf[a5])) a5++;
+        while (b5 > a5 && isTrimmed(buf[b5 - 1])) b5--;
+        starts[n3] = a5;
+        ends[n3] = b5;
+        escaped[n3] = 0;
+      }
+      n3++;
+      s2 = i5 + 1;
+    }
+    out.count = n3;
+    return nl + 1;
+  }
+  /** A record with a quote in its first line: field by field, quotes may hold commas and newlines. */
+  readQuoted(pos, out) {
+    const { buf, end, final } = this;
+    const capacity = out.starts.length;
+    let newlines = 0;
+    let n3 = 0;
+    let i5 = pos;
+    for (; ; ) {
+      while (i5 < end && isTrimmed(buf[i5])) i5++;
+      let a5;
+      let b5;
+      let escapes = 0;
+      if (i5 < end && buf[i5] === QUOTE2) {
+        a5 = ++i5;
+        for (; ; ) {
+          const q3 = buf.indexOf(QUOTE2, i5);
+          if (q3 < 0 || q3 >= end) {
+            if (!final) return -1;
+            throw new CsvSyntaxError("a quoted field is not closed");
+          }
+          if (q3 + 1 >= end && !final) return -1;
+          for (let k5 = i5; k5 < q3; k5++) if (buf[k5] === LF) newlines++;
+          if (buf[q3 + 1] === QUOTE2) {
+            escapes = 1;
+            i5 = q3 + 2;
+            continue;
+          }
+          b5 = q3;
+          i5 = q3 + 1;
+          break;
+        }
+        while (i5 < end && isTrimmed(buf[i5])) i5++;
+        if (i5 < end && buf[i5] === CR) {
+          if (i5 + 1 >= end && !final) return -1;
+          if (i5 + 1 >= end || buf[i5 + 1] === LF) i5++;
+        }
+        if (i5 < end && buf[i5] !== COMMA3 && buf[i5] !== LF) {
+          throw new CsvSyntaxError("unexpected text after a closing quote (a field that starts with a quote must end with one)");
+        }
+        while (a5 < b5 && isTrimmed(buf[a5])) a5++;
+        while (b5 > a5 && isTrimmed(buf[b5 - 1])) b5--;
+      } else {
+        a5 = i5;
+        while (i5 < end && buf[i5] !== COMMA3 && buf[i5] !== LF) {
+          if (buf[i5] === QUOTE2) throw new CsvSyntaxError("a quote inside an unquoted field (quote the whole field and double the quote)");
+          i5++;
+        }
+        if (i5 >= end && !final) return -1;
+        b5 = i5;
+        if (b5 > a5 && buf[b5 - 1] === CR && (i5 >= end || buf[i5] === LF)) b5--;
+        while (b5 > a5 && isTrimmed(buf[b5 - 1])) b5--;
+      }
+      if (n3 < capacity) {
+        out.starts[n3] = a5;
+        out.ends[n3] = b5;
+        out.escaped[n3] = escapes;
+      }
+      n3++;
+      if (i5 < end && buf[i5] === COMMA3) {
+        i5++;
         continue;
       }
-      rowCount++;
-      for (const b5 of builders) b5.push(record2.record[b5.index], file2, line, rowCount);
-      if (options.onProgress && rowCount % 1e5 === 0) options.onProgress(rowCount);
+      if (i5 < end) {
+        newlines++;
+        i5++;
+      }
+      break;
     }
-  } catch (err) {
-    input2.destroy();
-    throw toDataError(err, file2);
+    out.count = n3;
+    out.newlines = newlines;
+    return i5;
   }
-  if (!header) throw new DataError("the file is empty (expected a header row and data rows)", { file: file2 });
-  if (rowCount === 0) throw new DataError("the file has a header but no data rows", { file: file2, line: 1 });
-  const columns = /* @__PURE__ */ new Map();
-  for (const b5 of builders) columns.set(b5.name, b5.finish(file2));
-  return { file: file2, rowCount, names: builders.map((b5) => b5.name), columns, sha256: hash2.digest("hex") };
+};
+
+// training/csv.ts
+var CHUNK_BYTES = 1 << 20;
+var HEADER_CAPACITY = 1 << 16;
+async function loadCsv(file2, options) {
+  const hash2 = createHash9("sha256");
+  const loader = new Loader(file2, options);
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  let handle;
+  try {
+    handle = await open5(file2, "r");
+    let buf = Buffer.allocUnsafe(2 * chunkBytes);
+    let tail = 0;
+    for (; ; ) {
+      if (buf.length - tail < chunkBytes) {
+        const bigger = Buffer.allocUnsafe(Math.max(2 * buf.length, tail + chunkBytes));
+        buf.copy(bigger, 0, 0, tail);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, tail, chunkBytes, null);
+      if (bytesRead === 0) break;
+      hash2.update(buf.subarray(tail, tail + bytesRead));
+      const end = tail + bytesRead;
+      const used = loader.consume(buf.subarray(0, end), false);
+      buf.copy(buf, 0, used, end);
+      tail = end - used;
+    }
+    if (tail > 0) loader.consume(buf.subarray(0, tail), true);
+  } catch (err) {
+    throw toDataError(err, file2);
+  } finally {
+    await handle?.close();
+  }
+  return loader.finish(hash2.digest("hex"));
 }
-function toDataError(err, file2) {
-  if (err instanceof DataError) return err;
-  if (err instanceof CsvError) {
-    const e5 = err;
-    if (e5.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
-      const found = e5.record?.length;
-      return new DataError(`wrong number of fields${found === void 0 ? "" : `: found ${found}`}, the header has a different count`, {
-        file: file2,
-        line: e5.lines
+var Loader = class {
+  reader = new RecordReader();
+  fields = fieldsFor(HEADER_CAPACITY);
+  header;
+  builders = [];
+  line = 1;
+  rowCount = 0;
+  started = false;
+  file;
+  options;
+  constructor(file2, options) {
+    this.file = file2;
+    this.options = options;
+  }
+  /** Reads the complete records of `buf` (all of it when `final`); returns where the rest starts. */
+  consume(buf, final) {
+    let pos = 0;
+    if (!this.started) {
+      if (buf.length < 3 && !final) return 0;
+      this.started = true;
+      if (buf[0] === 239 && buf[1] === 187 && buf[2] === 191) pos = 3;
+    }
+    const complete = final ? buf.length : buf.lastIndexOf(10) + 1;
+    if (complete <= pos) return pos;
+    const checked = isUtf8(buf.subarray(pos, complete));
+    this.reader.reset(buf, buf.length, final);
+    const { file: file2, options } = this;
+    while (pos < complete) {
+      const fields = this.fields;
+      let next;
+      try {
+        next = this.reader.read(pos, fields);
+      } catch (err) {
+        if (err instanceof CsvSyntaxError) throw new DataError(`malformed CSV: ${err.message}`, { file: file2, line: this.line });
+        throw err;
+      }
+      if (next < 0) break;
+      const line = this.line;
+      if (fields.count > 0) {
+        if (!checked) this.checkUtf8(buf, line);
+        if (this.header === void 0) this.readHeader(buf, pos, next);
+        else {
+          if (fields.count !== this.header.length) {
+            throw new DataError(`wrong number of fields: found ${fields.count}, the header has a different count`, { file: file2, line });
+          }
+          const row = ++this.rowCount;
+          const { starts, ends, escaped } = fields;
+          const builders = this.builders;
+          for (let k5 = 0; k5 < builders.length; k5++) {
+            const b5 = builders[k5];
+            b5.pushBytes(buf, starts[b5.index], ends[b5.index], escaped[b5.index] === 1, file2, line, row);
+          }
+          if (options.onProgress && row % 1e5 === 0) options.onProgress(row);
+        }
+      }
+      this.line += fields.newlines;
+      pos = next;
+    }
+    return pos;
+  }
+  /** The first cell of the record that is not UTF-8, by row and column (only for a chunk that failed the check). */
+  checkUtf8(buf, line) {
+    const { count, starts, ends } = this.fields;
+    for (let i5 = 0; i5 < Math.min(count, starts.length); i5++) {
+      if (isUtf8(buf.subarray(starts[i5], ends[i5]))) continue;
+      const column = this.header?.[i5];
+      throw new DataError("the cell is not UTF-8 text (the file may be in another encoding, such as Latin-1: save it as UTF-8)", {
+        file: this.file,
+        line,
+        ...this.header ? { row: this.rowCount + 1 } : {},
+        ...column !== void 0 ? { column } : {}
       });
     }
-    return new DataError(`malformed CSV (${e5.code}): ${e5.message}`, { file: file2, line: e5.lines });
   }
+  readHeader(buf, start, end) {
+    const { file: file2, fields, options } = this;
+    if (fields.count > fields.starts.length) throw new DataError(`the header has more than ${fields.starts.length} columns`, { file: file2, line: 1 });
+    const cr = buf.indexOf(13, start);
+    if (cr >= 0 && cr < end && buf[cr + 1] !== 10) {
+      throw new DataError("a line ends in a carriage return alone: save the file with LF or CRLF line endings", { file: file2, line: 1 });
+    }
+    const header = Array.from({ length: fields.count }, (_, i5) => cellText(buf, fields.starts[i5], fields.ends[i5], fields.escaped[i5] === 1));
+    this.builders = planColumns(file2, header, options);
+    this.header = header;
+    this.fields = fieldsFor(header.length);
+  }
+  finish(sha2562) {
+    const { file: file2, header, builders, rowCount } = this;
+    if (!header) throw new DataError("the file is empty (expected a header row and data rows)", { file: file2 });
+    if (rowCount === 0) throw new DataError("the file has a header but no data rows", { file: file2, line: 1 });
+    const columns = /* @__PURE__ */ new Map();
+    for (const b5 of builders) columns.set(b5.name, b5.finish(file2));
+    return { file: file2, rowCount, names: builders.map((b5) => b5.name), columns, sha256: sha2562 };
+  }
+};
+function toDataError(err, file2) {
+  if (err instanceof DataError) return err;
   const code = err.code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR") {
     return new DataError(`cannot read the data file (${code})`, { file: file2 }, { cause: err });
@@ -95505,92 +94198,6 @@ function planColumns(file2, header, options) {
     }
     return new ColumnBuilder(name, index, type);
   });
-}
-var ColumnBuilder = class {
-  name;
-  index;
-  type;
-  declared;
-  numbers = new Float64Array(1024);
-  codes = new Int32Array(1024);
-  levels = [];
-  levelIndex = /* @__PURE__ */ new Map();
-  length = 0;
-  typedAt = 0;
-  constructor(name, index, type) {
-    this.name = name;
-    this.index = index;
-    this.type = type;
-    this.declared = type !== void 0;
-  }
-  push(cell, file2, line, row) {
-    if (this.length === this.numbers.length && this.type !== "category") this.numbers = grow2(this.numbers);
-    if (this.length === this.codes.length && this.type === "category") this.codes = grow2(this.codes);
-    if (MISSING_CELLS.has(cell)) {
-      if (this.type === "category") this.codes[this.length++] = -1;
-      else this.numbers[this.length++] = NaN;
-      return;
-    }
-    if (this.type === void 0) this.inferFrom(cell, row);
-    switch (this.type) {
-      case "number": {
-        if (!isDecimalCell(cell)) throw this.mismatch(cell, "a number", file2, line, row);
-        const value = Number(cell);
-        if (!Number.isFinite(value)) throw new DataError(`${cell} is too large for a number`, { file: file2, line, row, column: this.name });
-        this.numbers[this.length++] = value;
-        return;
-      }
-      case "boolean": {
-        if (TRUE_CELLS.has(cell)) this.numbers[this.length++] = 1;
-        else if (FALSE_CELLS.has(cell)) this.numbers[this.length++] = 0;
-        else throw this.mismatch(cell, "true or false", file2, line, row);
-        return;
-      }
-      default: {
-        let code = this.levelIndex.get(cell);
-        if (code === void 0) {
-          code = this.levels.length;
-          this.levels.push(cell);
-          this.levelIndex.set(cell, code);
-        }
-        this.codes[this.length++] = code;
-      }
-    }
-  }
-  inferFrom(cell, row) {
-    this.type = isDecimalCell(cell) ? "number" : TRUE_CELLS.has(cell) || FALSE_CELLS.has(cell) ? "boolean" : "category";
-    this.typedAt = row;
-    if (this.type === "category") {
-      if (this.codes.length < this.numbers.length) this.codes = new Int32Array(this.numbers.length);
-      this.codes.fill(-1, 0, this.length);
-    }
-  }
-  mismatch(cell, expected, file2, line, row) {
-    const why = this.declared ? `the column is declared ${this.type}` : `the column holds ${this.type} values from row ${this.typedAt} on; declare "{name: ${this.name}, type: category}" in model.yaml if it is text`;
-    return new DataError(`${JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}\u2026` : cell)} is not ${expected} (${why})`, {
-      file: file2,
-      line,
-      row,
-      column: this.name
-    });
-  }
-  finish(file2) {
-    switch (this.type) {
-      case "category":
-        return { kind: "category", codes: this.codes.slice(0, this.length), levels: this.levels };
-      case "boolean":
-        return { kind: "boolean", values: this.numbers.slice(0, this.length) };
-      case "number":
-        return { kind: "number", values: this.numbers.slice(0, this.length) };
-      default:
-        throw new DataError("every cell of the column is missing", { file: file2, column: this.name });
-    }
-  }
-};
-function grow2(array2) {
-  const next = new array2.constructor(array2.length * 2);
-  next.set(array2);
-  return next;
 }
 
 // training/model.ts
@@ -95635,6 +94242,7 @@ async function trainModel(loaded, options = {}) {
   if (declared?.some((f5) => f5.name === spec.target)) {
     throw new SpecError(`the target "${spec.target}" cannot also be a feature`, { file: loaded.file, field: "features" });
   }
+  const loadStarted = performance.now();
   const targetType = spec.task === "classification" ? "category" : "number";
   const onRows = (rows) => options.onProgress?.({ phase: "load", rows });
   const dataFile = await modelFile(loaded, spec.data, "data");
@@ -95668,6 +94276,7 @@ async function trainModel(loaded, options = {}) {
     train = { table: data, rows: split2.train };
     holdout = { table: data, rows: split2.holdout };
   }
+  const imputeStarted = performance.now();
   const features = learnEncoding(train.table, featureNames, train.rows);
   const encoding = compileEncoding(features);
   const x = encodeTable(encoding, train.table, train.rows);
@@ -95717,18 +94326,22 @@ async function trainModel(loaded, options = {}) {
     if (err instanceof NonFiniteNumberError) throw new DataError("the values are too large: a metric or summary computed from them is not a finite number", { file: data.file }, { cause: err });
     throw err;
   }
-  return { ...sealed, trainMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+  const phasesMs = { load: imputeStarted - loadStarted, impute: started - imputeStarted, fit: trainMs, evaluate: performance.now() - started - trainMs };
+  return { ...sealed, trainMs, phasesMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
 }
 function classNames(target, sets) {
   const names = /* @__PURE__ */ new Set();
   for (const { table: table2, rows } of sets) {
     const column = table2.columns.get(target);
     if (column.kind !== "category") throw new Error("classification target must load as category");
-    for (const r5 of rows) {
+    const present = new Uint8Array(column.levels.length);
+    for (let i5 = 0; i5 < rows.length; i5++) {
+      const r5 = rows[i5];
       const code = column.codes[r5];
       if (code < 0) throw new DataError("the target is missing", { file: table2.file, row: r5 + 1, column: target });
-      names.add(column.levels[code]);
+      present[code] = 1;
     }
+    column.levels.forEach((level, code) => present[code] === 1 && names.add(level));
   }
   if (names.size < 2) throw new DataError(`classification needs at least 2 classes in "${target}", found ${names.size}`, { file: sets[0].table.file, column: target });
   return [...names].sort(compareStrings);
@@ -95737,8 +94350,10 @@ function classCodes(target, { table: table2, rows }, classes) {
   const column = table2.columns.get(target);
   if (column.kind !== "category") throw new Error("classification target must load as category");
   const index = new Map(classes.map((c5, i5) => [c5, i5]));
-  const levelToClass = column.levels.map((level) => index.get(level) ?? -1);
-  return Int32Array.from(rows, (r5) => levelToClass[column.codes[r5]]);
+  const levelToClass = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+  const codes = new Int32Array(rows.length);
+  for (let i5 = 0; i5 < rows.length; i5++) codes[i5] = levelToClass[column.codes[rows[i5]]];
+  return codes;
 }
 function targetValues(target, { table: table2, rows }) {
   const column = table2.columns.get(target);
