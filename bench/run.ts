@@ -1,21 +1,27 @@
 /**
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
  * `--image` adds the serving-image benchmark (it needs the registry tools); `--only image` runs it alone.
+ * `--only forest` runs the random-forest benchmark alone.
  */
 import { parseArgs } from 'node:util';
 import { benchCart } from './cart.ts';
+import { benchForest } from './forest.ts';
 import { benchImage } from './image.ts';
 import { benchServing } from './serving.ts';
 
 const { values } = parseArgs({ options: { image: { type: 'boolean', default: false }, only: { type: 'string' } } });
-if (values.only !== undefined && values.only !== 'image') throw new Error(`--only takes "image", got "${values.only}"`);
+if (values.only !== undefined && values.only !== 'image' && values.only !== 'forest') throw new Error(`--only takes "image" or "forest", got "${values.only}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 if (values.only === 'image') {
   log(`\n${JSON.stringify({ image: await benchImage(log) })}`);
+} else if (values.only === 'forest') {
+  log(`\n${JSON.stringify({ forest: await benchForest(log) })}`);
 } else {
   const cart = await benchCart(log);
   log('');
+  const forest = await benchForest(log);
+  log('');
   const serving = await benchServing(log);
   const image = values.image ? (log(''), await benchImage(log)) : undefined;
-  log(`\n${JSON.stringify({ cart, serving, ...(image !== undefined ? { image } : {}) })}`);
+  log(`\n${JSON.stringify({ cart, forest, serving, ...(image !== undefined ? { image } : {}) })}`);
 }

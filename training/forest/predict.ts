@@ -12,14 +12,14 @@ export function forestMeans(trees: readonly FlatTree[], x: Float64Array, width: 
   const rows = x.length / width;
   const w = trees[0]!.valueWidth;
   const out = new Float64Array(rows * w);
-  for (let r = 0; r < rows; r++) {
-    const at = r * w;
-    for (const tree of trees) {
+  // Tree by tree (its nodes stay in cache); every row still sums its trees in tree order.
+  for (const tree of trees) {
+    for (let r = 0; r < rows; r++) {
       const leaf = leafOf(tree, x, r * width) * w;
-      for (let c = 0; c < w; c++) out[at + c] = out[at + c]! + tree.values[leaf + c]!;
+      for (let c = 0; c < w; c++) out[r * w + c] = out[r * w + c]! + tree.values[leaf + c]!;
     }
-    for (let c = 0; c < w; c++) out[at + c] = out[at + c]! / trees.length;
   }
+  for (let a = 0; a < out.length; a++) out[a] = out[a]! / trees.length;
   return out;
 }
 
