@@ -13,11 +13,12 @@ import type { OobSums } from './oob.ts';
 import { oobSums } from './oob.ts';
 import type { WorkerReply, WorkerRequest } from './worker.ts';
 
-const WORKER = new URL('./worker.ts', import.meta.url);
+/** The worker's source beside this module, or its bundle beside an action's bundle (actions/build.ts). */
+const WORKER = [new URL('./worker.ts', import.meta.url), new URL('./forest-worker.js', import.meta.url)].find((u) => u.protocol === 'file:' && existsSync(fileURLToPath(u)));
 
-/** Whether the worker's source sits beside this module (not so inside a single-file bundle, which then trains in process). */
+/** Whether worker threads can be started (else the forest trains in process). */
 export function workersAvailable(): boolean {
-  return WORKER.protocol === 'file:' && existsSync(fileURLToPath(WORKER));
+  return WORKER !== undefined;
 }
 
 export interface ForestRun {
@@ -39,7 +40,7 @@ export async function runForest(data: ForestData, threads: number, onTree?: (don
     }
     return { trees, oob: data.options.bootstrap ? oobSums(trees, data, 0, data.rows) : undefined, threads: 1 };
   }
-  const workers = Array.from({ length: wanted }, () => new Worker(WORKER, { workerData: data }));
+  const workers = Array.from({ length: wanted }, () => new Worker(WORKER!, { workerData: data }));
   try {
     const trees = await growOnWorkers(workers, n, onTree);
     const oob = data.options.bootstrap ? await oobOnWorkers(workers, trees, data.rows, trees[0]!.valueWidth) : undefined;
