@@ -6259,18 +6259,18 @@ var init_schema_date_utils = __esm({
       let hour;
       let minute;
       let second;
-      let fraction;
+      let fraction2;
       let matches;
       if (matches = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
       } else if (matches = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches;
+        [, month, day, hour, minute, second, fraction2, year2] = matches;
       }
       if (year2 && second) {
-        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction2 ? Math.round(parseFloat(`0.${fraction2}`) * 1e3) : 0);
         range(day, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
@@ -71000,25 +71000,25 @@ var splitSchema = external_exports.object({
 var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
   const stack = [{ node: root5, path: null }];
   while (stack.length > 0) {
-    const { node: node2, path: path5 } = stack.pop();
+    const { node: node2, path: path6 } = stack.pop();
     const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
     const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
     if (!result.success) {
       const issue2 = result.error.issues[0];
-      ctx.addIssue({ code: "custom", message: issue2.message, path: [...shortPath(path5), ...issue2.path] });
+      ctx.addIssue({ code: "custom", message: issue2.message, path: [...shortPath(path6), ...issue2.path] });
       return;
     }
     if (!isLeaf) {
       const split2 = node2;
-      stack.push({ node: split2.right, path: { step: "right", up: path5 } }, { node: split2.left, path: { step: "left", up: path5 } });
+      stack.push({ node: split2.right, path: { step: "right", up: path6 } }, { node: split2.left, path: { step: "left", up: path6 } });
     }
   }
 });
 function shortPath(link2) {
-  const path5 = [];
-  for (let at = link2; at; at = at.up) path5.push(at.step);
-  path5.reverse();
-  return path5.length <= 12 ? [...path5] : [...path5.slice(0, 4), `\u2026${path5.length - 8} levels\u2026`, ...path5.slice(-4)];
+  const path6 = [];
+  for (let at = link2; at; at = at.up) path6.push(at.step);
+  path6.reverse();
+  return path6.length <= 12 ? [...path6] : [...path6.slice(0, 4), `\u2026${path6.length - 8} levels\u2026`, ...path6.slice(-4)];
 }
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
@@ -71073,14 +71073,115 @@ function emptyTree(n3, valueWidth) {
   };
 }
 
+// training/forest/model-json.ts
+var baseModel = external_exports.strictObject({
+  /** Per tree, the input columns it reads (ours: all of them, in order). */
+  indexes: external_exports.array(external_exports.array(external_exports.int().min(0))),
+  /** Inputs per tree. */
+  n: external_exports.int().min(1),
+  replacement: external_exports.boolean(),
+  maxFeatures: external_exports.number(),
+  nEstimators: external_exports.int().min(1),
+  treeOptions: mlCartModelSchema.shape.options,
+  isClassifier: external_exports.boolean(),
+  seed: external_exports.int(),
+  estimators: external_exports.array(mlCartModelSchema).min(1),
+  useSampleBagging: external_exports.boolean()
+});
+var mlRandomForestSchema = external_exports.union([
+  external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
+  external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
+]);
+function fromMlRandomForest(model, classCount, width) {
+  const { indexes, estimators } = model.baseModel;
+  if (indexes.length !== estimators.length || indexes.some((idx) => idx.length !== width || idx.some((f5, i5) => f5 !== i5))) {
+    throw new ArtifactError("every tree of the forest must read all inputs in order (indexes 0 \u2026 n\u22121)", { field: "model.baseModel.indexes" });
+  }
+  return estimators.map((e5) => fromMlCart(e5, classCount));
+}
+
+// training/forest/predict.ts
+function argmax(values, at, w) {
+  let best = 0;
+  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
+  return best;
+}
+
 // training/model.ts
 function loadModel(artifact) {
   const classCount = artifact.task === "classification" ? artifact.target.classes.length : 1;
-  return { artifact, encoding: compileEncoding(artifact.features), tree: fromMlCart(artifact.model, classCount) };
+  const encoding = compileEncoding(artifact.features);
+  const trees = artifact.algorithm === "random-forest" ? fromMlRandomForest(artifact.model, classCount, encoding.width) : [fromMlCart(artifact.model, classCount)];
+  return { artifact, encoding, tree: trees[0], trees };
+}
+
+// serving/forest-predictor.ts
+function compileForestPredictor(artifact) {
+  const { encoding, trees } = loadModel(artifact);
+  const width = encoding.width;
+  const classes = artifact.task === "classification" ? artifact.target.classes : [];
+  const c5 = trees[0].valueWidth;
+  const total = trees.reduce((n3, t) => n3 + t.nodeCount, 0);
+  const feature = new Int32Array(total);
+  const threshold = new Float64Array(total);
+  const left = new Int32Array(total);
+  const right = new Int32Array(total);
+  const values = new Float64Array(total * c5);
+  const roots = new Int32Array(trees.length);
+  let base = 0;
+  trees.forEach((tree, t) => {
+    roots[t] = base;
+    for (let i5 = 0; i5 < tree.nodeCount; i5++) {
+      const f5 = tree.feature[i5];
+      if (f5 >= width) throw new RangeError(`tree ${t}, node ${i5} tests input ${f5} but rows have ${width} inputs`);
+      feature[base + i5] = f5;
+      threshold[base + i5] = tree.threshold[i5];
+      left[base + i5] = f5 >= 0 ? base + tree.left[i5] : -1;
+      right[base + i5] = f5 >= 0 ? base + tree.right[i5] : -1;
+    }
+    values.set(tree.values, base * c5);
+    base += tree.nodeCount;
+  });
+  const count = trees.length;
+  const means = (x, rows) => {
+    const out = new Float64Array(rows * c5);
+    for (let t = 0; t < count; t++) {
+      const root5 = roots[t];
+      const rootFeature = feature[root5];
+      for (let r5 = 0, at = 0, row = 0; r5 < rows; r5++, at += c5, row += width) {
+        let i5 = root5;
+        let f5 = rootFeature;
+        while (f5 >= 0) {
+          i5 = x[row + f5] < threshold[i5] ? left[i5] : right[i5];
+          f5 = feature[i5];
+        }
+        const v = i5 * c5;
+        for (let k5 = 0; k5 < c5; k5++) out[at + k5] = out[at + k5] + values[v + k5];
+      }
+    }
+    for (let a5 = 0; a5 < out.length; a5++) out[a5] = out[a5] / count;
+    return out;
+  };
+  return {
+    task: artifact.task,
+    classes,
+    encoding,
+    width,
+    nodeCount: total,
+    classify(x, rows) {
+      const p3 = means(x, rows);
+      const out = new Int32Array(rows);
+      for (let r5 = 0; r5 < rows; r5++) out[r5] = argmax(p3, r5 * c5, c5);
+      return out;
+    },
+    regress: means,
+    probabilities: means
+  };
 }
 
 // serving/predictor.ts
 function compilePredictor(artifact) {
+  if (artifact.algorithm === "random-forest") return compileForestPredictor(artifact);
   const { encoding, tree } = loadModel(artifact);
   const n3 = tree.nodeCount;
   const feature = tree.feature;
@@ -71143,6 +71244,7 @@ function featureDatatype(feature) {
   return feature.type === "number" ? "FP64" : feature.type === "boolean" ? "BOOL" : "BYTES";
 }
 var PLATFORM = "mlship_cart";
+var FOREST_PLATFORM = "mlship_random_forest";
 var OUTPUT_PREDICTIONS = "predictions";
 var OUTPUT_PROBABILITIES = "probabilities";
 function serveArtifact(name2, entry, artifact) {
@@ -71183,7 +71285,7 @@ function serveArtifact(name2, entry, artifact) {
     metadata: {
       name: name2,
       versions: [artifact.version],
-      platform: PLATFORM,
+      platform: artifact.algorithm === "random-forest" ? FOREST_PLATFORM : PLATFORM,
       inputs: features.map((f5) => ({ name: f5.name, datatype: featureDatatype(f5), shape: [-1] })),
       outputs
     }
@@ -71908,9 +72010,45 @@ var classificationMetricsSchema = external_exports.strictObject({
   accuracy: external_exports.number(),
   macroF1: external_exports.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
-  confusionMatrix: external_exports.array(external_exports.array(external_exports.int()))
+  confusionMatrix: external_exports.array(external_exports.array(external_exports.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: external_exports.number().optional()
 });
-var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
+var regressionMetricsSchema = external_exports.strictObject({
+  rmse: external_exports.number(),
+  mae: external_exports.number(),
+  r2: external_exports.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: external_exports.number().optional()
+});
+
+// training/forest/params.ts
+var fraction = external_exports.number().gt(0).max(1);
+var forestOnlyParams = {
+  /** Number of trees (scikit-learn's n_estimators; default 100). */
+  nEstimators: external_exports.int().min(1).max(1e4).optional(),
+  /** Features tried at each split: sqrt, log2 or all of them, a count, or a fraction (0, 1]. */
+  maxFeatures: external_exports.union([external_exports.enum(["sqrt", "log2", "all"]), external_exports.int().min(1), fraction]).optional(),
+  /** Each tree trains on a bootstrap sample (rows drawn with replacement; default true). */
+  bootstrap: external_exports.boolean().optional(),
+  /** Rows drawn per tree with bootstrap: a count or a fraction of the training rows (default all). */
+  maxSamples: external_exports.union([external_exports.int().min(1), fraction]).optional(),
+  /** Seed of the bootstrap and feature draws (default 42). */
+  seed: external_exports.int().min(0).max(4294967295).optional()
+};
+var FOREST_ONLY_PARAMS = Object.keys(forestOnlyParams);
+var forestArtifactParamsSchema = external_exports.strictObject({
+  nEstimators: external_exports.int().min(1),
+  maxFeatures: external_exports.int().min(1),
+  bootstrap: external_exports.boolean(),
+  maxSamples: external_exports.int().min(1),
+  seed: external_exports.int().min(0),
+  maxDepth: external_exports.int().nullable(),
+  minNumSamples: external_exports.int(),
+  gainThreshold: external_exports.number(),
+  splitter: external_exports.enum(["exact", "histogram"]),
+  maxBins: external_exports.int()
+});
 
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
@@ -71950,9 +72088,17 @@ var regression = {
 };
 var v2 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 var v1 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+var forestV2 = {
+  ...v2,
+  algorithm: external_exports.literal("random-forest"),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: external_exports.record(external_exports.string(), external_exports.number())
+};
 var artifactSchema = external_exports.union([
   external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v2, ...classification }), external_exports.strictObject({ ...v2, ...regression })]),
-  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })])
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })]),
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...forestV2, ...classification }), external_exports.strictObject({ ...forestV2, ...regression })])
 ]);
 function sha2562(bytes) {
   return createHash2("sha256").update(bytes).digest("hex");
@@ -71970,7 +72116,8 @@ function parseArtifact(bytes, source) {
   }
   const result = artifactSchema.safeParse(raw2);
   if (!result.success) {
-    const issue2 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = raw2.algorithm === "random-forest";
+    const issue2 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? forest ? 2 : 0 : 1);
     throw new ArtifactError(issue2.message, { file: source, field: issue2.path.map(String).join(".") || void 0 });
   }
   const artifact = result.data;

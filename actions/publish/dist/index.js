@@ -20408,18 +20408,18 @@ var init_schema_date_utils = __esm({
       let hour;
       let minute;
       let second;
-      let fraction;
+      let fraction2;
       let matches;
       if (matches = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
       } else if (matches = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches;
+        [, month, day, hour, minute, second, fraction2, year2] = matches;
       }
       if (year2 && second) {
-        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction2 ? Math.round(parseFloat(`0.${fraction2}`) * 1e3) : 0);
         range(day, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
@@ -87273,9 +87273,17 @@ var classificationMetricsSchema = external_exports.strictObject({
   accuracy: external_exports.number(),
   macroF1: external_exports.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
-  confusionMatrix: external_exports.array(external_exports.array(external_exports.int()))
+  confusionMatrix: external_exports.array(external_exports.array(external_exports.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: external_exports.number().optional()
 });
-var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
+var regressionMetricsSchema = external_exports.strictObject({
+  rmse: external_exports.number(),
+  mae: external_exports.number(),
+  r2: external_exports.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: external_exports.number().optional()
+});
 
 // training/cart/tree.ts
 var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
@@ -87323,6 +87331,54 @@ var mlCartModelSchema = external_exports.object({
   root: mlCartNodeSchema
 });
 
+// training/forest/model-json.ts
+var baseModel = external_exports.strictObject({
+  /** Per tree, the input columns it reads (ours: all of them, in order). */
+  indexes: external_exports.array(external_exports.array(external_exports.int().min(0))),
+  /** Inputs per tree. */
+  n: external_exports.int().min(1),
+  replacement: external_exports.boolean(),
+  maxFeatures: external_exports.number(),
+  nEstimators: external_exports.int().min(1),
+  treeOptions: mlCartModelSchema.shape.options,
+  isClassifier: external_exports.boolean(),
+  seed: external_exports.int(),
+  estimators: external_exports.array(mlCartModelSchema).min(1),
+  useSampleBagging: external_exports.boolean()
+});
+var mlRandomForestSchema = external_exports.union([
+  external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
+  external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
+]);
+
+// training/forest/params.ts
+var fraction = external_exports.number().gt(0).max(1);
+var forestOnlyParams = {
+  /** Number of trees (scikit-learn's n_estimators; default 100). */
+  nEstimators: external_exports.int().min(1).max(1e4).optional(),
+  /** Features tried at each split: sqrt, log2 or all of them, a count, or a fraction (0, 1]. */
+  maxFeatures: external_exports.union([external_exports.enum(["sqrt", "log2", "all"]), external_exports.int().min(1), fraction]).optional(),
+  /** Each tree trains on a bootstrap sample (rows drawn with replacement; default true). */
+  bootstrap: external_exports.boolean().optional(),
+  /** Rows drawn per tree with bootstrap: a count or a fraction of the training rows (default all). */
+  maxSamples: external_exports.union([external_exports.int().min(1), fraction]).optional(),
+  /** Seed of the bootstrap and feature draws (default 42). */
+  seed: external_exports.int().min(0).max(4294967295).optional()
+};
+var FOREST_ONLY_PARAMS = Object.keys(forestOnlyParams);
+var forestArtifactParamsSchema = external_exports.strictObject({
+  nEstimators: external_exports.int().min(1),
+  maxFeatures: external_exports.int().min(1),
+  bootstrap: external_exports.boolean(),
+  maxSamples: external_exports.int().min(1),
+  seed: external_exports.int().min(0),
+  maxDepth: external_exports.int().nullable(),
+  minNumSamples: external_exports.int(),
+  gainThreshold: external_exports.number(),
+  splitter: external_exports.enum(["exact", "histogram"]),
+  maxBins: external_exports.int()
+});
+
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
 var ARTIFACT_FORMAT_V1 = "mlship.model/v1";
@@ -87361,9 +87417,17 @@ var regression = {
 };
 var v2 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 var v1 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+var forestV2 = {
+  ...v2,
+  algorithm: external_exports.literal("random-forest"),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: external_exports.record(external_exports.string(), external_exports.number())
+};
 var artifactSchema = external_exports.union([
   external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v2, ...classification }), external_exports.strictObject({ ...v2, ...regression })]),
-  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })])
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })]),
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...forestV2, ...classification }), external_exports.strictObject({ ...forestV2, ...regression })])
 ]);
 function sha256(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
@@ -87381,7 +87445,8 @@ function parseArtifact(bytes, source) {
   }
   const result = artifactSchema.safeParse(raw);
   if (!result.success) {
-    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = raw.algorithm === "random-forest";
+    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? forest ? 2 : 0 : 1);
     throw new ArtifactError(issue3.message, { file: source, field: issue3.path.map(String).join(".") || void 0 });
   }
   const artifact = result.data;
@@ -92286,7 +92351,7 @@ var limitsSchema = external_exports.strictObject({
 
 // training/spec.ts
 var TASKS = ["classification", "regression"];
-var ALGORITHMS = ["cart"];
+var ALGORITHMS = ["cart", "random-forest"];
 var FEATURE_TYPES = ["number", "category", "boolean"];
 var METRIC_DIRECTION = {
   accuracy: "higher",
@@ -92324,7 +92389,8 @@ var modelSpecSchema = external_exports.strictObject({
   data: relativeFile,
   target: external_exports.string().min(1),
   features: external_exports.array(featureSchema).min(1).optional(),
-  params: cartParamsSchema.default({}),
+  // The tree parameters, plus the forest's for `random-forest` (refused for cart below).
+  params: cartParamsSchema.extend(forestOnlyParams).default({}),
   split: external_exports.strictObject({
     test: external_exports.number().gt(0).lt(1).default(0.2),
     seed: external_exports.int().min(0).default(42)
@@ -92341,6 +92407,14 @@ var modelSpecSchema = external_exports.strictObject({
   const names = (spec.features ?? []).map((f5) => typeof f5 === "string" ? f5 : f5.name);
   const twice = names.find((name, i5) => names.indexOf(name) !== i5);
   if (twice !== void 0) ctx.addIssue({ code: "custom", path: ["features"], message: `names "${twice}" twice` });
+  for (const key of FOREST_ONLY_PARAMS) {
+    if (spec.algorithm !== "random-forest" && spec.params[key] !== void 0) {
+      ctx.addIssue({ code: "custom", path: ["params", key], message: `"${key}" is a random-forest parameter (algorithm is ${spec.algorithm})` });
+    }
+  }
+  if (spec.params.maxSamples !== void 0 && spec.params.bootstrap === false) {
+    ctx.addIssue({ code: "custom", path: ["params", "maxSamples"], message: "applies to bootstrap samples: it needs bootstrap: true" });
+  }
   if (spec.split && spec.holdout) {
     ctx.addIssue({ code: "custom", path: ["holdout"], message: 'give either "split" or "holdout", not both' });
   }
