@@ -68,7 +68,7 @@ export function createApp(options: AppOptions): ServingApp {
     limits,
     metrics,
     admit: inflightGate(metrics, limits.maxInflight),
-    budget: new BodyBudget(limits.maxBufferedBytes),
+    budget: new BodyBudget(limits.maxBufferedBytes, { timeoutMs: limits.bodyTimeoutMs, minBytesPerSecond: limits.minBodyBytesPerSecond }),
     version: options.version ?? '0.0.0',
     metricsText: options.metricsText ?? (() => metrics.text()),
   };
