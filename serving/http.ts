@@ -3,12 +3,13 @@
  * and draining. Used as is without a cluster, and by each cluster worker.
  *
  * Draining: readiness turns 503; the server stops accepting connections; requests already
- * accepted (including ones still arriving on open keep-alive connections) are answered, with
- * `Connection: close`; idle connections are closed as they go idle; after the deadline, whatever
- * is left is cut (and counted).
+ * accepted, and ones still arriving on open keep-alive connections, are answered, with
+ * `Connection: close`, and their connection closes after the answer; connections that stay idle
+ * are closed at the deadline, when whatever is still being answered is cut (and counted).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ServeError } from './errors.ts';
@@ -91,18 +92,23 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
         // elsewhere (nothing is added per request before draining).
         server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
         let cutOff = 0;
-        // Connections that go idle after answering are closed as they do.
-        const sweep = setInterval(() => server.closeIdleConnections(), 25);
+        // At the deadline: idle keep-alive connections are closed, and whatever is still being
+        // answered is cut (and counted).
         const deadline = setTimeout(() => {
-          cutOff = options.metrics.inflight;
-          server.closeAllConnections();
+          server.closeIdleConnections();
+          server.getConnections((_err, open) => {
+            cutOff = open;
+            server.closeAllConnections();
+          });
         }, deadlineMs);
-        server.close(() => {
-          clearInterval(sweep);
+        // Stop accepting, but not with http's `close()`: it also closes idle keep-alive connections
+        // at once, and a client may have sent a request on one that the server has not read yet
+        // (that request would be reset unanswered). So a keep-alive connection closes after its
+        // next answer (`Connection: close`), or at the deadline if none comes.
+        net.Server.prototype.close.call(server, () => {
           clearTimeout(deadline);
           resolve({ cutOff });
         });
-        server.closeIdleConnections();
       });
       return draining;
     },
