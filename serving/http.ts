@@ -8,14 +8,16 @@
  * are closed at the deadline, when whatever is still being answered is cut (and counted).
  */
 import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
 import { ServeError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { malformedRequests } from './malformed.ts';
 import type { ServingState } from './state.ts';
 
 /** Longer than a load balancer's idle timeout (ALB: 60 s), so the balancer closes first. */
@@ -46,10 +48,12 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
   const { limits, logger, metrics, metricsText, version } = options;
   const app = createApp({ state, limits, logger, metrics, metricsText, version });
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000 },
-  }) as Server;
+  const malformed = malformedRequests(logger, metrics);
+  const server = createServer(
+    // No `requireHostHeader`: node would answer a missing Host with an empty 400 of its own.
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000, requireHostHeader: false },
+    getRequestListener(app.fetch, { errorHandler: (err) => malformed.onUnbuildable(err) }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -61,24 +65,8 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
     });
   });
   server.on('error', (err) => options.logger.log({ level: 'error', msg: 'server error', error: String(err) }));
-  // Requests node's HTTP parser refuses still get a JSON error (node's own answer has no body).
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const sending = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (err.code === 'ECONNRESET' || !socket.writable || sending?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    const [status, reason] =
-      err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large']
-        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout']
-          : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-            ? [413, 'Payload Too Large']
-            : [400, 'Bad Request'];
-    const body = JSON.stringify({ error: `malformed HTTP request (${err.code ?? 'parse error'})` });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-  });
+  server.on('clientError', malformed.onClientError);
+  server.on('checkExpectation', malformed.onExpectation);
 
   let draining: Promise<{ cutOff: number }> | undefined;
   return {

@@ -29,20 +29,24 @@ export function parseAnswer(text: string): RawAnswer {
   return { status: Number(statusLine.split(' ')[1]), headers, body: end < 0 ? '' : text.slice(end + 4) };
 }
 
-/** Everything the server sends until it closes the connection. */
-export function readUntilClosed(socket: Socket): Promise<string> {
+/** Everything the server sends until it closes the connection (or, with `giveUpMs`, until then: a test's safety net, not an assertion). */
+export function readUntilClosed(socket: Socket, giveUpMs?: number): Promise<string> {
   return new Promise((resolve) => {
     let text = '';
+    const timer = giveUpMs === undefined ? undefined : setTimeout(() => socket.destroy(), giveUpMs);
     socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
     socket.on('error', () => undefined);
-    socket.on('close', () => resolve(text));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
   });
 }
 
 /** Sends `request` as is and gives the server's answer (it must close the connection after). */
-export async function rawRequest(port: number, request: string | Buffer): Promise<RawAnswer> {
+export async function rawRequest(port: number, request: string | Buffer, giveUpMs?: number): Promise<RawAnswer> {
   const socket = await openSocket(port);
-  const done = readUntilClosed(socket);
+  const done = readUntilClosed(socket, giveUpMs);
   socket.write(request);
   return parseAnswer(await done);
 }

@@ -24,6 +24,8 @@ export async function serveFixture(limits: Partial<Limits> = {}, options: Partia
     host: '127.0.0.1',
     workers: 1,
     limits,
+    // idle keep-alive connections (fetch keeps them) are closed at the drain deadline
+    drainTimeoutMs: 2_000,
     write: (text) => {
       for (const line of text.split('\n')) if (line) records.push(JSON.parse(line) as Record<string, unknown>);
     },
