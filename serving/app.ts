@@ -44,6 +44,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Every process's metrics as Prometheus text (a cluster worker asks the primary); default: this process's. */
   metricsText?: () => Promise<string>;
+  /** false: no `/metrics` route (it is served on a port of its own); default true. */
+  serveMetrics?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export function createApp(options: AppOptions): ServingApp {
     admit: inflightGate(metrics, limits.maxInflight),
     budget: new BodyBudget(limits.maxBufferedBytes, { timeoutMs: limits.bodyTimeoutMs, minBytesPerSecond: limits.minBodyBytesPerSecond }),
     version: options.version ?? '0.0.0',
-    metricsText: options.metricsText ?? (() => metrics.text()),
+    metricsText: options.serveMetrics === false ? undefined : (options.metricsText ?? (() => metrics.text())),
   };
 
   const app = new Hono<Env>();

@@ -17,6 +17,7 @@ import { ServeError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
 import type { Metrics } from './metrics.ts';
+import { METRICS_CONTENT_TYPE } from './metrics.ts';
 import { malformedRequests } from './malformed.ts';
 import type { ServingState } from './state.ts';
 
@@ -26,6 +27,8 @@ export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export interface HttpFront {
   server: Server;
   port: number;
+  /** The port `/metrics` is served on, when it has one of its own. */
+  metricsPort?: number;
   /** Prediction requests being handled now. */
   inflight(): number;
   /** Resolves when every connection is closed; `cutOff` counts requests the deadline cut short. */
@@ -42,28 +45,69 @@ export interface FrontOptions {
   version: string;
   port: number;
   host?: string;
+  /** Serve `/metrics` on this port (same host) instead of `port`, which then answers 404 for it. */
+  metricsPort?: number;
+}
+
+/** Listens, or fails with a ServeError naming the address. */
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new ServeError(`cannot listen on ${host ?? '*'}:${port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`, {}, { cause: err })),
+    );
+    server.listen(port, host, () => {
+      server.removeAllListeners('error');
+      resolve();
+    });
+  });
+}
+
+/**
+ * `/metrics` alone, on a port of its own (so the scrape need not be public on the load balancer).
+ * Anything else there is a JSON 404.
+ */
+async function listenMetrics(port: number, host: string | undefined, text: () => Promise<string>, metrics: Metrics): Promise<Server> {
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    const started = performance.now();
+    const path = (req.url ?? '').split('?')[0];
+    const answer = (status: number, type: string, body: string) => {
+      metrics.observe(status === 200 ? 'metrics' : 'not_found', '', status, (performance.now() - started) / 1000, 0);
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) }).end(body);
+    };
+    if (req.method === 'GET' && path === '/metrics') {
+      text().then(
+        (body) => answer(200, METRICS_CONTENT_TYPE, body),
+        () => answer(500, 'application/json', '{"error":"internal error"}'),
+      );
+    } else {
+      answer(404, 'application/json', JSON.stringify({ error: 'this port serves GET /metrics only' }));
+    }
+  });
+  await listen(server, port, host);
+  return server;
 }
 
 export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
   const { limits, logger, metrics, metricsText, version } = options;
-  const app = createApp({ state, limits, logger, metrics, metricsText, version });
+  const ownMetricsPort = options.metricsPort !== undefined;
+  const app = createApp({ state, limits, logger, metrics, metricsText, version, serveMetrics: !ownMetricsPort });
   const malformed = malformedRequests(logger, metrics);
   const server = createServer(
     // No `requireHostHeader`: node would answer a missing Host with an empty 400 of its own.
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000, requireHostHeader: false },
     getRequestListener(app.fetch, { errorHandler: (err) => malformed.onUnbuildable(err) }),
   );
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new ServeError(`cannot listen on ${options.host ?? '*'}:${options.port}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}`, {}, { cause: err })),
-    );
-    server.listen(options.port, options.host, () => {
-      server.removeAllListeners('error');
-      resolve();
-    });
-  });
+  await listen(server, options.port, options.host);
+  let metricsServer: Server | undefined;
+  if (ownMetricsPort) {
+    try {
+      metricsServer = await listenMetrics(options.metricsPort!, options.host, metricsText ?? (() => metrics.text()), metrics);
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+  }
   server.on('error', (err) => options.logger.log({ level: 'error', msg: 'server error', error: String(err) }));
   server.on('clientError', malformed.onClientError);
   server.on('checkExpectation', malformed.onExpectation);
@@ -72,6 +116,7 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   return {
     server,
     port: (server.address() as AddressInfo).port,
+    ...(metricsServer ? { metricsPort: (metricsServer.address() as AddressInfo).port } : {}),
     inflight: () => options.metrics.inflight,
     drain(deadlineMs) {
       draining ??= new Promise((resolve) => {
@@ -95,6 +140,9 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
         // next answer (`Connection: close`), or at the deadline if none comes.
         net.Server.prototype.close.call(server, () => {
           clearTimeout(deadline);
+          // scrapes are idempotent GETs: cut whatever the metrics port still has
+          metricsServer?.close();
+          metricsServer?.closeAllConnections();
           resolve({ cutOff });
         });
       });
