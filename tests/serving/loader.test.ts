@@ -183,6 +183,11 @@ describe('mlship serve: bad usage exits 2 before serving', () => {
       [['--store', 's3://b', '--models-dir', 'x'], /either --store or --models-dir/],
       [['--max-rows', 'lots'], /--max-rows \(MLSHIP_MAX_ROWS\) must be a whole number/],
       [['--port', '70000'], /at most 65535/],
+      [['--metrics-port', '8080', '--port', '8080'], /--metrics-port must be another port than --port/],
+      [['--body-timeout', '0'], /--body-timeout \(MLSHIP_BODY_TIMEOUT\) must be a whole number ≥ 1/],
+      [['--min-body-rate', 'fast'], /--min-body-rate \(MLSHIP_MIN_BODY_RATE\) must be a whole number ≥ 0/],
+      [['--max-artifact-bytes=0'], /--max-artifact-bytes \(MLSHIP_MAX_ARTIFACT_BYTES\) must be a whole number ≥ 1/],
+      [['--fetch-timeout', '1.5'], /--fetch-timeout \(MLSHIP_FETCH_TIMEOUT\) must be a whole number ≥ 1/],
       [['--store', 'ftp://b'], /unsupported store "ftp:\/\/b": use s3:\/\/bucket\/prefix or file:\/\/path/],
     ] as const) {
       const { err, io: cio } = io();
