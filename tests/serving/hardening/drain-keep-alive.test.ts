@@ -7,7 +7,8 @@ import type { Fixture } from '../helpers.ts';
 import { ROOT, spawnServe, writeFixture } from '../helpers.ts';
 import type { KeepAliveTally } from './keep-alive-client.ts';
 import { emptyTally, keepSending } from './keep-alive-client.ts';
-import { rawRequest } from './raw.ts';
+import { openSocket, parseAnswer, rawRequest } from './raw.ts';
+import { serveFixture } from './served.ts';
 
 const CLIENTS = 32;
 const RUNS = 5;
@@ -62,4 +63,36 @@ describe('draining with continuously-sending keep-alive clients', () => {
     }
     expect(runs.some((t) => t.notReadyKeptAlive > 0)).toBe(true);
   }, 120_000);
+});
+
+describe('an idle keep-alive connection when draining starts', () => {
+  it('is not closed at once: a request sent on it then is answered, with Connection: close; idle ones close at the deadline', async () => {
+    const served = await serveFixture({}, { drainTimeoutMs: 2_000 });
+    const ask = 'GET /v2/health/ready HTTP/1.1\r\nHost: x\r\n\r\n';
+    const [busy, idle] = await Promise.all([openSocket(served.server.port), openSocket(served.server.port)]);
+    const texts = new Map([busy, idle].map((s) => [s, '']));
+    const closed = [busy!, idle!].map((s) => new Promise<void>((resolve) => {
+      s.on('data', (c: Buffer) => texts.set(s, texts.get(s) + c.toString('latin1')));
+      s.on('error', () => undefined);
+      s.on('close', () => resolve());
+    }));
+    busy!.write(ask);
+    idle!.write(ask);
+    while (![busy!, idle!].every((s) => texts.get(s)!.includes('\r\n\r\n{'))) await new Promise((r) => setTimeout(r, 10));
+    expect(parseAnswer(texts.get(busy!)!).status).toBe(200);
+    texts.set(busy!, '');
+    const stopping = served.server.close();
+    // both connections are idle and kept alive; one sends its next request now
+    busy!.write(ask);
+    await closed[0];
+    const answer = parseAnswer(texts.get(busy!)!);
+    expect(answer.status).toBe(503);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body)).toMatchObject({ ready: false, error: 'the server is draining (shutting down)' });
+    // the other stays idle until the deadline closes it
+    await closed[1];
+    await stopping;
+    await served.fixture.cleanup();
+    expect(served.records.some((r) => r.msg === 'stopped')).toBe(true);
+  });
 });
