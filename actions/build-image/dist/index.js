@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf2) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf2.length;
         if (request.onData(buf2) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -21148,11 +21148,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants3.delete("CONFIG");
-    constants3.delete("CONFIG_PREFIX_SEPARATOR");
-    constants3.delete("ENV");
-    return [...constants3].join(", ");
+    const constants4 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants4.delete("CONFIG");
+    constants4.delete("CONFIG_PREFIX_SEPARATOR");
+    constants4.delete("ENV");
+    return [...constants4].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -38361,7 +38361,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants3 } = http2;
+    var { constants: constants4 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -38453,8 +38453,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants3.HTTP2_HEADER_PATH]: path5,
-            [constants3.HTTP2_HEADER_METHOD]: method
+            [constants4.HTTP2_HEADER_PATH]: path5,
+            [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -54648,7 +54648,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants6 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports, module) {
-    var constants3 = {
+    var constants4 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -54658,9 +54658,9 @@ var require_constants6 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module.exports = __require("fs").constants || constants3;
+      module.exports = __require("fs").constants || constants4;
     } catch {
-      module.exports = constants3;
+      module.exports = constants4;
     }
   }
 });
@@ -54670,7 +54670,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
     var { Readable: Readable8, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -54873,16 +54873,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants3.S_IFMT) {
-        case constants3.S_IFBLK:
+      switch (mode & constants4.S_IFMT) {
+        case constants4.S_IFBLK:
           return "block-device";
-        case constants3.S_IFCHR:
+        case constants4.S_IFCHR:
           return "character-device";
-        case constants3.S_IFDIR:
+        case constants4.S_IFDIR:
           return "directory";
-        case constants3.S_IFIFO:
+        case constants4.S_IFIFO:
           return "fifo";
-        case constants3.S_IFLNK:
+        case constants4.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -89962,6 +89962,8 @@ var IntegrityError = class extends StoreError {
     this.actual = fields.actual;
   }
 };
+var UnreadableObjectError = class extends StoreError {
+};
 var ConflictError = class extends StoreError {
   model;
   version;
@@ -89988,7 +89990,8 @@ function storeError(message, place, cause) {
 
 // registry/store/file.ts
 import { randomBytes } from "node:crypto";
-import { link, mkdir as mkdir2, open as open3, readFile as readFile6, readdir as readdir2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { link, mkdir as mkdir2, open as open3, readdir as readdir2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
 import path2 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -90097,9 +90100,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name, version2, expectedSha256) {
+  async get(name, version2, expectedSha256, options = {}) {
     const uri = this.uriFor(name, version2);
-    const bytes = await readIfExists(this.fileFor(name, version2), uri);
+    const bytes = await readIfExists(this.fileFor(name, version2), uri, options);
     if (!bytes) throw new NotFoundError(name, version2, uri);
     return checkRead(bytes, { name, version: version2, uri, expected: expectedSha256 });
   }
@@ -90133,13 +90136,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile6(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
+    if (err instanceof MlshipError) throw err;
+    if (err.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${err.code ?? String(err)})`, { file: uri }, err);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open3(file2, constants3.O_RDONLY | constants3.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnreadableObjectError(`not a regular file (${info.isDirectory() ? "a directory" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info.size > max) throw tooLarge(info.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -90309,11 +90333,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name, version2) {
+  async read(name, version2, options = {}) {
     const uri = this.uriFor(name, version2);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -90321,8 +90350,8 @@ var S3Store = class {
       throw failure2(err, "read", uri);
     }
   }
-  async get(name, version2, expectedSha256) {
-    const found = await this.read(name, version2);
+  async get(name, version2, expectedSha256, options = {}) {
+    const found = await this.read(name, version2, options);
     const uri = this.uriFor(name, version2);
     if (!found) throw new NotFoundError(name, version2, uri);
     return checkRead(found.bytes, { name, version: version2, uri, expected: expectedSha256, recorded: found.recorded });

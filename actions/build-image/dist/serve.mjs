@@ -6814,7 +6814,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile2 } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -6825,7 +6825,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile2(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -6942,12 +6942,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile3;
+var filePromises, fileIntercept, readFile2;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile3 = (path6, options) => {
+    readFile2 = (path6, options) => {
       if (fileIntercept[path6] !== void 0) {
         return fileIntercept[path6];
       }
@@ -6985,10 +6985,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile3(resolvedConfigFilepath, {
+        readFile2(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile3(resolvedFilepath, {
+        readFile2(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -7019,7 +7019,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile3(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile2(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -7082,11 +7082,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants2 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants2.delete("CONFIG");
-    constants2.delete("CONFIG_PREFIX_SEPARATOR");
-    constants2.delete("ENV");
-    return [...constants2].join(", ");
+    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants3.delete("CONFIG");
+    constants3.delete("CONFIG_PREFIX_SEPARATOR");
+    constants3.delete("ENV");
+    return [...constants3].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -9884,7 +9884,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile3,
+  readFile: () => readFile2,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -12054,8 +12054,8 @@ var init_sdk_stream_mixin = __esm({
           if (encoding === void 0 || Buffer.isEncoding(encoding)) {
             return fromArrayBuffer(buf.buffer, buf.byteOffset, buf.byteLength).toString(encoding);
           } else {
-            const decoder2 = new TextDecoder(encoding);
-            return decoder2.decode(buf);
+            const decoder = new TextDecoder(encoding);
+            return decoder.decode(buf);
           }
         },
         transformToWebStream: () => {
@@ -27951,7 +27951,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants2 } = http2;
+    var { constants: constants3 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -28043,8 +28043,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants2.HTTP2_HEADER_PATH]: path6,
-            [constants2.HTTP2_HEADER_METHOD]: method
+            [constants3.HTTP2_HEADER_PATH]: path6,
+            [constants3.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -32849,7 +32849,7 @@ var require_dist_cjs12 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-process/dist-cjs/index.js"(exports) {
     var { externalDataInterceptor: externalDataInterceptor2, CredentialsProviderError: CredentialsProviderError2, parseKnownFiles: parseKnownFiles2, getProfileName: getProfileName2 } = (init_config2(), __toCommonJS(config_exports));
     var { exec } = __require("node:child_process");
-    var { promisify } = __require("node:util");
+    var { promisify: promisify2 } = __require("node:util");
     var { setCredentialFeature: setCredentialFeature2 } = (init_client3(), __toCommonJS(client_exports2));
     var getValidatedProcessCredentials = (profileName, data, profiles) => {
       if (data.Version !== 1) {
@@ -32885,7 +32885,7 @@ var require_dist_cjs12 = __commonJS({
       if (profiles[profileName]) {
         const credentialProcess = profile["credential_process"];
         if (credentialProcess !== void 0) {
-          const execPromise = promisify(externalDataInterceptor2?.getTokenRecord?.().exec ?? exec);
+          const execPromise = promisify2(externalDataInterceptor2?.getTokenRecord?.().exec ?? exec);
           try {
             const { stdout } = await execPromise(credentialProcess);
             let data;
@@ -44534,6 +44534,10 @@ import { fileURLToPath as fileURLToPath3 } from "node:url";
 // serving/cluster/worker.ts
 import cluster from "node:cluster";
 
+// serving/http.ts
+import { createServer as createServer2 } from "node:http";
+import net from "node:net";
+
 // node_modules/@hono/node-server/dist/constants-BLSFu_RU.mjs
 var X_ALREADY_SENT = "x-hono-already-sent";
 
@@ -45676,131 +45680,6 @@ var ErrorEvent = globalThis.ErrorEvent ?? class extends Event {
 var generateConnectionSymbol = () => /* @__PURE__ */ Symbol("connection");
 var CONNECTION_SYMBOL_KEY = /* @__PURE__ */ Symbol("CONNECTION_SYMBOL_KEY");
 var WAIT_FOR_WEBSOCKET_SYMBOL = /* @__PURE__ */ Symbol("WAIT_FOR_WEBSOCKET_SYMBOL");
-var responseHeadersToSkip = /* @__PURE__ */ new Set([
-  "connection",
-  "content-length",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "sec-websocket-accept",
-  "sec-websocket-extensions",
-  "sec-websocket-protocol"
-]);
-var appendResponseHeaders = (headers, responseHeaders) => {
-  if (!responseHeaders) return;
-  responseHeaders.forEach((value, key) => {
-    if (responseHeadersToSkip.has(key.toLowerCase())) return;
-    headers.push(`${key}: ${value}`);
-  });
-};
-var rejectUpgradeRequest = (socket, status, responseHeaders) => {
-  if (socket.destroyed) return;
-  const responseLines = ["Connection: close", "Content-Length: 0"];
-  appendResponseHeaders(responseLines, responseHeaders);
-  socket.end(`HTTP/1.1 ${status.toString()} ${STATUS_CODES[status] ?? ""}\r
-${responseLines.join("\r\n")}\r
-\r
-`);
-};
-var createUpgradeRequest = (request) => {
-  const protocol = request.socket.encrypted ? "https" : "http";
-  const incomingUrl = request.url ?? "/";
-  let url2;
-  if (incomingUrl[0] !== "/" && (incomingUrl.startsWith("http://") || incomingUrl.startsWith("https://"))) {
-    validateRequestTarget(incomingUrl);
-    url2 = new URL(incomingUrl).href;
-  } else url2 = buildUrl(protocol, request.headers.host ?? "localhost", incomingUrl);
-  const headers = new Headers();
-  for (const key in request.headers) {
-    const value = request.headers[key];
-    if (!value) continue;
-    headers.append(key, Array.isArray(value) ? value[0] : value);
-  }
-  return new Request(url2, { headers });
-};
-var setupWebSocket = (options) => {
-  const { server, fetchCallback, wss } = options;
-  const waiterMap = /* @__PURE__ */ new Map();
-  wss.on("connection", (ws, request) => {
-    const waiter = waiterMap.get(request);
-    if (waiter) {
-      waiter.resolve(ws);
-      waiterMap.delete(request);
-    }
-  });
-  const rejectWaiter = (request) => {
-    const waiter = waiterMap.get(request);
-    if (waiter) {
-      waiterMap.delete(request);
-      waiter.reject(/* @__PURE__ */ new Error("WebSocket handshake aborted"));
-    }
-  };
-  const waitForWebSocket = (request, connectionSymbol) => {
-    return new Promise((resolve, reject) => {
-      waiterMap.set(request, {
-        resolve,
-        reject,
-        connectionSymbol
-      });
-    });
-  };
-  server.on("upgrade", async (request, socket, head) => {
-    if (request.headers.upgrade?.toLowerCase() !== "websocket") return;
-    const ignoreSocketError = () => {
-    };
-    const reclaimWaiterOnClose = () => rejectWaiter(request);
-    socket.on("error", ignoreSocketError);
-    socket.once("close", reclaimWaiterOnClose);
-    const env2 = {
-      incoming: request,
-      outgoing: void 0,
-      wss,
-      [WAIT_FOR_WEBSOCKET_SYMBOL]: waitForWebSocket
-    };
-    let status = 400;
-    let responseHeaders;
-    try {
-      const response = await fetchCallback(createUpgradeRequest(request), env2);
-      if (response instanceof Response) {
-        status = response.status;
-        responseHeaders = response.headers;
-      }
-    } catch (error63) {
-      if (server.listenerCount("upgrade") === 1) rejectUpgradeRequest(socket, error63 instanceof RequestError ? 400 : 500);
-      return;
-    }
-    if (socket.destroyed) {
-      rejectWaiter(request);
-      return;
-    }
-    const waiter = waiterMap.get(request);
-    if (!waiter || waiter.connectionSymbol !== env2[CONNECTION_SYMBOL_KEY]) {
-      rejectWaiter(request);
-      if (server.listenerCount("upgrade") === 1) rejectUpgradeRequest(socket, status, responseHeaders);
-      return;
-    }
-    const addResponseHeaders = (headers) => {
-      appendResponseHeaders(headers, responseHeaders);
-    };
-    wss.on("headers", addResponseHeaders);
-    try {
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        socket.off("close", reclaimWaiterOnClose);
-        socket.off("error", ignoreSocketError);
-        wss.emit("connection", ws, request);
-      });
-    } finally {
-      wss.off("headers", addResponseHeaders);
-    }
-  });
-  server.on("close", () => {
-    wss.close();
-  });
-};
 var upgradeWebSocket = defineWebSocketHelper(async (c5, events, options) => {
   if (c5.req.header("upgrade")?.toLowerCase() !== "websocket") return;
   const env2 = c5.env;
@@ -45873,24 +45752,6 @@ var upgradeWebSocket = defineWebSocketHelper(async (c5, events, options) => {
   })();
   return new Response();
 });
-var createAdaptorServer = (options) => {
-  const fetchCallback = options.fetch;
-  const requestListener = getRequestListener(fetchCallback, {
-    hostname: options.hostname,
-    overrideGlobalObjects: options.overrideGlobalObjects,
-    autoCleanupIncoming: options.autoCleanupIncoming
-  });
-  const server = (options.createServer || createServer)(options.serverOptions || {}, requestListener);
-  if (options.websocket && options.websocket.server) {
-    if (options.websocket.server.options.noServer !== true) throw new Error("WebSocket server must be created with { noServer: true } option");
-    setupWebSocket({
-      server,
-      fetchCallback,
-      wss: options.websocket.server
-    });
-  }
-  return server;
-};
 
 // node_modules/hono/dist/http-exception.js
 var HTTPException = class extends Error {
@@ -46051,13 +45912,13 @@ var getPattern = (label, next) => {
   }
   return null;
 };
-var tryDecode = (str, decoder2) => {
+var tryDecode = (str, decoder) => {
   try {
-    return decoder2(str);
+    return decoder(str);
   } catch {
     return str.replace(/(?:%[0-9A-Fa-f]{2})+/g, (match2) => {
       try {
-        return decoder2(match2);
+        return decoder(match2);
       } catch {
         return match2;
       }
@@ -47834,6 +47695,10 @@ function allowedMethods(routes) {
   return (path6) => methods.filter((m3) => router.match(m3, path6)[0].length > 0).sort();
 }
 
+// serving/body.ts
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+
 // serving/context.ts
 function header(c5, name2) {
   const incoming = c5.env.incoming;
@@ -47908,8 +47773,11 @@ function clip(text, max = 60) {
 var BodyBudget = class {
   used = 0;
   max;
-  constructor(max) {
+  /** How slowly a body may arrive (over HTTP; `app.request` bodies are already there). */
+  pace;
+  constructor(max, pace = DEFAULT_PACE) {
     this.max = max;
+    this.pace = pace;
   }
   /** Reserves `n` more bytes for a body, or throws the 503. */
   take(n3) {
@@ -47927,24 +47795,70 @@ var BodyBudget = class {
     this.used -= n3;
   }
 };
+var BODY_RATE_GRACE_MS = 5e3;
+var DEFAULT_PACE = { timeoutMs: 6e4, minBytesPerSecond: 1024 };
+function tooSlow(message) {
+  return new RequestError2(408, message, {}, { Connection: "close" });
+}
 function bodyTooLarge(bytes, limit) {
   return new RequestError2(413, `request body too large: ${bytes === void 0 ? "more than" : `${bytes} bytes, over`} the limit of ${limit} bytes (send fewer rows per request)`, { limit }, { Connection: "close" });
 }
 function readBody(c5, limit, budget) {
+  const gzipped = contentEncoding(header(c5, "content-encoding"));
   const declared = header(c5, "content-length");
   if (declared !== void 0) {
     const n3 = Number(declared);
     if (!(n3 <= limit)) return Promise.reject(bodyTooLarge(Number.isFinite(n3) ? n3 : void 0, limit));
   }
   const incoming = c5.env.incoming;
-  return incoming ? readIncoming(incoming, limit, budget) : readFetchBody(c5.req.raw, limit, budget);
+  const raw2 = incoming ? readIncoming(incoming, limit, budget) : readFetchBody(c5.req.raw, limit, budget);
+  if (!gzipped) return raw2.then((bytes) => bytes.toString());
+  return raw2.then((bytes) => gunzipWithin(bytes, limit));
+}
+var SUPPORTED_ENCODINGS = "gzip or identity";
+function contentEncoding(value) {
+  if (value === void 0) return false;
+  const coding = value.trim().toLowerCase();
+  if (coding === "" || coding === "identity") return false;
+  if (coding === "gzip" || coding === "x-gzip") return true;
+  throw new RequestError2(415, `unsupported Content-Encoding "${clip(value)}": send ${SUPPORTED_ENCODINGS}`, { contentEncoding: clip(value, 100) });
+}
+var gunzipAsync = promisify(gunzip);
+async function gunzipWithin(bytes, limit) {
+  if (bytes.length === 0) return "";
+  try {
+    return (await gunzipAsync(bytes, { maxOutputLength: limit })).toString();
+  } catch (err) {
+    if (err.code === "ERR_BUFFER_TOO_LARGE") throw bodyTooLarge(void 0, limit);
+    throw badRequest(`the gzip body cannot be decoded (${clip(err.message, 100)})`, { field: "body" });
+  }
 }
 function readIncoming(incoming, limit, budget) {
-  if (incoming.readableEnded) return Promise.resolve("");
+  if (incoming.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks = [];
     let total = 0;
+    const { timeoutMs, minBytesPerSecond } = budget.pace;
+    const started = performance.now();
+    let timer = setTimeout(checkPace, Math.min(timeoutMs, BODY_RATE_GRACE_MS));
+    function checkPace() {
+      const elapsed = performance.now() - started;
+      let refusal2;
+      if (elapsed >= timeoutMs) {
+        refusal2 = tooSlow(`the request body did not arrive within ${timeoutMs} ms (${total} bytes came)`);
+      } else if (elapsed >= BODY_RATE_GRACE_MS && total < minBytesPerSecond * elapsed / 1e3) {
+        refusal2 = tooSlow(`the request body is arriving too slowly (${total} bytes in ${Math.round(elapsed)} ms; at least ${minBytesPerSecond} bytes a second)`);
+      }
+      if (refusal2) {
+        cleanup();
+        reject(refusal2);
+        return;
+      }
+      timer = setTimeout(checkPace, Math.min(1e3, timeoutMs - elapsed));
+    }
     const cleanup = () => {
+      clearTimeout(timer);
+      timer = void 0;
       budget.give(total);
       incoming.off("data", onData);
       incoming.off("end", onEnd);
@@ -47965,7 +47879,7 @@ function readIncoming(incoming, limit, budget) {
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString());
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     };
     const onError = (err) => {
       cleanup();
@@ -47982,12 +47896,11 @@ function readIncoming(incoming, limit, budget) {
     incoming.on("close", onClose);
   });
 }
-var decoder = new TextDecoder();
 async function readFetchBody(request, limit, budget) {
   let total = 0;
   try {
     const body = request.body;
-    if (!body) return "";
+    if (!body) return Buffer.alloc(0);
     const reader = body.getReader();
     const chunks = [];
     for (; ; ) {
@@ -48001,7 +47914,7 @@ async function readFetchBody(request, limit, budget) {
       total += value.byteLength;
       chunks.push(value);
     }
-    return decoder.decode(Buffer.concat(chunks));
+    return Buffer.concat(chunks);
   } catch (err) {
     if (err instanceof RequestError2) throw err;
     throw badRequest(`the request body could not be read (${clip(String(err?.message ?? err), 100)})`);
@@ -48019,7 +47932,7 @@ function parseJson(text) {
 }
 
 // serving/limits.ts
-var DEFAULT_LIMITS = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 1e5, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024 };
+var DEFAULT_LIMITS = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 1e5, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024, bodyTimeoutMs: 6e4, minBodyBytesPerSecond: 1024 };
 function inflightGate(metrics, maxInflight) {
   return () => {
     if (metrics.inflight >= maxInflight) {
@@ -64528,7 +64441,7 @@ var exactPattern = (p3) => exactPatterns.get(p3) ?? p3;
 var stringProcessor = (schema, ctx, _json2, _params) => {
   const json4 = _json2;
   json4.type = "string";
-  const { minimum, maximum, format: format2, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+  const { minimum, maximum, format: format2, patterns, contentEncoding: contentEncoding2, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
     json4.minLength = minimum;
   if (typeof maximum === "number")
@@ -64541,8 +64454,8 @@ var stringProcessor = (schema, ctx, _json2, _params) => {
       delete json4.format;
     }
   }
-  if (contentEncoding)
-    json4.contentEncoding = contentEncoding;
+  if (contentEncoding2)
+    json4.contentEncoding = contentEncoding2;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
@@ -69164,10 +69077,13 @@ function siteRoutes(deps) {
     const reason = notReadyReason(state2);
     return { ready: reason === void 0, reason };
   };
-  app.get("/metrics", async (c5) => {
-    c5.env.info.route = "metrics";
-    return c5.body(await deps.metricsText(), 200, METRICS_HEADERS);
-  });
+  const { metricsText } = deps;
+  if (metricsText) {
+    app.get("/metrics", async (c5) => {
+      c5.env.info.route = "metrics";
+      return c5.body(await metricsText(), 200, METRICS_HEADERS);
+    });
+  }
   app.get("/openapi.json", (c5) => {
     c5.env.info.route = "openapi";
     openApi ??= JSON.stringify(buildOpenApi(deps.version));
@@ -71679,9 +71595,9 @@ function v1Routes(deps) {
     const model = lookup(state2, c5, name2, version3);
     const kind = bodyKind(c5, true);
     let wantProbabilities = queryProbabilities(c5);
+    const text = await readBody(c5, limits.maxBodyBytes, budget);
     admit();
     try {
-      const text = await readBody(c5, limits.maxBodyBytes, budget);
       if (kind === "csv") {
         const encoded2 = encodeCsv(model, text, limits.maxRows);
         info.rows = encoded2.rows;
@@ -71772,9 +71688,10 @@ function v2Routes(deps) {
     const model = lookup(state2, c5, c5.req.param("name"), version3);
     bodyKind(c5, false);
     const queryProbs = queryProbabilities(c5);
+    const text = await readBody(c5, limits.maxBodyBytes, budget);
     admit();
     try {
-      const body = parseJson(await readBody(c5, limits.maxBodyBytes, budget));
+      const body = parseJson(text);
       const parsed = v2EnvelopeSchema.safeParse(body);
       if (!parsed.success) throw schemaError(parsed.error);
       const request = parsed.data;
@@ -71817,9 +71734,9 @@ function createApp(options) {
     limits,
     metrics,
     admit: inflightGate(metrics, limits.maxInflight),
-    budget: new BodyBudget(limits.maxBufferedBytes),
+    budget: new BodyBudget(limits.maxBufferedBytes, { timeoutMs: limits.bodyTimeoutMs, minBytesPerSecond: limits.minBodyBytesPerSecond }),
     version: options.version ?? "0.0.0",
-    metricsText: options.metricsText ?? (() => metrics.text()),
+    metricsText: options.serveMetrics === false ? void 0 : options.metricsText ?? (() => metrics.text()),
     repositoryUrl: options.repositoryUrl
   };
   const app = new Hono3();
@@ -71850,63 +71767,147 @@ function createApp(options) {
   };
 }
 
-// serving/http.ts
-var KEEP_ALIVE_TIMEOUT_MS = 65e3;
-async function listenHttp(options) {
-  const { state: state2 } = options;
-  const { limits, logger: logger2, metrics, metricsText, version: version3 } = options;
-  const app = createApp({ state: state2, limits, logger: logger2, metrics, metricsText, version: version3, repositoryUrl: options.repositoryUrl });
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1e3, requestTimeout: 12e4 }
-  });
-  await new Promise((resolve, reject) => {
-    server.once(
-      "error",
-      (err) => reject(new ServeError(`cannot listen on ${options.host ?? "*"}:${options.port}: ${err.code === "EADDRINUSE" ? "the port is in use" : err.message}`, {}, { cause: err }))
-    );
-    server.listen(options.port, options.host, () => {
-      server.removeAllListeners("error");
-      resolve();
-    });
-  });
-  server.on("error", (err) => options.logger.log({ level: "error", msg: "server error", error: String(err) }));
-  server.on("clientError", (err, socket) => {
-    const sending = socket._httpMessage;
-    if (err.code === "ECONNRESET" || !socket.writable || sending?.headersSent) {
-      socket.destroy();
-      return;
-    }
-    const [status, reason] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "Request Timeout"] : err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW" ? [413, "Payload Too Large"] : [400, "Bad Request"];
-    const body = JSON.stringify({ error: `malformed HTTP request (${err.code ?? "parse error"})` });
-    socket.end(`HTTP/1.1 ${status} ${reason}\r
+// serving/malformed.ts
+var MALFORMED_ROUTE = "malformed";
+var REASONS = { 400: "Bad Request", 408: "Request Timeout", 413: "Payload Too Large", 417: "Expectation Failed", 431: "Request Header Fields Too Large" };
+function parserStatus(code) {
+  switch (code) {
+    case "HPE_HEADER_OVERFLOW":
+      return 431;
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return 408;
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return 413;
+    default:
+      return 400;
+  }
+}
+function malformedRequests(logger2, metrics) {
+  const record2 = (status, error63, method) => {
+    metrics.observe(MALFORMED_ROUTE, "", status, 0, 0);
+    logger2.log({ msg: "request", ...method ? { method: clip(method, 20) } : {}, route: MALFORMED_ROUTE, status, error: error63 });
+  };
+  return {
+    onClientError(err, socket) {
+      const sending = socket._httpMessage;
+      if (err.code === "ECONNRESET" || !socket.writable || sending?.headersSent) {
+        socket.destroy();
+        return;
+      }
+      const status = parserStatus(err.code);
+      const error63 = `malformed HTTP request (${err.code ?? "parse error"})`;
+      record2(status, error63);
+      const body = JSON.stringify({ error: error63 });
+      socket.end(`HTTP/1.1 ${status} ${REASONS[status]}\r
 Content-Type: application/json\r
 Content-Length: ${Buffer.byteLength(body)}\r
 Connection: close\r
 \r
 ${body}`);
+    },
+    onUnbuildable(err) {
+      if (!(err instanceof RequestError)) {
+        logger2.log({ level: "error", msg: "internal error", error: String(err), stack: err?.stack });
+        metrics.observe("other", "", 500, 0, 0);
+        return new Response(JSON.stringify({ error: "internal error" }), { status: 500, headers: { "Content-Type": "application/json" } });
+      }
+      const error63 = `malformed HTTP request: ${clip(err instanceof Error ? err.message : String(err), 100)}`;
+      record2(400, error63);
+      return new Response(JSON.stringify({ error: error63 }), { status: 400, headers: { "Content-Type": "application/json", Connection: "close" } });
+    },
+    onExpectation(req, res) {
+      const expect = clip(String(req.headers.expect), 100);
+      const error63 = `unsupported Expect "${expect}" (this server knows 100-continue)`;
+      record2(417, error63, req.method);
+      const body = JSON.stringify({ error: error63 });
+      res.writeHead(417, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), Connection: "close" });
+      res.end(body);
+    }
+  };
+}
+
+// serving/http.ts
+var KEEP_ALIVE_TIMEOUT_MS = 65e3;
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once(
+      "error",
+      (err) => reject(new ServeError(`cannot listen on ${host ?? "*"}:${port}: ${err.code === "EADDRINUSE" ? "the port is in use" : err.message}`, {}, { cause: err }))
+    );
+    server.listen(port, host, () => {
+      server.removeAllListeners("error");
+      resolve();
+    });
   });
+}
+async function listenMetrics(port, host, text, metrics) {
+  const server = createServer2({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    const started = performance.now();
+    const path6 = (req.url ?? "").split("?")[0];
+    const answer = (status, type, body) => {
+      metrics.observe(status === 200 ? "metrics" : "not_found", "", status, (performance.now() - started) / 1e3, 0);
+      res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) }).end(body);
+    };
+    if (req.method === "GET" && path6 === "/metrics") {
+      text().then(
+        (body) => answer(200, METRICS_CONTENT_TYPE, body),
+        () => answer(500, "application/json", '{"error":"internal error"}')
+      );
+    } else {
+      answer(404, "application/json", JSON.stringify({ error: "this port serves GET /metrics only" }));
+    }
+  });
+  await listen(server, port, host);
+  return server;
+}
+async function listenHttp(options) {
+  const { state: state2 } = options;
+  const { limits, logger: logger2, metrics, metricsText, version: version3 } = options;
+  const ownMetricsPort = options.metricsPort !== void 0;
+  const app = createApp({ state: state2, limits, logger: logger2, metrics, metricsText, version: version3, serveMetrics: !ownMetricsPort, repositoryUrl: options.repositoryUrl });
+  const malformed = malformedRequests(logger2, metrics);
+  const server = createServer2(
+    // No `requireHostHeader`: node would answer a missing Host with an empty 400 of its own.
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1e3, requestTimeout: 12e4, requireHostHeader: false },
+    getRequestListener(app.fetch, { errorHandler: (err) => malformed.onUnbuildable(err) })
+  );
+  await listen(server, options.port, options.host);
+  let metricsServer;
+  if (ownMetricsPort) {
+    try {
+      metricsServer = await listenMetrics(options.metricsPort, options.host, metricsText ?? (() => metrics.text()), metrics);
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+  }
+  server.on("error", (err) => options.logger.log({ level: "error", msg: "server error", error: String(err) }));
+  server.on("clientError", malformed.onClientError);
+  server.on("checkExpectation", malformed.onExpectation);
   let draining;
   return {
     server,
     port: server.address().port,
+    ...metricsServer ? { metricsPort: metricsServer.address().port } : {},
     inflight: () => options.metrics.inflight,
     drain(deadlineMs) {
       draining ??= new Promise((resolve) => {
         state2.draining = true;
         server.prependListener("request", (_req, res) => res.setHeader("Connection", "close"));
         let cutOff = 0;
-        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         const deadline = setTimeout(() => {
-          cutOff = options.metrics.inflight;
-          server.closeAllConnections();
+          server.closeIdleConnections();
+          server.getConnections((_err, open3) => {
+            cutOff = open3;
+            server.closeAllConnections();
+          });
         }, deadlineMs);
-        server.close(() => {
-          clearInterval(sweep);
+        net.Server.prototype.close.call(server, () => {
           clearTimeout(deadline);
+          metricsServer?.close();
+          metricsServer?.closeAllConnections();
           resolve({ cutOff });
         });
-        server.closeIdleConnections();
       });
       return draining;
     }
@@ -71914,7 +71915,6 @@ ${body}`);
 }
 
 // serving/loader.ts
-import { readFile as readFile4 } from "node:fs/promises";
 import path4 from "node:path";
 
 // training/artifact.ts
@@ -72175,9 +72175,12 @@ function checkPinned(name2, entry, bytes, file2) {
   return artifact;
 }
 
-// registry/store/index.ts
-import path3 from "node:path";
-import { fileURLToPath } from "node:url";
+// registry/store/file.ts
+import { randomBytes } from "node:crypto";
+import { constants as constants2 } from "node:fs";
+import { link, mkdir, open as open2, readdir, stat, unlink } from "node:fs/promises";
+import path2 from "node:path";
+import { pathToFileURL } from "node:url";
 
 // registry/store/errors.ts
 var StoreError = class extends MlshipError {
@@ -72211,6 +72214,8 @@ var IntegrityError = class extends StoreError {
     this.actual = fields.actual;
   }
 };
+var UnreadableObjectError = class extends StoreError {
+};
 var ConflictError = class extends StoreError {
   model;
   version;
@@ -72234,12 +72239,6 @@ var ConflictError = class extends StoreError {
 function storeError(message, place, cause) {
   return new StoreError(message, place, cause === void 0 ? void 0 : { cause });
 }
-
-// registry/store/file.ts
-import { randomBytes } from "node:crypto";
-import { link, mkdir, open as open2, readFile, readdir, stat, unlink } from "node:fs/promises";
-import path2 from "node:path";
-import { pathToFileURL } from "node:url";
 
 // registry/store/types.ts
 var OBJECT_FILE = "model.json";
@@ -72346,9 +72345,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name2, version3, expectedSha256) {
+  async get(name2, version3, expectedSha256, options = {}) {
     const uri = this.uriFor(name2, version3);
-    const bytes = await readIfExists(this.fileFor(name2, version3), uri);
+    const bytes = await readIfExists(this.fileFor(name2, version3), uri, options);
     if (!bytes) throw new NotFoundError(name2, version3, uri);
     return checkRead(bytes, { name: name2, version: version3, uri, expected: expectedSha256 });
   }
@@ -72382,13 +72381,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
+    if (err instanceof MlshipError) throw err;
+    if (err.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${err.code ?? String(err)})`, { file: uri }, err);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open2(file2, constants2.O_RDONLY | constants2.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnreadableObjectError(`not a regular file (${info.isDirectory() ? "a directory" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info.size > max) throw tooLarge(info.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -72401,6 +72421,10 @@ async function syncDir(dir) {
   } catch {
   }
 }
+
+// registry/store/index.ts
+import path3 from "node:path";
+import { fileURLToPath } from "node:url";
 
 // registry/store/s3.ts
 var import_client_s3 = __toESM(require_dist_cjs16(), 1);
@@ -72558,11 +72582,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name2, version3) {
+  async read(name2, version3, options = {}) {
     const uri = this.uriFor(name2, version3);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name2, version3) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name2, version3) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -72570,8 +72599,8 @@ var S3Store = class {
       throw failure2(err, "read", uri);
     }
   }
-  async get(name2, version3, expectedSha256) {
-    const found = await this.read(name2, version3);
+  async get(name2, version3, expectedSha256, options = {}) {
+    const found = await this.read(name2, version3, options);
     const uri = this.uriFor(name2, version3);
     if (!found) throw new NotFoundError(name2, version3, uri);
     return checkRead(found.bytes, { name: name2, version: version3, uri, expected: expectedSha256, recorded: found.recorded });
@@ -72647,6 +72676,8 @@ function fileStoreRoot(uri, cwd) {
 }
 
 // serving/loader.ts
+var DEFAULT_FETCH_TIMEOUT_MS = 6e4;
+var DEFAULT_MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 var ModelLoadError = class extends MlshipError {
   /** Whether trying again could help (a fetch error), as opposed to bad or tampered content. */
   retryable;
@@ -72673,31 +72704,34 @@ async function loadModels(lock, fetchArtifact, options = {}) {
   const attempts = Math.max(1, options.attempts ?? 3);
   const delay = options.retryDelayMs ?? 250;
   const names = Object.keys(lock.models).sort();
+  const bounds = { timeoutMs: options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS, maxBytes: options.maxArtifactBytes ?? DEFAULT_MAX_ARTIFACT_BYTES };
   const outcomes = await Promise.all(
     names.map(async (name2) => {
       const entry = lock.models[name2];
       const started = performance.now();
       for (let attempt = 1; ; attempt++) {
+        let fetchError;
         try {
           let bytes;
           try {
-            bytes = await fetchArtifact(name2, entry);
+            bytes = await fetchWithin(fetchArtifact, name2, entry, bounds);
           } catch (err) {
-            const reason = err instanceof IntegrityError ? describeError(err) : `cannot fetch the artifact: ${describeError(err)}`;
-            throw new ModelLoadError(reason, isRetryable(err), { cause: err });
+            fetchError = err;
+            throw new ModelLoadError(fetchFailure(err, false), isRetryable(err), { cause: err });
           }
           const model = verifyArtifact(name2, entry, bytes);
           options.log?.({ level: "info", msg: "model loaded", model: name2, version: entry.version, sha256: entry.sha256, ms: round(performance.now() - started) });
           return { ok: true, verified: { name: name2, entry, bytes }, model };
         } catch (err) {
           const failure3 = err instanceof ModelLoadError ? err : new ModelLoadError(`cannot load: ${err.message}`, false, { cause: err });
+          const detail = fetchError === void 0 ? failure3.message : fetchFailure(fetchError, true);
           if (failure3.retryable && attempt < attempts) {
-            options.log?.({ level: "warn", msg: "model fetch failed, retrying", model: name2, version: entry.version, attempt, reason: failure3.message });
+            options.log?.({ level: "warn", msg: "model fetch failed, retrying", model: name2, version: entry.version, attempt, reason: detail });
             await new Promise((resolve) => setTimeout(resolve, delay * 2 ** (attempt - 1)));
             continue;
           }
-          options.log?.({ level: "error", msg: "model not served", model: name2, version: entry.version, reason: failure3.message });
-          return { ok: false, failure: { name: name2, entry, reason: failure3.message } };
+          options.log?.({ level: "error", msg: "model not served", model: name2, version: entry.version, reason: detail });
+          return { ok: false, failure: { name: name2, entry, reason: failure3.message, detail } };
         }
       }
     })
@@ -72713,24 +72747,58 @@ async function loadModels(lock, fetchArtifact, options = {}) {
   }
   return result;
 }
+var FETCH_FAILED = "cannot fetch the artifact";
+var FetchTimeoutError = class extends MlshipError {
+};
+async function fetchWithin(fetchArtifact, name2, entry, bounds) {
+  const controller = new AbortController();
+  let timer;
+  const timedOut = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new FetchTimeoutError(`no answer within ${bounds.timeoutMs} ms`);
+      controller.abort(err);
+      reject(err);
+    }, bounds.timeoutMs);
+  });
+  try {
+    const bytes = await Promise.race([fetchArtifact(name2, entry, { signal: controller.signal, maxBytes: bounds.maxBytes }), timedOut]);
+    if (bytes.length > bounds.maxBytes) throw new UnreadableObjectError(`${bytes.length} bytes, over the limit of ${bounds.maxBytes} bytes`);
+    return bytes;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+function fetchFailure(err, withPlace) {
+  if (err instanceof IntegrityError) return withPlace ? describeError(err) : err.message;
+  if (withPlace) return `${FETCH_FAILED}: ${describeError(err)}`;
+  if (err instanceof MlshipError) return `${FETCH_FAILED}: ${withoutPlaces(err.message)}`;
+  const code = err?.code;
+  if (typeof code === "string") return `${FETCH_FAILED}: ${code === "ENOENT" ? "no such file" : code}`;
+  return `${FETCH_FAILED}: ${err instanceof Error ? withoutPlaces(err.message) : "failed"}`;
+}
+function withoutPlaces(message) {
+  return message.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"]*/gi, "<location>").replace(/(^|[\s'"(=])\/[^\s'")]+/g, "$1<path>");
+}
 function isRetryable(err) {
-  if (err instanceof NotFoundError || err instanceof IntegrityError) return false;
+  if (err instanceof NotFoundError || err instanceof IntegrityError || err instanceof UnreadableObjectError) return false;
   const e5 = err;
   return !(e5?.retryable === false || e5?.code === "ENOENT");
 }
 function modelsDirSource(dir) {
-  return async (name2, entry) => {
+  return async (name2, entry, read) => {
     const versioned = path4.join(dir, name2, entry.version, "model.json");
     try {
-      return await readFile4(versioned);
+      return await readRegularFile(versioned, versioned, read);
     } catch (err) {
       if (err.code !== "ENOENT") throw err;
     }
+    const plain = path4.join(dir, name2, "model.json");
     try {
-      return await readFile4(path4.join(dir, name2, "model.json"));
+      return await readRegularFile(plain, plain, read);
     } catch (err) {
       if (err.code === "ENOENT") {
-        throw Object.assign(new Error(`neither ${versioned} nor ${path4.join(dir, name2, "model.json")} exists`), { code: "ENOENT" });
+        const missing = storeError(`model "${name2}" version ${entry.version} is in neither <name>/<version>/model.json nor <name>/model.json of the models folder`, { file: `neither ${versioned} nor ${plain} exists` });
+        throw Object.assign(missing, { code: "ENOENT" });
       }
       throw err;
     }
@@ -72738,7 +72806,7 @@ function modelsDirSource(dir) {
 }
 function storeSource(uri, options = {}) {
   const store = openStore(uri, options);
-  return (name2, entry) => store.get(name2, entry.version, entry.sha256);
+  return (name2, entry, read) => store.get(name2, entry.version, entry.sha256, read);
 }
 function round(ms) {
   return Math.round(ms * 100) / 100;
@@ -72781,11 +72849,11 @@ function runWorker() {
       resolveClosed(0);
     })();
   };
-  const listen = async (c5) => {
+  const listen2 = async (c5) => {
     config2 = c5;
     state2.workers = c5.workers;
     try {
-      front = await listenHttp({ state: state2, limits: c5.limits, logger: logger2, metrics, metricsText, version: c5.version, port: c5.port, host: c5.host, repositoryUrl: c5.repositoryUrl });
+      front = await listenHttp({ state: state2, limits: c5.limits, logger: logger2, metrics, metricsText, version: c5.version, port: c5.port, host: c5.host, metricsPort: c5.metricsPort, repositoryUrl: c5.repositoryUrl });
     } catch (err) {
       sendPrimary({ type: "listen-error", error: err.message });
       logger2.flush();
@@ -72797,7 +72865,7 @@ function runWorker() {
   worker.on("message", (message) => {
     switch (message.type) {
       case "config":
-        if (!config2) void listen(message.config);
+        if (!config2) void listen2(message.config);
         return;
       case "models": {
         const served = [];
@@ -72839,7 +72907,7 @@ import { fileURLToPath as fileURLToPath2 } from "node:url";
 import { parseArgs } from "node:util";
 
 // registry/lock.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 var LockError = class extends MlshipError {
 };
 var LOCKFILE_VERSION = 2;
@@ -72906,7 +72974,7 @@ function upgradeV1(v12) {
 async function loadLock(file2, options = {}) {
   let text;
   try {
-    text = await readFile5(file2, "utf8");
+    text = await readFile3(file2, "utf8");
   } catch (err) {
     if (err.code === "ENOENT" && options.allowMissing) return { lock: emptyLock(), text: void 0 };
     throw new LockError(`cannot read the lock (${err.code ?? String(err)})`, { file: file2 }, { cause: err });
@@ -72962,7 +73030,7 @@ async function startCluster(options, workerEntry, count) {
   const write = options.write;
   const logger2 = createLogger(write, { role: "primary" });
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-  const config2 = { port: options.port ?? DEFAULT_PORT, host: options.host, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? "0.0.0" };
+  const config2 = { port: options.port ?? DEFAULT_PORT, host: options.host, metricsPort: options.metricsPort, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? "0.0.0" };
   if (options.repositoryUrl) config2.repositoryUrl = options.repositoryUrl;
   cluster2.setupPrimary({ exec: workerEntry, args: [], serialization: "advanced", silent: write !== void 0 });
   const aggregator = new import_prom_client2.AggregatorRegistry();
@@ -73062,7 +73130,7 @@ async function startCluster(options, workerEntry, count) {
     for (const w of listening) send(w, models);
     return result.ready;
   });
-  return { port: boundPort, workers: count, loaded, close, closed };
+  return { port: boundPort, ...options.metricsPort !== void 0 ? { metricsPort: options.metricsPort } : {}, workers: count, loaded, close, closed };
 }
 
 // serving/in-process.ts
@@ -73077,9 +73145,10 @@ async function startInProcess(options) {
     version: options.version ?? "0.0.0",
     port: options.port ?? DEFAULT_PORT,
     host: options.host,
-    repositoryUrl: options.repositoryUrl
+    repositoryUrl: options.repositoryUrl,
+    metricsPort: options.metricsPort
   });
-  logger2.log({ level: "info", msg: "listening", port: front.port, workers: 1 });
+  logger2.log({ level: "info", msg: "listening", port: front.port, ...front.metricsPort !== void 0 ? { metricsPort: front.metricsPort } : {}, workers: 1 });
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger2, options.load).then((result) => {
     installModels(state2, result.models, result.failures);
     return result.ready;
@@ -73094,7 +73163,7 @@ async function startInProcess(options) {
     logger2.flush();
     resolveClosed();
   })();
-  return { port: front.port, workers: 1, loaded, close, closed };
+  return { port: front.port, ...front.metricsPort !== void 0 ? { metricsPort: front.metricsPort } : {}, workers: 1, loaded, close, closed };
 }
 
 // serving/server.ts
@@ -73138,7 +73207,12 @@ var ENV = {
   "max-inflight": "MLSHIP_MAX_INFLIGHT",
   "max-buffered-bytes": "MLSHIP_MAX_BUFFERED_BYTES",
   "drain-timeout": "MLSHIP_DRAIN_TIMEOUT",
-  "repository-url": "MLSHIP_REPOSITORY_URL"
+  "repository-url": "MLSHIP_REPOSITORY_URL",
+  "metrics-port": "MLSHIP_METRICS_PORT",
+  "body-timeout": "MLSHIP_BODY_TIMEOUT",
+  "min-body-rate": "MLSHIP_MIN_BODY_RATE",
+  "max-artifact-bytes": "MLSHIP_MAX_ARTIFACT_BYTES",
+  "fetch-timeout": "MLSHIP_FETCH_TIMEOUT"
 };
 var SERVER_VERSION = MLSHIP_VERSION;
 function defaultWorkerEntry() {
@@ -73160,7 +73234,25 @@ function closeOnSignals(server, stderr = process.stderr) {
   void server.closed.then(() => {
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
+    if (signalled) setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
   });
+}
+var EXIT_AFTER_STOP_MS = 1e3;
+var PARENT_CHECK_MS = 1e3;
+function closeWhenOrphaned(server, stderr = process.stderr) {
+  const parent = process.ppid;
+  const orphaned = (why) => {
+    clearInterval(timer);
+    stderr.write(`mlship serve: ${why}; stopping
+`);
+    void server.close();
+    void server.closed.then(() => setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref());
+  };
+  const timer = parent > 1 ? setInterval(() => {
+    if (process.ppid !== parent) orphaned(`the parent process (pid ${parent}) went away`);
+  }, PARENT_CHECK_MS).unref() : void 0;
+  if (process.connected) process.once("disconnect", () => orphaned("the parent process closed the IPC channel"));
+  void server.closed.then(() => clearInterval(timer));
 }
 async function serveCommand(args, io, options = {}) {
   const { values } = parseArgs({
@@ -73193,18 +73285,24 @@ async function serveCommand(args, io, options = {}) {
   }
   const port = int2("port", 0, DEFAULT_PORT);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const metricsPort = opt("metrics-port") === void 0 ? void 0 : int2("metrics-port", 0, 0);
+  if (metricsPort !== void 0 && (metricsPort > 65535 || metricsPort === port && port !== 0)) throw new UsageError(`--metrics-port must be another port than --port, at most 65535, got ${metricsPort}`);
   const server = await startServer({
     lock,
     fetchArtifact,
     port,
     host: opt("host"),
     workers: opt("workers") === void 0 ? void 0 : int2("workers", 1, 1),
+    metricsPort,
     limits: {
       maxBodyBytes: int2("max-body-bytes", 1, DEFAULT_LIMITS.maxBodyBytes),
       maxRows: int2("max-rows", 1, DEFAULT_LIMITS.maxRows),
       maxInflight: int2("max-inflight", 1, DEFAULT_LIMITS.maxInflight),
-      maxBufferedBytes: int2("max-buffered-bytes", 1, DEFAULT_LIMITS.maxBufferedBytes)
+      maxBufferedBytes: int2("max-buffered-bytes", 1, DEFAULT_LIMITS.maxBufferedBytes),
+      bodyTimeoutMs: int2("body-timeout", 1, DEFAULT_LIMITS.bodyTimeoutMs / 1e3) * 1e3,
+      minBodyBytesPerSecond: int2("min-body-rate", 0, DEFAULT_LIMITS.minBodyBytesPerSecond)
     },
+    load: { maxArtifactBytes: int2("max-artifact-bytes", 1, DEFAULT_MAX_ARTIFACT_BYTES), fetchTimeoutMs: int2("fetch-timeout", 1, DEFAULT_FETCH_TIMEOUT_MS / 1e3) * 1e3 },
     drainTimeoutMs: int2("drain-timeout", 0, DEFAULT_DRAIN_TIMEOUT_MS / 1e3) * 1e3,
     version: SERVER_VERSION,
     repositoryUrl,
@@ -73213,6 +73311,7 @@ async function serveCommand(args, io, options = {}) {
     write: io.stdout === process.stdout ? void 0 : (text) => io.stdout.write(text)
   });
   closeOnSignals(server, io.stderr);
+  closeWhenOrphaned(server, io.stderr);
   await server.closed;
   return EXIT.ok;
 }

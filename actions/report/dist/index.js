@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -29065,7 +29065,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -29076,7 +29076,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile5(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile4(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -29193,12 +29193,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile6;
+var filePromises, fileIntercept, readFile5;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile6 = (path13, options) => {
+    readFile5 = (path13, options) => {
       if (fileIntercept[path13] !== void 0) {
         return fileIntercept[path13];
       }
@@ -29236,10 +29236,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile6(resolvedConfigFilepath, {
+        readFile5(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile6(resolvedFilepath, {
+        readFile5(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -29270,7 +29270,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile6(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile5(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -29333,11 +29333,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants3.delete("CONFIG");
-    constants3.delete("CONFIG_PREFIX_SEPARATOR");
-    constants3.delete("ENV");
-    return [...constants3].join(", ");
+    const constants4 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants4.delete("CONFIG");
+    constants4.delete("CONFIG_PREFIX_SEPARATOR");
+    constants4.delete("ENV");
+    return [...constants4].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -32135,7 +32135,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile6,
+  readFile: () => readFile5,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -50202,7 +50202,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants3 } = http2;
+    var { constants: constants4 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -50294,8 +50294,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request2.headers,
-            [constants3.HTTP2_HEADER_PATH]: path13,
-            [constants3.HTTP2_HEADER_METHOD]: method
+            [constants4.HTTP2_HEADER_PATH]: path13,
+            [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -92491,6 +92491,8 @@ var IntegrityError = class extends StoreError {
     this.actual = fields.actual;
   }
 };
+var UnreadableObjectError = class extends StoreError {
+};
 var ConflictError = class extends StoreError {
   model;
   version;
@@ -95265,7 +95267,8 @@ import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // registry/store/file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir4, open as open5, readFile as readFile4, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { link, mkdir as mkdir4, open as open5, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import path10 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -95374,9 +95377,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name, version2, expectedSha256) {
+  async get(name, version2, expectedSha256, options = {}) {
     const uri = this.uriFor(name, version2);
-    const bytes = await readIfExists(this.fileFor(name, version2), uri);
+    const bytes = await readIfExists(this.fileFor(name, version2), uri, options);
     if (!bytes) throw new NotFoundError(name, version2, uri);
     return checkRead(bytes, { name, version: version2, uri, expected: expectedSha256 });
   }
@@ -95410,13 +95413,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile4(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err2) {
     if (err2.code === "ENOENT") return void 0;
+    if (err2 instanceof MlshipError) throw err2;
+    if (err2.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err2);
     throw storeError(`cannot read (${err2.code ?? String(err2)})`, { file: uri }, err2);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open5(file2, constants3.O_RDONLY | constants3.O_NONBLOCK);
+  try {
+    const info2 = await handle.stat();
+    if (!info2.isFile()) throw new UnreadableObjectError(`not a regular file (${info2.isDirectory() ? "a directory" : info2.isFIFO() ? "a FIFO" : info2.isCharacterDevice() || info2.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max2 = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max2} bytes`, { file: place });
+    if (info2.size > max2) throw tooLarge(info2.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max2) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -95586,11 +95610,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name, version2) {
+  async read(name, version2, options = {}) {
     const uri = this.uriFor(name, version2);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max2 = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max2) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max2} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err2) {
@@ -95598,8 +95627,8 @@ var S3Store = class {
       throw failure2(err2, "read", uri);
     }
   }
-  async get(name, version2, expectedSha256) {
-    const found = await this.read(name, version2);
+  async get(name, version2, expectedSha256, options = {}) {
+    const found = await this.read(name, version2, options);
     const uri = this.uriFor(name, version2);
     if (!found) throw new NotFoundError(name, version2, uri);
     return checkRead(found.bytes, { name, version: version2, uri, expected: expectedSha256, recorded: found.recorded });
