@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireTool } from '../helpers/tools.ts';
 import { REPO } from '../helpers/temp.ts';
+import { TRAINER_VERSION } from '../../training/artifact.ts';
 import { chromiumAvailable, launchChromium, screenshot, seriousViolations } from './browser.ts';
 import type { PageServer } from './server.ts';
 import { COMMIT, REPOSITORY_URL, startPageServer } from './server.ts';
@@ -85,7 +86,7 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
       expect(await page.getByRole('link', { name: COMMIT.slice(0, 12) }).getAttribute('href')).toBe(`${REPOSITORY_URL}/commit/${COMMIT}`);
       expect(await page.getByRole('link', { name: 'models/iris/model.yaml' }).getAttribute('href')).toBe(`${REPOSITORY_URL}/blob/${COMMIT}/models/iris/model.yaml`);
       expect(await page.getByRole('link', { name: 'models/iris/iris.csv' }).getAttribute('href')).toBe(`${REPOSITORY_URL}/blob/${COMMIT}/models/iris/iris.csv`);
-      expect(text).toContain('mlship-cart/1');
+      expect(text).toContain(TRAINER_VERSION);
       expect(text).toMatch(/120 training rows, 30 holdout rows/);
       // class balance: one meter per class, shares adding up to 1
       const shares = await Promise.all(['setosa', 'versicolor', 'virginica'].map(async (c) => Number(await page.getByLabel(c, { exact: true }).first().getAttribute('value'))));
