@@ -27,6 +27,7 @@ import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
+import { closeOnSignals } from '../signals.ts';
 
 export const SERVE_USAGE =
   'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models';
@@ -54,27 +55,8 @@ export function defaultWorkerEntry(): string {
   return fileURLToPath(new URL('../serve-entry.ts', import.meta.url));
 }
 
-/**
- * SIGTERM or SIGINT: `close()` (drain, then stop). A second signal exits at once with code 1.
- * The handlers are removed once `closed` resolves.
- */
-export function closeOnSignals(server: { close(): unknown; closed: Promise<unknown> }, stderr: CommandIO['stderr'] = process.stderr): void {
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      stderr.write(`mlship serve: second ${signal}, exiting now\n`);
-      process.exit(1);
-    }
-    signalled = true;
-    void server.close();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  void server.closed.then(() => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-  });
-}
+// In its own module so a cluster worker can use it without importing this command's store.
+export { closeOnSignals } from '../signals.ts';
 
 export interface ServeCommandOptions {
   /** The script each cluster worker runs; default cli/serve-entry.ts. */
