@@ -3,7 +3,8 @@
  *
  * In (csv-parse, after a fast path for lines without quotes): RFC 4180 with a header row of feature names: every feature once, no other column (a 400
  * names a missing, unknown or repeated one); any column order; `,` separated; `"` quoting with
- * `""` for a quote; LF or CRLF; a UTF-8 BOM and empty lines are skipped; unquoted cells are trimmed.
+ * `""` for a quote; LF or CRLF; a UTF-8 BOM and empty lines are skipped; every cell, quoted or not,
+ * loses the ASCII spaces and tabs around it and nothing else (a no-break space is data).
  * A cell that is empty or NA, N/A, null, NULL or None is missing (imputed, like `null` in JSON).
  * `NaN`, `Infinity` and numbers too large for a double are refused in number columns: a 400 that
  * names the row (from 0, not counting the header), the line and the feature.
@@ -13,7 +14,7 @@
  */
 import { CsvError, parse } from 'csv-parse/sync';
 import type { RawValue } from '../training/table.ts';
-import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell } from '../training/cells.ts';
+import { FALSE_CELLS as FALSE, MISSING_CELLS as MISSING, TRUE_CELLS as TRUE, isDecimalCell, trimCell } from '../training/cells.ts';
 import { EncodingError, encodeValue } from '../training/encoding.ts';
 import { badRequest, clip, RequestError } from './errors.ts';
 import type { EncodedRows } from './inputs.ts';
@@ -42,17 +43,24 @@ export function forEachCsvRecord(text: string, onRecord: (fields: string[], line
   let line = 1;
   while (pos < plainEnd) {
     const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
+    let end = nl < 0 ? text.length : nl;
+    const next = end + 1;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--; // CRLF
     const fields = text.slice(pos, end).split(',');
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!;
-      if (f.length > 0 && (f.charCodeAt(0) <= 32 || f.charCodeAt(f.length - 1) <= 32)) fields[i] = f.trim();
+      if (f.length > 0 && (isBlank(f.charCodeAt(0)) || isBlank(f.charCodeAt(f.length - 1)))) fields[i] = trimCell(f);
     }
-    pos = end + 1;
+    pos = next;
     if (!(fields.length === 1 && fields[0] === '')) onRecord(fields, line); // else an empty line
     line++;
   }
   if (plainEnd < text.length) parseQuoted(text.slice(plainEnd), line, onRecord);
+}
+
+/** An ASCII space or tab: all that is trimmed from a cell (training/cells.ts `trimCell`). */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 const SYNTAX: Record<string, string> = {
@@ -71,7 +79,8 @@ function parseQuoted(text: string, firstLine: number, onRecord: (fields: string[
   try {
     parse(bytes, {
       bom: true,
-      trim: true,
+      // csv-parse's trim also removes Unicode spaces (a no-break space): cells are trimmed by trimCell instead.
+      trim: false,
       skip_empty_lines: true,
       relax_column_count: true,
       record_delimiter: '\n',
@@ -80,7 +89,8 @@ function parseQuoted(text: string, firstLine: number, onRecord: (fields: string[
         for (const f of fields) for (let k = f.indexOf('\n'); k >= 0; k = f.indexOf('\n', k + 1)) inside++;
         endLine = context.lines;
         endByte = context.bytes;
-        onRecord(fields, firstLine - 1 + context.lines - inside);
+        for (let i = 0; i < fields.length; i++) fields[i] = trimCell(fields[i]!);
+        if (!(fields.length === 1 && fields[0] === '')) onRecord(fields, firstLine - 1 + context.lines - inside); // else a blank line
         return null; // nothing collected: the caller consumes each record
       },
     });

@@ -40,3 +40,18 @@ export function isDecimalCell(s: string): boolean {
   }
   return i === n;
 }
+
+/**
+ * A cell's text without the ASCII spaces and tabs around it, and nothing else: a no-break space
+ * or another Unicode space is data (so a number cell holding one is an error), and a cell reads
+ * the same quoted or not. `String.prototype.trim` and csv-parse's `trim` also remove Unicode
+ * spaces, which is why neither is used on cells.
+ */
+export function trimCell(s: string): string {
+  let start = 0;
+  let end = s.length;
+  let c;
+  while (start < end && ((c = s.charCodeAt(start)) === 32 || c === 9)) start++;
+  while (end > start && ((c = s.charCodeAt(end - 1)) === 32 || c === 9)) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
+}

@@ -34,6 +34,30 @@ describe('forEachCsvRecord', () => {
     expect(records('"",x\n')).toEqual([[['', 'x'], 1]]);
   });
 
+  it('cells read the same quoted or not: only ASCII spaces and tabs are trimmed (issue 16 item 7)', () => {
+    expect(records('a,b\n 1 ,\t2\t\n" 3 ","\t4"\n')).toEqual([
+      [['a', 'b'], 1],
+      [['1', '2'], 2],
+      [['3', '4'], 3],
+    ]);
+    const nbsp = '\u00a0';
+    // a no-break space, a vertical tab, a form feed are data, before and after the first quote alike
+    expect(records(`a,b\n${nbsp}1,\v2\n`)).toEqual([
+      [['a', 'b'], 1],
+      [[`${nbsp}1`, '\v2'], 2],
+    ]);
+    expect(records(`a,b\n"${nbsp}1",${nbsp}2\f\n`)).toEqual([
+      [['a', 'b'], 1],
+      [[`${nbsp}1`, `${nbsp}2\f`], 2],
+    ]);
+    // a blank line of spaces is skipped in both parts
+    expect(records('a\n  \n"b"\n \t\nc\n')).toEqual([
+      [['a'], 1],
+      [['b'], 3],
+      [['c'], 5],
+    ]);
+  });
+
   it('malformed quoting names the line', () => {
     const error = (text: string) => {
       try {
@@ -64,6 +88,24 @@ describe('encodeCsv', () => {
     const imputed = encodeCsv(iris, `${header},NA,N/A,null\nNULL,None,1,1\n`, 100);
     const impute = iris.features.map((f) => (f.type === 'number' ? f.impute : NaN));
     expect(Array.from(imputed.x.subarray(0, 4))).toEqual([impute[0], impute[1], impute[2], impute[3]]);
+  });
+
+  it('a number cell with a leading no-break space is a 400 naming row and column, quoted or not', async () => {
+    const iris = (await servedExamples()).find((m) => m.name === 'iris')!;
+    const header = 'sepal_length,sepal_width,petal_length,petal_width\n';
+    for (const cell of ['\u00a05.1', '"\u00a05.1"']) {
+      let error: RequestError | undefined;
+      try {
+        encodeCsv(iris, `${header}5.0,3.5,1.4,0.2\n5.0,${cell},1.4,0.2\n`, 100);
+      } catch (err) {
+        error = err as RequestError;
+      }
+      expect(error?.status, cell).toBe(400);
+      expect(error?.body(), cell).toMatchObject({ row: 1, line: 3, feature: 'sepal_width' });
+    }
+    // ASCII spaces and tabs inside quotes are trimmed like outside them
+    const { x } = encodeCsv(iris, `${header}" 5.1\t",\t3.5 ,"1.4",0.2\n`, 100);
+    expect(Array.from(x.subarray(0, 4))).toEqual([5.1, 3.5, 1.4, 0.2]);
   });
 
   it('booleans and categories', async () => {

@@ -3719,7 +3719,7 @@ var init_limits = __esm({
   "serving/limits.ts"() {
     "use strict";
     init_errors2();
-    DEFAULT_LIMITS = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 1e5, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024 };
+    DEFAULT_LIMITS = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 1e5, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024, maxOutputCells: 1e6 };
   }
 });
 
@@ -29387,16 +29387,73 @@ function isPlainV1(body) {
   const p3 = parameters.probabilities;
   return p3 === void 0 || typeof p3 === "boolean";
 }
+function isPlainObject2(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+function isPlainV2Input(v) {
+  if (!isPlainObject2(v)) return false;
+  let keys = 0;
+  for (const k5 in v) {
+    if (k5 !== "name" && k5 !== "shape" && k5 !== "datatype" && k5 !== "data" && k5 !== "parameters") return false;
+    keys++;
+  }
+  const { name: name2, shape, datatype, data, parameters } = v;
+  if (typeof name2 !== "string" || name2.length === 0 || name2.length > 256) return false;
+  if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2) return false;
+  for (const d5 of shape) if (!Number.isSafeInteger(d5) || d5 < 0) return false;
+  if (typeof datatype !== "string" || !DATATYPES.has(datatype) || !Array.isArray(data)) return false;
+  return parameters === void 0 ? keys === 4 : isPlainObject2(parameters);
+}
+function isPlainV2(body) {
+  if (!isPlainObject2(body)) return false;
+  for (const k5 in body) if (k5 !== "inputs" && k5 !== "id" && k5 !== "parameters" && k5 !== "outputs") return false;
+  const { inputs, id, parameters, outputs } = body;
+  if (!Array.isArray(inputs) || inputs.length === 0) return false;
+  for (const input2 of inputs) if (!isPlainV2Input(input2)) return false;
+  if (id !== void 0 && !(typeof id === "string" && id.length <= 256)) return false;
+  if (parameters !== void 0) {
+    if (!isPlainObject2(parameters)) return false;
+    if (parameters.probabilities !== void 0 && typeof parameters.probabilities !== "boolean") return false;
+  }
+  if (outputs !== void 0) {
+    if (!Array.isArray(outputs)) return false;
+    for (const o3 of outputs) {
+      if (!isPlainObject2(o3)) return false;
+      for (const k5 in o3) if (k5 !== "name" && k5 !== "parameters") return false;
+      if (typeof o3.name !== "string" || !OUTPUT_NAMES.has(o3.name)) return false;
+      if (o3.parameters !== void 0 && !isPlainObject2(o3.parameters)) return false;
+    }
+  }
+  return true;
+}
+function checkV2Counts(body, maxInputs) {
+  if (!isPlainObject2(body)) return;
+  const { inputs, outputs } = body;
+  if (Array.isArray(inputs) && inputs.length > maxInputs) {
+    throw badRequest(`field "inputs": ${inputs.length} tensors, but this model takes at most ${maxInputs} (one per feature)`, { field: "inputs" });
+  }
+  if (Array.isArray(outputs) && outputs.length > OUTPUT_NAMES.size) {
+    throw badRequest(`field "outputs": ${outputs.length} outputs listed; there are ${OUTPUT_NAMES.size} (predictions, probabilities)`, { field: "outputs" });
+  }
+  if (!Array.isArray(inputs)) return;
+  for (const [i5, input2] of inputs.entries()) {
+    const shape = isPlainObject2(input2) ? input2.shape : void 0;
+    if (Array.isArray(shape) && shape.length > 2) throw badRequest(`field "inputs.${i5}.shape": ${shape.length} dimensions; a tensor has 1 or 2`, { field: `inputs.${i5}.shape` });
+  }
+}
 function schemaError(error63, body = "body") {
   const issue2 = error63.issues[0];
-  const field = issue2.path.map(String).join(".");
+  const field = clip(issue2.path.map(String).join("."), 200);
   let what;
-  if (issue2.code === "unrecognized_keys") what = `unknown field${issue2.keys.length > 1 ? "s" : ""} ${issue2.keys.map((k5) => `"${k5.slice(0, 60)}"`).join(", ")}`;
-  else if (issue2.code === "invalid_type" && issue2.input === void 0) what = `is required (expected ${issue2.expected})`;
-  else what = issue2.message;
+  if (issue2.code === "unrecognized_keys") {
+    const named = issue2.keys.slice(0, MAX_KEYS_NAMED).map((k5) => `"${clip(k5)}"`).join(", ");
+    const more = issue2.keys.length > MAX_KEYS_NAMED ? ` and ${issue2.keys.length - MAX_KEYS_NAMED} more` : "";
+    what = `unknown field${issue2.keys.length > 1 ? "s" : ""} ${named}${more}`;
+  } else if (issue2.code === "invalid_type" && issue2.input === void 0) what = `is required (expected ${issue2.expected})`;
+  else what = clip(issue2.message, 300);
   return badRequest(field ? `field "${field}": ${what}` : `${body}: ${what}`, field ? { field } : {});
 }
-var cellSchema, instanceSchema, predictParametersSchema, v1RequestSchema, v1EnvelopeSchema, v1ResponseSchema, V2_DATATYPES, datatypeSchema, tensorDataSchema, v2InputSchema, v2RequestedOutputSchema, v2RequestSchema, v2EnvelopeSchema, v2OutputSchema, v2ResponseSchema, v2TensorMetadataSchema, v2ModelMetadataSchema, v2ServerMetadataSchema, modelInfoSchema, modelListSchema, errorSchema, probabilitiesQuerySchema;
+var cellSchema, instanceSchema, predictParametersSchema, v1RequestSchema, v1EnvelopeSchema, v1ResponseSchema, V2_DATATYPES, datatypeSchema, tensorDataSchema, v2InputSchema, v2RequestedOutputSchema, v2RequestSchema, v2EnvelopeSchema, DATATYPES, OUTPUT_NAMES, v2OutputSchema, v2ResponseSchema, v2TensorMetadataSchema, v2ModelMetadataSchema, v2ServerMetadataSchema, modelInfoSchema, modelListSchema, errorSchema, probabilitiesQuerySchema, MAX_KEYS_NAMED;
 var init_schemas3 = __esm({
   "serving/schemas.ts"() {
     "use strict";
@@ -29438,6 +29495,8 @@ var init_schemas3 = __esm({
     v2EnvelopeSchema = v2RequestSchema.extend({
       inputs: external_exports.array(v2InputSchema.extend({ data: external_exports.array(external_exports.unknown()) })).min(1)
     });
+    DATATYPES = new Set(V2_DATATYPES);
+    OUTPUT_NAMES = /* @__PURE__ */ new Set(["predictions", "probabilities"]);
     v2OutputSchema = external_exports.strictObject({
       name: external_exports.string(),
       datatype: datatypeSchema,
@@ -29482,6 +29541,7 @@ var init_schemas3 = __esm({
       field: external_exports.string().optional().meta({ description: "JSON path of a bad field." })
     });
     probabilitiesQuerySchema = external_exports.enum(["true", "false", "1", "0"]).optional();
+    MAX_KEYS_NAMED = 5;
   }
 });
 
@@ -31565,6 +31625,14 @@ function isDecimalCell(s2) {
   }
   return i5 === n3;
 }
+function trimCell(s2) {
+  let start = 0;
+  let end = s2.length;
+  let c5;
+  while (start < end && ((c5 = s2.charCodeAt(start)) === 32 || c5 === 9)) start++;
+  while (end > start && ((c5 = s2.charCodeAt(end - 1)) === 32 || c5 === 9)) end--;
+  return start === 0 && end === s2.length ? s2 : s2.slice(start, end);
+}
 var MISSING_CELLS, TRUE_CELLS, FALSE_CELLS;
 var init_cells = __esm({
   "training/cells.ts"() {
@@ -32017,17 +32085,22 @@ function forEachCsvRecord(text, onRecord) {
   let line = 1;
   while (pos < plainEnd) {
     const nl2 = text.indexOf("\n", pos);
-    const end = nl2 < 0 ? text.length : nl2;
+    let end = nl2 < 0 ? text.length : nl2;
+    const next = end + 1;
+    if (end > pos && text.charCodeAt(end - 1) === 13) end--;
     const fields = text.slice(pos, end).split(",");
     for (let i5 = 0; i5 < fields.length; i5++) {
       const f5 = fields[i5];
-      if (f5.length > 0 && (f5.charCodeAt(0) <= 32 || f5.charCodeAt(f5.length - 1) <= 32)) fields[i5] = f5.trim();
+      if (f5.length > 0 && (isBlank(f5.charCodeAt(0)) || isBlank(f5.charCodeAt(f5.length - 1)))) fields[i5] = trimCell(f5);
     }
-    pos = end + 1;
+    pos = next;
     if (!(fields.length === 1 && fields[0] === "")) onRecord(fields, line);
     line++;
   }
   if (plainEnd < text.length) parseQuoted(text.slice(plainEnd), line, onRecord);
+}
+function isBlank(c5) {
+  return c5 === 32 || c5 === 9;
 }
 function parseQuoted(text, firstLine, onRecord) {
   const bytes = Buffer.from(text.replaceAll("\r\n", "\n"));
@@ -32036,7 +32109,8 @@ function parseQuoted(text, firstLine, onRecord) {
   try {
     parse3(bytes, {
       bom: true,
-      trim: true,
+      // csv-parse's trim also removes Unicode spaces (a no-break space): cells are trimmed by trimCell instead.
+      trim: false,
       skip_empty_lines: true,
       relax_column_count: true,
       record_delimiter: "\n",
@@ -32045,7 +32119,8 @@ function parseQuoted(text, firstLine, onRecord) {
         for (const f5 of fields) for (let k5 = f5.indexOf("\n"); k5 >= 0; k5 = f5.indexOf("\n", k5 + 1)) inside++;
         endLine = context.lines;
         endByte = context.bytes;
-        onRecord(fields, firstLine - 1 + context.lines - inside);
+        for (let i5 = 0; i5 < fields.length; i5++) fields[i5] = trimCell(fields[i5]);
+        if (!(fields.length === 1 && fields[0] === "")) onRecord(fields, firstLine - 1 + context.lines - inside);
         return null;
       }
     });
@@ -32230,9 +32305,18 @@ function classNames(model, labels) {
   for (let r5 = 0; r5 < labels.length; r5++) out[r5] = classes[labels[r5]];
   return out;
 }
-function checkProbabilities(model, wanted) {
-  if (wanted && model.predictor.task !== "classification") {
+function checkProbabilities(model, wanted, rows, maxOutputCells) {
+  if (!wanted) return;
+  if (model.predictor.task !== "classification") {
     throw badRequest(`model "${model.name}" is a regression model: it has no class probabilities`);
+  }
+  const classes = model.predictor.classes.length;
+  if (rows * classes > maxOutputCells) {
+    throw new RequestError2(
+      413,
+      `too many probabilities for one answer: ${rows} rows \xD7 ${classes} classes = ${rows * classes} (the limit is ${maxOutputCells}); send at most ${Math.max(1, Math.floor(maxOutputCells / classes))} rows per request with probabilities`,
+      { rows, classes, limit: maxOutputCells }
+    );
   }
 }
 function queryProbabilities(c5) {
@@ -32273,7 +32357,7 @@ function v1Routes(deps) {
       if (kind === "csv") {
         const encoded2 = encodeCsv(model, text, limits.maxRows);
         info.rows = encoded2.rows;
-        checkProbabilities(model, wantProbabilities);
+        checkProbabilities(model, wantProbabilities, encoded2.rows, limits.maxOutputCells);
         const out2 = predict(model, encoded2, wantProbabilities);
         return c5.body(formatCsv(model, out2.labels, out2.values, out2.probabilities), 200, CSV_HEADERS);
       }
@@ -32284,7 +32368,7 @@ function v1Routes(deps) {
       if (!parsed.success) throw schemaError(parsed.error);
       info.rows = parsed.data.instances.length;
       if (parsed.data.parameters?.probabilities !== void 0) wantProbabilities ||= parsed.data.parameters.probabilities;
-      checkProbabilities(model, wantProbabilities);
+      checkProbabilities(model, wantProbabilities, parsed.data.instances.length, limits.maxOutputCells);
       const encoded = encodeInstances(model, parsed.data.instances);
       const out = predict(model, encoded, wantProbabilities);
       if (out.labels) {
@@ -32378,16 +32462,21 @@ function v2Routes(deps) {
     admit();
     try {
       const body = parseJson(await readBody(c5, limits.maxBodyBytes, budget));
-      const parsed = v2EnvelopeSchema.safeParse(body);
-      if (!parsed.success) throw schemaError(parsed.error);
-      const request = parsed.data;
+      let request;
+      if (isPlainV2(body)) request = body;
+      else {
+        checkV2Counts(body, Math.max(1, model.featureNames.length));
+        const parsed = v2EnvelopeSchema.safeParse(body);
+        if (!parsed.success) throw schemaError(parsed.error);
+        request = parsed.data;
+      }
       const rows = v2Rows(request.inputs);
       if (rows > limits.maxRows) throw tooManyRows(rows, limits.maxRows);
       info.rows = rows;
       const requested = request.outputs?.map((o3) => o3.name);
       if (requested && new Set(requested).size !== requested.length) throw badRequest('field "outputs": an output is listed twice', { field: "outputs" });
       const wantProbabilities = queryProbs || request.parameters?.probabilities === true || (requested?.includes(OUTPUT_PROBABILITIES) ?? false);
-      checkProbabilities(model, wantProbabilities);
+      checkProbabilities(model, wantProbabilities, rows, limits.maxOutputCells);
       const encoded = encodeV2Inputs(model, request.inputs);
       const out = predict(model, encoded, wantProbabilities);
       const outputs = [];
