@@ -1,17 +1,22 @@
 /**
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
  * `--image` adds the serving-image benchmark (it needs the registry tools); `--only image` runs it alone.
+ * `--only soak` (worker RSS over 1,000,000 requests) and `--only attack` (the worst volumetric
+ * request against a 256 MB heap, with a probe's p99) run alone too; `npm run bench` leaves them out.
  */
 import { parseArgs } from 'node:util';
 import { benchCart } from './cart.ts';
 import { benchImage } from './image.ts';
 import { benchServing } from './serving.ts';
+import { benchAttack } from './serving/attack.ts';
+import { benchSoak } from './serving/soak.ts';
 
 const { values } = parseArgs({ options: { image: { type: 'boolean', default: false }, only: { type: 'string' } } });
-if (values.only !== undefined && values.only !== 'image') throw new Error(`--only takes "image", got "${values.only}"`);
+const ONLY = { image: benchImage, soak: benchSoak, attack: benchAttack } as const;
+if (values.only !== undefined && !Object.hasOwn(ONLY, values.only)) throw new Error(`--only takes ${Object.keys(ONLY).map((k) => `"${k}"`).join(', ')}, got "${values.only}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
-if (values.only === 'image') {
-  log(`\n${JSON.stringify({ image: await benchImage(log) })}`);
+if (values.only !== undefined) {
+  log(`\n${JSON.stringify({ [values.only]: await ONLY[values.only as keyof typeof ONLY](log) })}`);
 } else {
   const cart = await benchCart(log);
   log('');

@@ -1,0 +1,52 @@
+/**
+ * Soak: is a worker's memory growth over about 1,000,000 single-row requests a leak? Two cluster
+ * workers (server on CPU 0, wrk on CPU 1 when pinning is possible) take single-row v1 predictions
+ * in wrk runs until 100,000 requests, then until 1,000,000; each worker's RSS is read from /proc
+ * after start, after the first 100,000 and at the end. Flat means within 10% of the 100,000 figure.
+ *
+ * `node bench/run.ts --only soak`; `SOAK_REQUESTS` shortens it while developing.
+ */
+import path from 'node:path';
+import { childPids, pinning, rssMb, runWrk, wrkPostScript } from './harness.ts';
+import { runAlone, withIrisServer } from './serve-process.ts';
+
+const BODY = JSON.stringify({ instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] });
+const CONNECTIONS = 16;
+
+export interface SoakResult {
+  requests: number;
+  workersMb: { afterStart: number[]; after100k: number[]; atEnd: number[] };
+  growthFrom100k: number;
+  flat: boolean;
+}
+
+export async function benchSoak(log: (line: string) => void, total = Number(process.env.SOAK_REQUESTS ?? 1_000_000)): Promise<SoakResult> {
+  log('## Serving soak');
+  const pin = pinning();
+  return withIrisServer('soak', { workers: 2, prefix: pin.server }, async (serve, dir) => {
+    const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
+    const workers = () => childPids(serve.child.process.pid!);
+    const rss = () => workers().map(rssMb);
+    const afterStart = rss();
+    let done = 0;
+    const runUntil = (target: number) => {
+      while (done < target) {
+        const r = runWrk(pin.client, `${serve.url}/v1/models/iris:predict`, script, CONNECTIONS, 5);
+        if (r.non2xx || r.socketErrors) throw new Error(`soak: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
+        done += r.requests;
+      }
+    };
+    runUntil(Math.min(100_000, total));
+    const after100k = rss();
+    const at100k = done;
+    runUntil(total);
+    const atEnd = rss();
+    const growthFrom100k = Math.max(...atEnd.map((mb, i) => mb / after100k[i]! - 1));
+    const fmt = (xs: number[]) => xs.map((x) => `${x.toFixed(1)} MB`).join(', ');
+    log(`2 workers, single-row v1 predict, wrk -c${CONNECTIONS}; worker RSS after start: ${fmt(afterStart)}`);
+    log(`after ${at100k.toLocaleString('en-US')} requests: ${fmt(after100k)}; after ${done.toLocaleString('en-US')}: ${fmt(atEnd)} → growth ${(growthFrom100k * 100).toFixed(1)}% (target within 10%: ${growthFrom100k <= 0.1 ? 'met' : 'MISSED'})`);
+    return { requests: done, workersMb: { afterStart, after100k, atEnd }, growthFrom100k, flat: growthFrom100k <= 0.1 };
+  });
+}
+
+if (import.meta.main) await runAlone(benchSoak);
