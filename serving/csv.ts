@@ -110,6 +110,40 @@ function blankLines(bytes: Buffer, from: number): number {
   return newlines;
 }
 
+/** Exact powers of ten: 10^k is a double exactly for k ≤ 22. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The value of a plain decimal cell (`[+-]digits[.digits]`, at most 15 digits, no exponent), or
+ * NaN for anything else (the general path then decides). Exact: the digits make an integer below
+ * 2^53 and 10^k is exact, so their one IEEE division is correctly rounded, as Number() is. It
+ * saves a second pass over the cell (isDecimalCell, then Number) on the hot path of CSV requests.
+ */
+export function plainDecimal(s: string): number {
+  const n = s.length;
+  let i = 0;
+  let c = s.charCodeAt(0);
+  const negative = c === 45;
+  if (negative || c === 43) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < n; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && fraction < 0) {
+      fraction = i;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const v = fraction < 0 ? mantissa : mantissa / POW10[n - 1 - fraction]!;
+  return negative ? -v : v;
+}
+
 /** A cell's raw value for a feature of the given type (the encoding then checks and encodes it). */
 function cellValue(type: 'number' | 'boolean' | 'category', cell: string): RawValue {
   if (type === 'number' && isDecimalCell(cell)) return Number(cell);
@@ -132,6 +166,8 @@ export function encodeCsv(model: ServedModel, text: string, maxRows: number): En
   const width = model.predictor.width;
   const types = model.features.map((f) => f.type);
   const enc = model.predictor.encoding;
+  const numeric = types.map((t) => t === 'number');
+  const offsets = enc.offsets;
   let newlines = 0;
   for (let k = text.indexOf('\n'); k >= 0 && newlines <= maxRows + 1; k = text.indexOf('\n', k + 1)) newlines++;
   let x = new Float64Array(Math.min(newlines + 1, maxRows + 1) * width);
@@ -156,6 +192,13 @@ export function encodeCsv(model: ServedModel, text: string, maxRows: number): En
     }
     for (let i = 0; i < n; i++) {
       const cell = fields[columns[i]!]!;
+      if (numeric[i]) {
+        const v = plainDecimal(cell);
+        if (v === v) {
+          x[base + offsets[i]!] = v; // not NaN: a plain decimal, read exactly as Number() reads it
+          continue;
+        }
+      }
       try {
         encodeValue(enc, i, cellValue(types[i]!, cell), x, base);
       } catch (err) {

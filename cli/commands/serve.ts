@@ -30,7 +30,7 @@ import { EXIT, UsageError } from '../io.ts';
 import { closeOnSignals } from '../signals.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--drain-timeout S]   serve the pinned models';
 
 /** flag → environment variable */
 const ENV = {
@@ -45,6 +45,7 @@ const ENV = {
   'max-inflight': 'MLSHIP_MAX_INFLIGHT',
   'max-buffered-bytes': 'MLSHIP_MAX_BUFFERED_BYTES',
   'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
+  'max-output-cells': 'MLSHIP_MAX_OUTPUT_CELLS',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -104,6 +105,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
       maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
       maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
       maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
+      maxOutputCells: int('max-output-cells', 1, DEFAULT_LIMITS.maxOutputCells),
     },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     version: SERVER_VERSION,

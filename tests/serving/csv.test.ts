@@ -1,6 +1,6 @@
 // The request CSV reader and the response CSV writer.
 import { describe, expect, it } from 'vitest';
-import { csvField, encodeCsv, forEachCsvRecord, formatCsv } from '../../serving/csv.ts';
+import { csvField, encodeCsv, forEachCsvRecord, formatCsv, plainDecimal } from '../../serving/csv.ts';
 import type { RequestError } from '../../serving/errors.ts';
 import { servedExamples, trainedMixed } from './helpers.ts';
 
@@ -106,6 +106,20 @@ describe('encodeCsv', () => {
     // ASCII spaces and tabs inside quotes are trimmed like outside them
     const { x } = encodeCsv(iris, `${header}" 5.1\t",\t3.5 ,"1.4",0.2\n`, 100);
     expect(Array.from(x.subarray(0, 4))).toEqual([5.1, 3.5, 1.4, 0.2]);
+  });
+
+  it('the plain-decimal fast path reads exactly what Number() reads, and leaves the rest to the general path', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let k = 0; k < 50_000; k++) {
+      const int = String(Math.floor(next() * 10 ** Math.floor(next() * 9)));
+      const frac = next() < 0.8 ? `.${String(Math.floor(next() * 10 ** 8)).padStart(Math.floor(next() * 8) + 1, '0')}` : '';
+      const cell = `${next() < 0.2 ? '-' : next() < 0.05 ? '+' : ''}${int}${frac}`.slice(0, 17);
+      const fast = plainDecimal(cell);
+      if (!Number.isNaN(fast)) expect(Object.is(fast, Number(cell)), cell).toBe(true);
+    }
+    for (const cell of ['-0', '007', '.5', '5.', '+3', '0.1', '9007199254740.99', '999999999999999']) expect(Object.is(plainDecimal(cell), Number(cell)), cell).toBe(true);
+    for (const cell of ['', '.', '-', '1e5', '1.2.3', '0x10', ' 1', '1234567890123456', 'NaN', '1_0']) expect(plainDecimal(cell), cell).toBeNaN();
   });
 
   it('booleans and categories', async () => {

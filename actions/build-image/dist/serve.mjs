@@ -32136,6 +32136,30 @@ function blankLines(bytes, from) {
   for (let i5 = from; i5 < bytes.length && bytes[i5] <= 32; i5++) if (bytes[i5] === 10) newlines++;
   return newlines;
 }
+function plainDecimal(s2) {
+  const n3 = s2.length;
+  let i5 = 0;
+  let c5 = s2.charCodeAt(0);
+  const negative = c5 === 45;
+  if (negative || c5 === 43) i5++;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i5 < n3; i5++) {
+    c5 = s2.charCodeAt(i5);
+    if (c5 >= 48 && c5 <= 57) {
+      mantissa = mantissa * 10 + (c5 - 48);
+      digits++;
+    } else if (c5 === 46 && fraction < 0) {
+      fraction = i5;
+    } else {
+      return NaN;
+    }
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const v = fraction < 0 ? mantissa : mantissa / POW10[n3 - 1 - fraction];
+  return negative ? -v : v;
+}
 function cellValue2(type, cell) {
   if (type === "number" && isDecimalCell(cell)) return Number(cell);
   if (cell.length <= 4 && MISSING_CELLS.has(cell)) return null;
@@ -32155,6 +32179,8 @@ function encodeCsv(model, text, maxRows) {
   const width = model.predictor.width;
   const types = model.features.map((f5) => f5.type);
   const enc = model.predictor.encoding;
+  const numeric = types.map((t) => t === "number");
+  const offsets = enc.offsets;
   let newlines = 0;
   for (let k5 = text.indexOf("\n"); k5 >= 0 && newlines <= maxRows + 1; k5 = text.indexOf("\n", k5 + 1)) newlines++;
   let x = new Float64Array(Math.min(newlines + 1, maxRows + 1) * width);
@@ -32179,6 +32205,13 @@ function encodeCsv(model, text, maxRows) {
     }
     for (let i5 = 0; i5 < n3; i5++) {
       const cell = fields[columns[i5]];
+      if (numeric[i5]) {
+        const v = plainDecimal(cell);
+        if (v === v) {
+          x[base + offsets[i5]] = v;
+          continue;
+        }
+      }
       try {
         encodeValue(enc, i5, cellValue2(types[i5], cell), x, base);
       } catch (err) {
@@ -32240,7 +32273,7 @@ function formatCsv(model, labels, values, probabilities2) {
   out.push("");
   return out.join("\n");
 }
-var NOT_FINITE, CsvSyntaxError, SYNTAX;
+var NOT_FINITE, CsvSyntaxError, SYNTAX, POW10;
 var init_csv = __esm({
   "serving/csv.ts"() {
     "use strict";
@@ -32261,6 +32294,7 @@ var init_csv = __esm({
       CSV_INVALID_CLOSING_QUOTE: "unexpected text after a closing quote",
       CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: "unexpected text after a closing quote"
     };
+    POW10 = Array.from({ length: 23 }, (_, k5) => 10 ** k5);
   }
 });
 
@@ -73584,7 +73618,8 @@ async function serveCommand(args, io, options = {}) {
       maxBodyBytes: int2("max-body-bytes", 1, DEFAULT_LIMITS.maxBodyBytes),
       maxRows: int2("max-rows", 1, DEFAULT_LIMITS.maxRows),
       maxInflight: int2("max-inflight", 1, DEFAULT_LIMITS.maxInflight),
-      maxBufferedBytes: int2("max-buffered-bytes", 1, DEFAULT_LIMITS.maxBufferedBytes)
+      maxBufferedBytes: int2("max-buffered-bytes", 1, DEFAULT_LIMITS.maxBufferedBytes),
+      maxOutputCells: int2("max-output-cells", 1, DEFAULT_LIMITS.maxOutputCells)
     },
     drainTimeoutMs: int2("drain-timeout", 0, DEFAULT_DRAIN_TIMEOUT_MS / 1e3) * 1e3,
     version: SERVER_VERSION,
@@ -73609,7 +73644,7 @@ var init_serve = __esm({
     init_io();
     init_signals();
     init_signals();
-    SERVE_USAGE = "serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models";
+    SERVE_USAGE = "serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--drain-timeout S]   serve the pinned models";
     ENV = {
       lock: "MLSHIP_LOCK",
       store: "MLSHIP_STORE",
@@ -73621,7 +73656,8 @@ var init_serve = __esm({
       "max-rows": "MLSHIP_MAX_ROWS",
       "max-inflight": "MLSHIP_MAX_INFLIGHT",
       "max-buffered-bytes": "MLSHIP_MAX_BUFFERED_BYTES",
-      "drain-timeout": "MLSHIP_DRAIN_TIMEOUT"
+      "drain-timeout": "MLSHIP_DRAIN_TIMEOUT",
+      "max-output-cells": "MLSHIP_MAX_OUTPUT_CELLS"
     };
     SERVER_VERSION = MLSHIP_VERSION;
   }
