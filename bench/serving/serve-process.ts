@@ -17,12 +17,14 @@ export interface ServeOptions {
   prefix?: string[];
   /** node flags, e.g. a heap cap */
   nodeArgs?: string[];
+  /** added to the environment */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startServe(options: ServeOptions): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const args = [...(options.nodeArgs ?? []), path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', options.lockFile, '--store', options.storeUri, '--port', String(port), '--host', '127.0.0.1', '--workers', String(options.workers)];
-  const child = startProcess(options.prefix ?? [], process.execPath, args, { logFile: options.logFile, env: { ...process.env, MLSHIP_WORKERS: '' } });
+  const child = startProcess(options.prefix ?? [], process.execPath, args, { logFile: options.logFile, env: { ...process.env, MLSHIP_WORKERS: '', ...options.env } });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(async () => (await fetch(`${url}/v2/health/ready`)).status === 200, 30_000, 'mlship serve to become ready');
@@ -37,7 +39,7 @@ export async function startServe(options: ServeOptions): Promise<{ child: Child;
  * Trains iris like the serving bench (bench/serving.ts `trainIris`) in a temporary folder, serves
  * it, runs `use` with the server and the folder, then stops the server and removes the folder.
  */
-export async function withIrisServer<T>(name: string, options: Pick<ServeOptions, 'workers' | 'prefix' | 'nodeArgs'>, use: (serve: { child: Child; url: string }, dir: string) => Promise<T>): Promise<T> {
+export async function withIrisServer<T>(name: string, options: Pick<ServeOptions, 'workers' | 'prefix' | 'nodeArgs' | 'env'>, use: (serve: { child: Child; url: string }, dir: string) => Promise<T>): Promise<T> {
   const { trainIris } = await import('../serving.ts');
   const dir = mkdtempSync(path.join(tmpdir(), `mlship-bench-${name}-`));
   try {
