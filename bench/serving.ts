@@ -70,7 +70,7 @@ export interface ServingBenchResult {
   v2: { ours: WrkResult; ratioToV1: number };
   /** RSS after start of a 2-worker server, from source and from the serving bundle (what the image runs). */
   workerRssMb: { source: { primary: number; workers: number[] }; bundle: { primary: number; workers: number[] } };
-  bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number };
+  bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number; jsonMedianMs: number };
   predictor: { rows: number; nodes: number; oursMs: number; mlCartMs: number; ratio: number };
   /** Informational: nothing pinned, every server on all CPUs with its default workers, wrk beside them. */
   allCores: { connections: number; ours: WrkResult; oursWorkers: number; flask: WrkResult | null };
@@ -206,19 +206,28 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const csv = bulkCsv(BULK_ROWS);
     const csvFile = path.join(dir, 'bulk.csv');
     writeFileSync(csvFile, csv);
-    const curlArgs = ['-s', '-o', path.join(dir, 'bulk.out'), '-w', '%{http_code} %{time_total}', '-H', 'content-type: text/csv', '--data-binary', `@${csvFile}`, `${base}/v1/models/iris:predict`];
-    const times: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const argv = [...pin.client, CURL, ...curlArgs];
-      const [status, seconds] = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).trim().split(' ');
-      if (status !== '200') throw new Error(`the bulk CSV request answered ${status}: ${readFileSync(path.join(dir, 'bulk.out'), 'utf8').slice(0, 300)}`);
-      if (i > 0) times.push(Number(seconds) * 1000);
-    }
+    /** Median and best of 5 timed (after one warm-up) curl POSTs of `file` as `contentType`. */
+    const timeBulk = (file: string, contentType: string) => {
+      const curlArgs = ['-s', '-o', path.join(dir, 'bulk.out'), '-w', '%{http_code} %{time_total}', '-H', `content-type: ${contentType}`, '--data-binary', `@${file}`, `${base}/v1/models/iris:predict`];
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const argv = [...pin.client, CURL, ...curlArgs];
+        const [status, seconds] = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).trim().split(' ');
+        if (status !== '200') throw new Error(`the bulk ${contentType} request answered ${status}: ${readFileSync(path.join(dir, 'bulk.out'), 'utf8').slice(0, 300)}`);
+        if (i > 0) times.push(Number(seconds) * 1000);
+      }
+      return times;
+    };
+    // the same rows as JSON, the baseline for the CSV path (decoding and encoding both ways)
+    const jsonFile = path.join(dir, 'bulk.json');
+    writeFileSync(jsonFile, JSON.stringify({ instances: csv.trim().split('\n').slice(1).map((l) => l.split(',').map(Number)) }));
+    const jsonTimes = timeBulk(jsonFile, 'application/json');
+    const times = timeBulk(csvFile, 'text/csv');
     const lines = readFileSync(path.join(dir, 'bulk.out'), 'utf8').trimEnd().split('\n');
     if (lines.length !== BULK_ROWS + 1) throw new Error(`the bulk CSV answer has ${lines.length - 1} rows`);
-    const bulk = { rows: BULK_ROWS, bytes: Buffer.byteLength(csv), medianMs: median(times), bestMs: Math.min(...times), rowsPerSecond: BULK_ROWS / (median(times) / 1000) };
+    const bulk = { rows: BULK_ROWS, bytes: Buffer.byteLength(csv), medianMs: median(times), bestMs: Math.min(...times), rowsPerSecond: BULK_ROWS / (median(times) / 1000), jsonMedianMs: median(jsonTimes) };
     log(
-      `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s`,
+      `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s; the same rows as JSON: median ${bulk.jsonMedianMs.toFixed(0)} ms → CSV takes ${(bulk.medianMs / bulk.jsonMedianMs).toFixed(2)}× the JSON time (target ≤ 1: ${bulk.medianMs <= bulk.jsonMedianMs ? 'met' : 'MISSED'})`,
     );
 
     // 1 and 2: the predict route and the bare Hono route (same setup and worker count), in turn
