@@ -161,3 +161,17 @@ describe('formatCsv', () => {
     );
   });
 });
+
+describe('encodeCsv reads a plain line from the text as it reads the same cells split', () => {
+  it('same matrix for plain lines and for the same lines after a quote (the general path)', async () => {
+    const { model } = await trainedMixed();
+    const iris = (await servedExamples()).find((m) => m.name === 'iris')!;
+    const lines = ['5.1,3.5,1.4,0.2', ' 6 ,\t3.0,NA,-1e2', '+.5,5.,007,', '1.23456789012345,12345678901234567,0.1,-0'];
+    const header = 'petal_width,sepal_length,petal_length,sepal_width'; // not the model's order
+    const plain = encodeCsv(iris, `${header}\n${lines.join('\n')}\n`, 100);
+    const quoted = encodeCsv(iris, `${header}\n"0",0,0,0\n${lines.join('\n')}\n`, 100);
+    expect(Array.from(plain.x)).toEqual(Array.from(quoted.x.subarray(4)));
+    const mixedLines = 'color,member,size\nred,true,1.5\n blue ,FALSE,\n,,NA\n';
+    expect(Array.from(encodeCsv(model, mixedLines, 100).x)).toEqual(Array.from(encodeCsv(model, `color,member,size\n"green",true,1\n${mixedLines.split('\n').slice(1).join('\n')}`, 100).x.subarray(model.predictor.width)));
+  });
+});

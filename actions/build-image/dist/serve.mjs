@@ -32078,7 +32078,7 @@ var init_inputs = __esm({
 });
 
 // serving/csv.ts
-function forEachCsvRecord(text, onRecord) {
+function forEachCsvRecord(text, onRecord, onPlainLine) {
   let pos = text.charCodeAt(0) === 65279 ? 1 : 0;
   const firstQuote = text.indexOf('"', pos);
   const plainEnd = firstQuote < 0 ? text.length : Math.max(pos, text.lastIndexOf("\n", firstQuote) + 1);
@@ -32088,13 +32088,15 @@ function forEachCsvRecord(text, onRecord) {
     let end = nl2 < 0 ? text.length : nl2;
     const next = end + 1;
     if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-    const fields = text.slice(pos, end).split(",");
-    for (let i5 = 0; i5 < fields.length; i5++) {
-      const f5 = fields[i5];
-      if (f5.length > 0 && (isBlank(f5.charCodeAt(0)) || isBlank(f5.charCodeAt(f5.length - 1)))) fields[i5] = trimCell(f5);
+    if (!onPlainLine?.(pos, end, line)) {
+      const fields = text.slice(pos, end).split(",");
+      for (let i5 = 0; i5 < fields.length; i5++) {
+        const f5 = fields[i5];
+        if (f5.length > 0 && (isBlank(f5.charCodeAt(0)) || isBlank(f5.charCodeAt(f5.length - 1)))) fields[i5] = trimCell(f5);
+      }
+      if (!(fields.length === 1 && fields[0] === "")) onRecord(fields, line);
     }
     pos = next;
-    if (!(fields.length === 1 && fields[0] === "")) onRecord(fields, line);
     line++;
   }
   if (plainEnd < text.length) parseQuoted(text.slice(plainEnd), line, onRecord);
@@ -32137,15 +32139,17 @@ function blankLines(bytes, from) {
   return newlines;
 }
 function plainDecimal(s2) {
-  const n3 = s2.length;
-  let i5 = 0;
-  let c5 = s2.charCodeAt(0);
+  return plainDecimalAt(s2, 0, s2.length);
+}
+function plainDecimalAt(s2, start, end) {
+  let i5 = start;
+  let c5 = s2.charCodeAt(i5);
   const negative = c5 === 45;
   if (negative || c5 === 43) i5++;
   let mantissa = 0;
   let digits = 0;
   let fraction = -1;
-  for (; i5 < n3; i5++) {
+  for (; i5 < end; i5++) {
     c5 = s2.charCodeAt(i5);
     if (c5 >= 48 && c5 <= 57) {
       mantissa = mantissa * 10 + (c5 - 48);
@@ -32157,7 +32161,7 @@ function plainDecimal(s2) {
     }
   }
   if (digits === 0 || digits > 15) return NaN;
-  const v = fraction < 0 ? mantissa : mantissa / POW10[n3 - 1 - fraction];
+  const v = fraction < 0 ? mantissa : mantissa / POW10[end - 1 - fraction];
   return negative ? -v : v;
 }
 function cellValue2(type, cell) {
@@ -32185,17 +32189,10 @@ function encodeCsv(model, text, maxRows) {
   for (let k5 = text.indexOf("\n"); k5 >= 0 && newlines <= maxRows + 1; k5 = text.indexOf("\n", k5 + 1)) newlines++;
   let x = new Float64Array(Math.min(newlines + 1, maxRows + 1) * width);
   let columns;
+  let featureOf;
   let headerLength = 0;
   let rows = 0;
-  forEachCsvRecord(text, (fields, line) => {
-    if (!columns) {
-      columns = headerColumns(model, fields);
-      headerLength = fields.length;
-      return;
-    }
-    if (fields.length !== headerLength) {
-      throw new RequestError2(400, `CSV line ${line} (row ${rows}): has ${fields.length} cells but the header has ${headerLength}`, { row: rows, line });
-    }
+  const nextRow = () => {
     if (rows >= maxRows) throw tooManyRows(rows + 1, maxRows);
     const base = rows * width;
     if (base + width > x.length) {
@@ -32203,24 +32200,62 @@ function encodeCsv(model, text, maxRows) {
       grown.set(x);
       x = grown;
     }
-    for (let i5 = 0; i5 < n3; i5++) {
-      const cell = fields[columns[i5]];
-      if (numeric[i5]) {
-        const v = plainDecimal(cell);
-        if (v === v) {
-          x[base + offsets[i5]] = v;
-          continue;
-        }
-      }
-      try {
-        encodeValue(enc, i5, cellValue2(types[i5], cell), x, base);
-      } catch (err) {
-        if (!(err instanceof EncodingError)) throw err;
-        throw new RequestError2(400, `CSV line ${line} (row ${rows}), feature "${names[i5]}": ${err.message}`, { row: rows, line, feature: names[i5] });
-      }
+    return base;
+  };
+  const encodeCell = (i5, cell, line, base) => {
+    try {
+      encodeValue(enc, i5, cellValue2(types[i5], cell), x, base);
+    } catch (err) {
+      if (!(err instanceof EncodingError)) throw err;
+      throw new RequestError2(400, `CSV line ${line} (row ${rows}), feature "${names[i5]}": ${err.message}`, { row: rows, line, feature: names[i5] });
+    }
+  };
+  const plainLine = (start, end, line) => {
+    if (!featureOf || headerLength === 1) return false;
+    let cells = 1;
+    for (let k5 = text.indexOf(",", start); k5 >= 0 && k5 < end; k5 = text.indexOf(",", k5 + 1)) cells++;
+    if (cells !== headerLength) return false;
+    const base = nextRow();
+    for (let col = 0, s2 = start; col < headerLength; col++) {
+      let e5 = text.indexOf(",", s2);
+      if (e5 < 0 || e5 > end) e5 = end;
+      let a5 = s2;
+      let b5 = e5;
+      while (a5 < b5 && isBlank(text.charCodeAt(a5))) a5++;
+      while (b5 > a5 && isBlank(text.charCodeAt(b5 - 1))) b5--;
+      const i5 = featureOf[col];
+      const v = numeric[i5] ? plainDecimalAt(text, a5, b5) : NaN;
+      if (v === v) x[base + offsets[i5]] = v;
+      else encodeCell(i5, text.slice(a5, b5), line, base);
+      s2 = e5 + 1;
     }
     rows++;
-  });
+    return true;
+  };
+  forEachCsvRecord(
+    text,
+    (fields, line) => {
+      if (!columns) {
+        columns = headerColumns(model, fields);
+        headerLength = fields.length;
+        featureOf = new Int32Array(headerLength);
+        for (let i5 = 0; i5 < n3; i5++) featureOf[columns[i5]] = i5;
+        return;
+      }
+      if (fields.length !== headerLength) {
+        throw new RequestError2(400, `CSV line ${line} (row ${rows}): has ${fields.length} cells but the header has ${headerLength}`, { row: rows, line });
+      }
+      const base = nextRow();
+      for (let i5 = 0; i5 < n3; i5++) {
+        const cell = fields[columns[i5]];
+        const v = numeric[i5] ? plainDecimal(cell) : NaN;
+        if (v === v) x[base + offsets[i5]] = v;
+        else encodeCell(i5, cell, line, base);
+      }
+      rows++;
+    },
+    plainLine
+  );
   if (!columns) throw badRequest("the CSV body is empty: send a header row of feature names, then one row per prediction");
   if (rows === 0) throw badRequest("the CSV has a header but no rows");
   return { x: x.subarray(0, rows * width), rows };
