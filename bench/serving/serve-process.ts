@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleServing } from '../../actions/lib/serving-bundle.ts';
 import type { Child } from './harness.ts';
 import { freePort, startProcess, waitUntil } from './harness.ts';
 
@@ -19,11 +20,13 @@ export interface ServeOptions {
   nodeArgs?: string[];
   /** added to the environment */
   env?: NodeJS.ProcessEnv;
+  /** The script taking `mlship serve`'s flags: default cli/main.ts serve (a serving bundle also takes them). */
+  script?: string[];
 }
 
 export async function startServe(options: ServeOptions): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const args = [...(options.nodeArgs ?? []), path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', options.lockFile, '--store', options.storeUri, '--port', String(port), '--host', '127.0.0.1', '--workers', String(options.workers)];
+  const args = [...(options.nodeArgs ?? []), ...(options.script ?? [path.join(ROOT, 'cli/main.ts'), 'serve']), '--lock', options.lockFile, '--store', options.storeUri, '--port', String(port), '--host', '127.0.0.1', '--workers', String(options.workers)];
   const child = startProcess(options.prefix ?? [], process.execPath, args, { logFile: options.logFile, env: { ...process.env, MLSHIP_WORKERS: '', ...options.env } });
   const url = `http://127.0.0.1:${port}`;
   try {
@@ -39,12 +42,13 @@ export async function startServe(options: ServeOptions): Promise<{ child: Child;
  * Trains iris like the serving bench (bench/serving.ts `trainIris`) in a temporary folder, serves
  * it, runs `use` with the server and the folder, then stops the server and removes the folder.
  */
-export async function withIrisServer<T>(name: string, options: Pick<ServeOptions, 'workers' | 'prefix' | 'nodeArgs' | 'env'>, use: (serve: { child: Child; url: string }, dir: string) => Promise<T>): Promise<T> {
+export async function withIrisServer<T>(name: string, options: Pick<ServeOptions, 'workers' | 'prefix' | 'nodeArgs' | 'env'> & { bundle?: boolean }, use: (serve: { child: Child; url: string }, dir: string) => Promise<T>): Promise<T> {
   const { trainIris } = await import('../serving.ts');
   const dir = mkdtempSync(path.join(tmpdir(), `mlship-bench-${name}-`));
   try {
     const { lockFile, store } = await trainIris(dir);
-    const serve = await startServe({ ...options, lockFile, storeUri: store.uri, logFile: path.join(dir, 'serve.log') });
+    const script = options.bundle ? [(await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile] : undefined;
+    const serve = await startServe({ ...options, script, lockFile, storeUri: store.uri, logFile: path.join(dir, 'serve.log') });
     try {
       return await use(serve, dir);
     } finally {

@@ -6,7 +6,8 @@
  * At both points each worker also reports its live heap after two full collections
  * (heap-probe.mjs): flat live heap under growing RSS is heap capacity V8 kept, not a leak.
  *
- * `node bench/run.ts --only soak`; `SOAK_REQUESTS` shortens it while developing.
+ * `node bench/run.ts --only soak`; `SOAK_REQUESTS` shortens it while developing. It runs the serving
+ * bundle (what the image runs); `SOAK_SOURCE=1` runs cli/main.ts instead.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +35,9 @@ export async function benchSoak(log: (line: string) => void, total = Number(proc
   const pin = pinning();
   const heapDir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-heap-'));
   const env = { NODE_OPTIONS: `--import=${path.join(here, 'heap-probe.mjs')}`, MLSHIP_BENCH_HEAP_DIR: heapDir };
-  return withIrisServer('soak', { workers: 2, prefix: pin.server, env }, async (serve, dir) => {
+  // The serving bundle (what the image runs) unless SOAK_SOURCE=1: no type stripping in the process.
+  const bundle = process.env.SOAK_SOURCE !== '1';
+  return withIrisServer('soak', { workers: 2, prefix: pin.server, env, bundle }, async (serve, dir) => {
     const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
     const workers = () => childPids(serve.child.process.pid!);
     const rss = () => workers().map(rssMb);
@@ -66,7 +69,7 @@ export async function benchSoak(log: (line: string) => void, total = Number(proc
     const liveHeapGrowth = Math.max(...heapEnd.map((mb, i) => mb / heap100k[i]! - 1));
     const growthFrom100k = Math.max(...atEnd.map((mb, i) => mb / after100k[i]! - 1));
     const fmt = (xs: number[]) => xs.map((x) => `${x.toFixed(1)} MB`).join(', ');
-    log(`2 workers, single-row v1 predict, wrk -c${CONNECTIONS}; worker RSS after start: ${fmt(afterStart)}`);
+    log(`2 workers (${bundle ? 'the serving bundle' : 'from source'}), single-row v1 predict, wrk -c${CONNECTIONS}; worker RSS after start: ${fmt(afterStart)}`);
     log(`after ${at100k.toLocaleString('en-US')} requests: ${fmt(after100k)}; after ${done.toLocaleString('en-US')}: ${fmt(atEnd)} → growth ${(growthFrom100k * 100).toFixed(1)}% (target within 10%: ${growthFrom100k <= 0.1 ? 'met' : 'MISSED'})`);
     log(`live heap after a full GC: ${fmt(heap100k)} after ${at100k.toLocaleString('en-US')}, ${fmt(heapEnd)} after ${done.toLocaleString('en-US')} → growth ${(liveHeapGrowth * 100).toFixed(1)}% (${liveHeapGrowth <= 0.1 ? 'no leak: RSS follows the heap capacity V8 keeps' : 'the live heap grows: a leak'})`);
     return { requests: done, workersMb: { afterStart, after100k, atEnd }, liveHeapMb: { after100k: heap100k, atEnd: heapEnd }, liveHeapGrowth, growthFrom100k, flat: growthFrom100k <= 0.1 };
