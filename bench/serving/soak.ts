@@ -52,18 +52,18 @@ export async function benchSoak(log: (line: string) => void, total = Number(proc
       return pids.map((p) => (JSON.parse(readFileSync(path.join(heapDir, `${p}.json`), 'utf8')) as { heapUsed: number }).heapUsed / 2 ** 20);
     };
     let done = 0;
-    const runUntil = (target: number) => {
+    const runUntil = (target: number, seconds: number) => {
       while (done < target) {
-        const r = runWrk(pin.client, `${serve.url}/v1/models/iris:predict`, script, CONNECTIONS, 5);
+        const r = runWrk(pin.client, `${serve.url}/v1/models/iris:predict`, script, CONNECTIONS, seconds);
         if (r.non2xx || r.socketErrors) throw new Error(`soak: ${r.non2xx} non-2xx, ${r.socketErrors} socket errors`);
         done += r.requests;
       }
     };
-    runUntil(Math.min(100_000, total));
+    runUntil(Math.min(100_000, total), 1); // short runs: close to 100,000
     const after100k = rss();
     const heap100k = await liveHeap();
     const at100k = done;
-    runUntil(total);
+    runUntil(total, 5);
     const atEnd = rss();
     const heapEnd = await liveHeap();
     const liveHeapGrowth = Math.max(...heapEnd.map((mb, i) => mb / heap100k[i]! - 1));

@@ -73376,13 +73376,16 @@ function forwardOutput(worker, write) {
     });
   }
 }
+function workerExecArgv(primary) {
+  return primary.some((a5) => a5.startsWith("--max-semi-space-size")) ? [...primary] : [...primary, "--max-semi-space-size=1"];
+}
 async function startCluster(options, workerEntry, count) {
   if (!cluster2.isPrimary) throw new Error("startServer with workers > 1 must run in a primary process");
   const write = options.write;
   const logger2 = createLogger(write, { role: "primary" });
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const config2 = { port: options.port ?? DEFAULT_PORT, host: options.host, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? "0.0.0" };
-  cluster2.setupPrimary({ exec: workerEntry, args: [], serialization: "advanced", silent: write !== void 0 });
+  cluster2.setupPrimary({ exec: workerEntry, args: [], execArgv: workerExecArgv(process.execArgv), serialization: "advanced", silent: write !== void 0 });
   const aggregator = new import_prom_client2.AggregatorRegistry();
   const listening = /* @__PURE__ */ new Set();
   const alive = /* @__PURE__ */ new Set();
