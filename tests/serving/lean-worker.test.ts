@@ -6,6 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerExecArgv } from '../../serving/cluster/primary.ts';
 import type { Fixture } from './helpers.ts';
 import { ROOT, spawnServe, writeFixture } from './helpers.ts';
 
@@ -46,5 +47,12 @@ describe('lean cluster workers', () => {
       expect(w.modules.some((u) => u.includes('/node_modules/hono/'))).toBe(true);
       expect(w.modules.filter((u) => /@aws-sdk|@smithy|\/registry\/store\//.test(u))).toEqual([]);
     }
+  });
+});
+
+describe('worker flags', () => {
+  it('a 1 MB young generation unless the primary flags set one (RSS stays flat over a soak)', () => {
+    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
+    expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
   });
 });
