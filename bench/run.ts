@@ -2,6 +2,8 @@
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
  * `--image` adds the serving-image benchmark (it needs the registry tools); `--only image` runs it alone.
  * `--only train` runs the end-to-end training benchmark alone; `--only forest` the random-forest one.
+ * `--only soak` (worker RSS over 1,000,000 requests) and `--only attack` (the worst volumetric
+ * request against a 256 MB heap, with a probe's p99) run alone too; `npm run bench` leaves them out.
  */
 import { parseArgs } from 'node:util';
 import { benchCart } from './cart.ts';
@@ -9,17 +11,15 @@ import { benchForest } from './forest.ts';
 import { benchImage } from './image.ts';
 import { benchServing } from './serving.ts';
 import { benchTrain } from './train-e2e.ts';
+import { benchAttack } from './serving/attack.ts';
+import { benchSoak } from './serving/soak.ts';
 
 const { values } = parseArgs({ options: { image: { type: 'boolean', default: false }, only: { type: 'string' } } });
-const ONLY = ['image', 'train', 'forest'];
-if (values.only !== undefined && !ONLY.includes(values.only)) throw new Error(`--only takes one of ${ONLY.map((o) => `"${o}"`).join(', ')}, got "${values.only}"`);
+const ONLY = { image: benchImage, train: benchTrain, forest: benchForest, soak: benchSoak, attack: benchAttack } as const;
+if (values.only !== undefined && !Object.hasOwn(ONLY, values.only)) throw new Error(`--only takes ${Object.keys(ONLY).map((k) => `"${k}"`).join(', ')}, got "${values.only}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
-if (values.only === 'image') {
-  log(`\n${JSON.stringify({ image: await benchImage(log) })}`);
-} else if (values.only === 'train') {
-  log(`\n${JSON.stringify({ train: await benchTrain(log) })}`);
-} else if (values.only === 'forest') {
-  log(`\n${JSON.stringify({ forest: await benchForest(log) })}`);
+if (values.only !== undefined) {
+  log(`\n${JSON.stringify({ [values.only]: await ONLY[values.only as keyof typeof ONLY](log) })}`);
 } else {
   const cart = await benchCart(log);
   log('');

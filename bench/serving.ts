@@ -38,7 +38,8 @@ import { loadSpec } from '../training/spec.ts';
 import { allRows } from '../training/table.ts';
 import { trainModel } from '../training/train-model.ts';
 import type { Child, WrkResult } from './serving/harness.ts';
-import { CURL, freePort, GUNICORN, has, pinning, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
+import { childPids, CURL, freePort, GUNICORN, has, pinning, rssMb, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
+import { bundleServing } from '../actions/lib/serving-bundle.ts';
 import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,6 +57,8 @@ const CLOCK_TICKS = 100;
 const BULK_ROWS = 100_000;
 const INSTANCE = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const BODY = JSON.stringify({ instances: [INSTANCE] });
+/** The same row as a v2 request: one tensor per feature. */
+const BODY_V2 = JSON.stringify({ inputs: Object.entries(INSTANCE).map(([name, v]) => ({ name, shape: [1], datatype: 'FP64', data: [v] })) });
 
 export interface ServingBenchResult {
   pinning: string;
@@ -63,7 +66,11 @@ export interface ServingBenchResult {
   seconds: number;
   singleRow: { ours: WrkResult; flask: WrkResult | null; ratio: number | null; oursWorkers: number };
   ceiling: { bare: WrkResult; fraction: number; cpuUsPerRequest: { ours: number; bare: number } };
-  bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number };
+  /** Single-row v2 infer against v1 predict, same server, same rounds. */
+  v2: { ours: WrkResult; ratioToV1: number };
+  /** RSS after start of a 2-worker server, from source and from the serving bundle (what the image runs). */
+  workerRssMb: { source: { primary: number; workers: number[] }; bundle: { primary: number; workers: number[] } };
+  bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number; jsonMedianMs: number };
   predictor: { rows: number; nodes: number; oursMs: number; mlCartMs: number; ratio: number };
   /** Informational: nothing pinned, every server on all CPUs with its default workers, wrk beside them. */
   allCores: { connections: number; ours: WrkResult; oursWorkers: number; flask: WrkResult | null };
@@ -81,7 +88,7 @@ async function post(url: string, body: string, contentType = 'application/json')
 }
 
 /** Trains iris like the reference server's tree (all rows, depth 10) and pins it in a lock. */
-async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock; store: FileStore }> {
+export async function trainIris(dir: string): Promise<{ lockFile: string; lock: Lock; store: FileStore }> {
   const modelDir = path.join(dir, 'iris');
   mkdirSync(modelDir);
   copyFileSync(IRIS_CSV, path.join(modelDir, 'iris.csv'));
@@ -130,7 +137,23 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
   const children: Child[] = [];
   try {
     const { lockFile, lock, store } = await trainIris(dir);
+    /** A 2-worker server started with `command`, its RSS once ready (and a moment to settle), stopped. */
+    const startedRss = async (command: string[]) => {
+      const port = await freePort();
+      const child = startProcess([], command[0]!, [...command.slice(1), '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
+        logFile: path.join(dir, 'rss.log'),
+        env: { ...process.env, MLSHIP_WORKERS: '' },
+      });
+      try {
+        await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
+        await new Promise((r) => setTimeout(r, 1_000));
+        return { primary: rssMb(child.process.pid!), workers: childPids(child.process.pid!).map(rssMb) };
+      } finally {
+        await child.stop();
+      }
+    };
     const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
+    const scriptV2 = wrkPostScript(path.join(dir, 'single-v2.lua'), BODY_V2, 'application/json');
     const measure = (url: string) => {
       runWrk(pin.client, url, script, CONNECTIONS, WARMUP_S);
       return runWrk(pin.client, url, script, CONNECTIONS, MEASURE_S);
@@ -183,19 +206,28 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const csv = bulkCsv(BULK_ROWS);
     const csvFile = path.join(dir, 'bulk.csv');
     writeFileSync(csvFile, csv);
-    const curlArgs = ['-s', '-o', path.join(dir, 'bulk.out'), '-w', '%{http_code} %{time_total}', '-H', 'content-type: text/csv', '--data-binary', `@${csvFile}`, `${base}/v1/models/iris:predict`];
-    const times: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const argv = [...pin.client, CURL, ...curlArgs];
-      const [status, seconds] = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).trim().split(' ');
-      if (status !== '200') throw new Error(`the bulk CSV request answered ${status}: ${readFileSync(path.join(dir, 'bulk.out'), 'utf8').slice(0, 300)}`);
-      if (i > 0) times.push(Number(seconds) * 1000);
-    }
+    /** Median and best of 5 timed (after one warm-up) curl POSTs of `file` as `contentType`. */
+    const timeBulk = (file: string, contentType: string) => {
+      const curlArgs = ['-s', '-o', path.join(dir, 'bulk.out'), '-w', '%{http_code} %{time_total}', '-H', `content-type: ${contentType}`, '--data-binary', `@${file}`, `${base}/v1/models/iris:predict`];
+      const times: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const argv = [...pin.client, CURL, ...curlArgs];
+        const [status, seconds] = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).trim().split(' ');
+        if (status !== '200') throw new Error(`the bulk ${contentType} request answered ${status}: ${readFileSync(path.join(dir, 'bulk.out'), 'utf8').slice(0, 300)}`);
+        if (i > 0) times.push(Number(seconds) * 1000);
+      }
+      return times;
+    };
+    // the same rows as JSON, the baseline for the CSV path (decoding and encoding both ways)
+    const jsonFile = path.join(dir, 'bulk.json');
+    writeFileSync(jsonFile, JSON.stringify({ instances: csv.trim().split('\n').slice(1).map((l) => l.split(',').map(Number)) }));
+    const jsonTimes = timeBulk(jsonFile, 'application/json');
+    const times = timeBulk(csvFile, 'text/csv');
     const lines = readFileSync(path.join(dir, 'bulk.out'), 'utf8').trimEnd().split('\n');
     if (lines.length !== BULK_ROWS + 1) throw new Error(`the bulk CSV answer has ${lines.length - 1} rows`);
-    const bulk = { rows: BULK_ROWS, bytes: Buffer.byteLength(csv), medianMs: median(times), bestMs: Math.min(...times), rowsPerSecond: BULK_ROWS / (median(times) / 1000) };
+    const bulk = { rows: BULK_ROWS, bytes: Buffer.byteLength(csv), medianMs: median(times), bestMs: Math.min(...times), rowsPerSecond: BULK_ROWS / (median(times) / 1000), jsonMedianMs: median(jsonTimes) };
     log(
-      `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s`,
+      `one ${BULK_ROWS.toLocaleString('en-US')}-row CSV request (${(bulk.bytes / 1e6).toFixed(1)} MB, curl): median ${bulk.medianMs.toFixed(0)} ms of 5 (best ${bulk.bestMs.toFixed(0)}) → ${Math.round(bulk.rowsPerSecond).toLocaleString('en-US')} rows/s; the same rows as JSON: median ${bulk.jsonMedianMs.toFixed(0)} ms → CSV takes ${(bulk.medianMs / bulk.jsonMedianMs).toFixed(2)}× the JSON time (target ≤ 1: ${bulk.medianMs <= bulk.jsonMedianMs ? 'met' : 'MISSED'})`,
     );
 
     // 1 and 2: the predict route and the bare Hono route (same setup and worker count), in turn
@@ -203,23 +235,28 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const bare = startProcess(pin.server, process.execPath, [path.join(here, 'serving/bare-server.ts'), String(barePort), String(workers)], { logFile: path.join(dir, 'bare.log') });
     children.push(bare);
     await waitUntil(async () => ((await post(`http://127.0.0.1:${barePort}/`, BODY)) as { predictions: string[] }).predictions[0] === 'setosa', 30_000, 'the bare server');
-    const rounds: { ours: WrkResult; bare: WrkResult; oursCpuUs: number; bareCpuUs: number }[] = [];
+    const rounds: { ours: WrkResult; bare: WrkResult; v2: WrkResult; oursCpuUs: number; bareCpuUs: number }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const a = measureCpu(`${base}/v1/models/iris:predict`, serve.child);
       const b = measureCpu(`http://127.0.0.1:${barePort}/v1/models/iris:predict`, bare);
-      rounds.push({ ours: a.result, oursCpuUs: a.cpuUs, bare: b.result, bareCpuUs: b.cpuUs });
+      runWrk(pin.client, `${base}/v2/models/iris/infer`, scriptV2, CONNECTIONS, WARMUP_S);
+      const v2 = runWrk(pin.client, `${base}/v2/models/iris/infer`, scriptV2, CONNECTIONS, MEASURE_S);
+      rounds.push({ ours: a.result, oursCpuUs: a.cpuUs, bare: b.result, bareCpuUs: b.cpuUs, v2 });
     }
     // CPU time per request (the server's own, from /proc): what other work on the machine does not change.
     const cpu = { oursUs: median(rounds.map((r) => r.oursCpuUs)), bareUs: median(rounds.map((r) => r.bareCpuUs)) };
     const best = (pick: (r: (typeof rounds)[number]) => WrkResult) => rounds.map(pick).reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
     const ours = best((r) => r.ours);
     const bareResult = best((r) => r.bare);
+    const oursV2 = best((r) => r.v2);
     await stopChild(bare, '');
     await stopChild(serve.child, 'mlship serve');
     const perRound = (pick: (r: (typeof rounds)[number]) => WrkResult) => rounds.map((r) => Math.round(pick(r).requestsPerSecond).toLocaleString('en-US')).join(', ');
     log(`mlship serve (${workers} worker${workers === 1 ? '' : 's'}), single-row v1 predict, best of ${ROUNDS} rounds (${perRound((r) => r.ours)}): ${fmt(ours)}`);
     const fraction = ours.requestsPerSecond / bareResult.requestsPerSecond;
     log(`bare Hono route (constant JSON, ${workers} worker${workers === 1 ? '' : 's'}), best of ${ROUNDS} (${perRound((r) => r.bare)}): ${fmt(bareResult)} → the predict route reaches ${(fraction * 100).toFixed(0)}% of it`);
+    const v2Ratio = oursV2.requestsPerSecond / ours.requestsPerSecond;
+    log(`single-row v2 infer (one tensor per feature), best of ${ROUNDS} (${perRound((r) => r.v2)}): ${fmt(oursV2)} → ${v2Ratio.toFixed(2)}× v1 predict (target ≥ 0.9×: ${v2Ratio >= 0.9 ? 'met' : 'MISSED'})`);
     log(
       `server CPU per request (median of ${ROUNDS}): predict route ${cpu.oursUs.toFixed(1)} µs, bare route ${cpu.bareUs.toFixed(1)} µs → the bare route's cost is ${((cpu.bareUs / cpu.oursUs) * 100).toFixed(0)}% of the predict route's`,
     );
@@ -252,6 +289,11 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     log(
       `not pinned (server and wrk -c${ALL_CORES_CONNECTIONS} share all CPUs): mlship serve (${wide.workers} workers) ${fmt(oursAll)}${flaskAll ? `; Flask (gunicorn -w 2) ${fmt(flaskAll)} → ${(oursAll.requestsPerSecond / flaskAll.requestsPerSecond).toFixed(1)}×` : ''}`,
     );
+
+    // worker RSS after start, 2 workers, from source and from the bundle
+    const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
+    const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
+    log(`RSS after start with 2 workers: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
 
     // 3b. the compiled predictor vs ml-cart's predict, in process, same tree and rows
     const model = verifyArtifact('iris', lock.models.iris!, readFileSync(store.fileFor('iris', lock.models.iris!.version)));
@@ -296,6 +338,8 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       seconds: MEASURE_S,
       singleRow: { ours, flask, ratio, oursWorkers: workers },
       ceiling: { bare: bareResult, fraction, cpuUsPerRequest: { ours: cpu.oursUs, bare: cpu.bareUs } },
+      v2: { ours: oursV2, ratioToV1: v2Ratio },
+      workerRssMb,
       bulkCsv: bulk,
       predictor,
       allCores: { connections: ALL_CORES_CONNECTIONS, ours: oursAll, oursWorkers: wide.workers, flask: flaskAll },

@@ -4,19 +4,25 @@
  * run as a script it is the serve command (the cluster primary, or the whole server with one
  * worker); forked by node:cluster it is a worker, since cluster.fork re-runs this same file. So
  * one file, source or bundle, is both.
+ *
+ * Each side imports only its own part (dynamic imports): a worker receives verified bytes from the
+ * primary and never reads the store, so it loads neither the command line nor the store's AWS SDK
+ * (tests/serving/lean-worker.test.ts).
  */
 import cluster from 'node:cluster';
 import { fileURLToPath } from 'node:url';
-import { runWorker } from '../serving/cluster/worker.ts';
-import { describeError, MlshipError } from '../training/errors.ts';
-import { closeOnSignals, serveCommand } from './commands/serve.ts';
-import { EXIT, isFileSystemError } from './io.ts';
 
 if (cluster.isWorker) {
+  const [{ runWorker }, { closeOnSignals }] = await Promise.all([import('../serving/cluster/worker.ts'), import('./signals.ts')]);
   const worker = runWorker();
   closeOnSignals(worker);
   process.exit(await worker.closed);
 } else {
+  const [{ describeError, MlshipError }, { serveCommand }, { EXIT, isFileSystemError }] = await Promise.all([
+    import('../training/errors.ts'),
+    import('./commands/serve.ts'),
+    import('./io.ts'),
+  ]);
   const io = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
   try {
     process.exitCode = await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });

@@ -21,9 +21,15 @@ export interface Limits {
   bodyTimeoutMs: number;
   /** Request bodies arrive at least this fast on average after their first 5 s (default 1 KiB/s), else 408. */
   minBodyBytesPerSecond: number;
+  /**
+   * Most probabilities in one answer, rows × classes (default 1,000,000, about 20 MB of JSON):
+   * past it a 413 before predicting. Without it, 100,000 rows of a 1,000-class model built a
+   * 2 GB answer and failed with a 500 after 12 s.
+   */
+  maxOutputCells: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024, bodyTimeoutMs: 60_000, minBodyBytesPerSecond: 1_024 };
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024, bodyTimeoutMs: 60_000, minBodyBytesPerSecond: 1_024, maxOutputCells: 1_000_000 };
 
 /**
  * Takes an in-flight slot for a prediction request, or refuses with 429; the caller gives it back

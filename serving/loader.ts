@@ -14,13 +14,17 @@
  */
 import path from 'node:path';
 import type { Lock, LockEntry } from '../registry/lock.ts';
-import { PinMismatchError, checkPinned } from '../registry/pin.ts';
 import { readRegularFile } from '../registry/store/file.ts';
 import type { GetOptions, OpenStoreOptions } from '../registry/store/index.ts';
 import { IntegrityError, NotFoundError, UnreadableObjectError, openStore, storeError } from '../registry/store/index.ts';
 import { MlshipError, describeError } from '../training/errors.ts';
 import type { ServedModel } from './model.ts';
-import { serveArtifact } from './model.ts';
+import type { LoadFailure, VerifiedArtifact } from './verify.ts';
+import { ModelLoadError, verifyArtifact } from './verify.ts';
+
+// Kept apart (verify.ts) so a cluster worker checks bytes without importing the store or its SDK.
+export { ModelLoadError, verifyArtifact } from './verify.ts';
+export type { LoadFailure, VerifiedArtifact } from './verify.ts';
 
 /**
  * Gives the bytes of the artifact a lock entry pins; the caller verifies them. `read` bounds the
@@ -34,55 +38,10 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 /** The largest artifact read (default 256 MiB): a file that never ends (/dev/zero) cannot fill memory. */
 export const DEFAULT_MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
-/** Why a model is not served. */
-export class ModelLoadError extends MlshipError {
-  /** Whether trying again could help (a fetch error), as opposed to bad or tampered content. */
-  readonly retryable: boolean;
-  constructor(message: string, retryable = false, options?: ErrorOptions) {
-    super(message, {}, options);
-    this.retryable = retryable;
-  }
-}
-
-/** Verified artifact bytes for one lock entry (what the cluster primary hands its workers). */
-export interface VerifiedArtifact {
-  name: string;
-  entry: LockEntry;
-  bytes: Uint8Array;
-}
-
-export interface LoadFailure {
-  name: string;
-  entry: LockEntry;
-  /** Why, as the public answers say it (readiness, `/v1/models`): no store URI, bucket or file path. */
-  reason: string;
-  /** Why, with where (the object's URI or path), for the log only. */
-  detail?: string;
-}
-
 export interface LoadResult {
   verified: VerifiedArtifact[];
   models: ServedModel[];
   failures: LoadFailure[];
-}
-
-/**
- * Checks artifact bytes against their lock entry and compiles them; throws ModelLoadError saying
- * what does not match.
- */
-export function verifyArtifact(name: string, entry: LockEntry, bytes: Uint8Array): ServedModel {
-  let artifact;
-  try {
-    artifact = checkPinned(name, entry, bytes);
-  } catch (err) {
-    if (err instanceof PinMismatchError) throw new ModelLoadError(err.message, false, { cause: err });
-    throw err;
-  }
-  try {
-    return serveArtifact(name, entry, artifact);
-  } catch (err) {
-    throw new ModelLoadError(`cannot compile the model: ${(err as Error).message}`, false, { cause: err });
-  }
 }
 
 export interface LoadOptions {

@@ -1,6 +1,6 @@
 /** Running a served model on encoded rows, and whether probabilities were asked for (shared by v1 and v2). */
 import type { ServingContext } from './context.ts';
-import { badRequest, clip } from './errors.ts';
+import { badRequest, clip, RequestError } from './errors.ts';
 import type { EncodedRows } from './inputs.ts';
 import type { ServedModel } from './model.ts';
 import { probabilitiesQuerySchema } from './schemas.ts';
@@ -30,10 +30,22 @@ export function classNames(model: ServedModel, labels: Int32Array): string[] {
   return out;
 }
 
-/** A regression model has no class probabilities: asking for them is a 400. */
-export function checkProbabilities(model: ServedModel, wanted: boolean): void {
-  if (wanted && model.predictor.task !== 'classification') {
+/**
+ * A regression model has no class probabilities: asking for them is a 400. Asked of a
+ * classification model, `rows` × classes must fit `maxOutputCells`, or a 413 says so.
+ */
+export function checkProbabilities(model: ServedModel, wanted: boolean, rows: number, maxOutputCells: number): void {
+  if (!wanted) return;
+  if (model.predictor.task !== 'classification') {
     throw badRequest(`model "${model.name}" is a regression model: it has no class probabilities`);
+  }
+  const classes = model.predictor.classes.length;
+  if (rows * classes > maxOutputCells) {
+    throw new RequestError(
+      413,
+      `too many probabilities for one answer: ${rows} rows × ${classes} classes = ${rows * classes} (the limit is ${maxOutputCells}); send at most ${Math.max(1, Math.floor(maxOutputCells / classes))} rows per request with probabilities`,
+      { rows, classes, limit: maxOutputCells },
+    );
   }
 }
 

@@ -3,7 +3,7 @@
  * is still loading or already draining. Ready means: loading finished, every pinned model is
  * verified and served, and not draining.
  */
-import type { LoadFailure } from './loader.ts';
+import type { LoadFailure } from './verify.ts';
 import type { ServedModel } from './model.ts';
 
 export interface ServingState {

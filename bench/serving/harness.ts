@@ -2,11 +2,12 @@
  * Helpers for the serving benchmark: CPU pinning, free ports, servers as child processes (stopped
  * by their own pid), and wrk runs with a Lua script for POST bodies, parsed.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
 
 export const WRK = '/usr/bin/wrk';
 export const TASKSET = '/usr/bin/taskset';
@@ -104,10 +105,24 @@ function toMs(value: string): number {
   return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
 }
 
+function wrkArgv(prefix: string[], url: string, script: string, connections: number, seconds: number): string[] {
+  return [...prefix, WRK, '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', script, url];
+}
+
 /** Runs wrk (one thread) against `url` and parses its report. */
 export function runWrk(prefix: string[], url: string, script: string, connections: number, seconds: number): WrkResult {
-  const argv = [...prefix, WRK, '-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '5s', '-s', script, url];
-  const out = execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  const argv = wrkArgv(prefix, url, script, connections, seconds);
+  return parseWrk(execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }), connections, seconds);
+}
+
+/** `runWrk` without blocking this process (for load beside other requests). */
+export async function runWrkAsync(prefix: string[], url: string, script: string, connections: number, seconds: number): Promise<WrkResult> {
+  const argv = wrkArgv(prefix, url, script, connections, seconds);
+  const { stdout } = await promisify(execFile)(argv[0]!, argv.slice(1), { encoding: 'utf8' });
+  return parseWrk(stdout, connections, seconds);
+}
+
+function parseWrk(out: string, connections: number, seconds: number): WrkResult {
   const percentile = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+(\\S+)`, 'm').exec(out);
     if (!m) throw new Error(`wrk printed no ${p}% latency:\n${out}`);
@@ -131,4 +146,17 @@ export function runWrk(prefix: string[], url: string, script: string, connection
     connections,
     seconds,
   };
+}
+
+/** Resident memory (VmRSS, MB) of a process, from /proc. */
+export function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(m[1]) / 1024;
+}
+
+/** The pids of a process's children (its cluster workers), from /proc. */
+export function childPids(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return text ? text.split(/\s+/).map(Number) : [];
 }

@@ -27,9 +27,10 @@ import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
+import { closeOnSignals } from '../signals.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
 
 /** flag → environment variable */
 const ENV = {
@@ -50,6 +51,7 @@ const ENV = {
   'min-body-rate': 'MLSHIP_MIN_BODY_RATE',
   'max-artifact-bytes': 'MLSHIP_MAX_ARTIFACT_BYTES',
   'fetch-timeout': 'MLSHIP_FETCH_TIMEOUT',
+  'max-output-cells': 'MLSHIP_MAX_OUTPUT_CELLS',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -60,30 +62,8 @@ export function defaultWorkerEntry(): string {
   return fileURLToPath(new URL('../serve-entry.ts', import.meta.url));
 }
 
-/**
- * SIGTERM or SIGINT: `close()` (drain, then stop), and once stopped the process exits whatever is
- * still pending (a model read that hangs would otherwise keep it alive after "stopped"). A second
- * signal exits at once with code 1. The handlers are removed once `closed` resolves.
- */
-export function closeOnSignals(server: { close(): unknown; closed: Promise<unknown> }, stderr: CommandIO['stderr'] = process.stderr): void {
-  let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      stderr.write(`mlship serve: second ${signal}, exiting now\n`);
-      process.exit(1);
-    }
-    signalled = true;
-    void server.close();
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  void server.closed.then(() => {
-    process.off('SIGTERM', onSignal);
-    process.off('SIGINT', onSignal);
-    // Unref'd: a process with nothing left pending exits by itself first, with the caller's code.
-    if (signalled) setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
-  });
-}
+// In its own module so a cluster worker can use it without importing this command's store.
+export { closeOnSignals } from '../signals.ts';
 
 /** How long a stopped server's process may take to exit by itself before it is made to. */
 const EXIT_AFTER_STOP_MS = 1_000;
@@ -170,6 +150,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
       maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
       bodyTimeoutMs: int('body-timeout', 1, DEFAULT_LIMITS.bodyTimeoutMs / 1000) * 1000,
       minBodyBytesPerSecond: int('min-body-rate', 0, DEFAULT_LIMITS.minBodyBytesPerSecond),
+      maxOutputCells: int('max-output-cells', 1, DEFAULT_LIMITS.maxOutputCells),
     },
     load: { maxArtifactBytes: int('max-artifact-bytes', 1, DEFAULT_MAX_ARTIFACT_BYTES), fetchTimeoutMs: int('fetch-timeout', 1, DEFAULT_FETCH_TIMEOUT_MS / 1000) * 1000 },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,

@@ -1,6 +1,6 @@
 /** Messages between the cluster primary and its workers (structured clone, `serialization: 'advanced'`). */
 import type { Limits } from '../limits.ts';
-import type { LoadFailure, VerifiedArtifact } from '../loader.ts';
+import type { LoadFailure, VerifiedArtifact } from '../verify.ts';
 
 export interface WorkerConfig {
   port: number;

@@ -10,7 +10,7 @@
 import cluster from 'node:cluster';
 import { listenHttp } from '../http.ts';
 import type { HttpFront } from '../http.ts';
-import { verifyArtifact } from '../loader.ts';
+import { verifyArtifact } from '../verify.ts';
 import { createLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
 import { createState, installModels, notReadyReason } from '../state.ts';

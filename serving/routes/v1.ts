@@ -42,7 +42,7 @@ export function v1Routes(deps: RouteDeps): Hono<Env> {
       if (kind === 'csv') {
         const encoded = encodeCsv(model, text, limits.maxRows);
         info.rows = encoded.rows;
-        checkProbabilities(model, wantProbabilities);
+        checkProbabilities(model, wantProbabilities, encoded.rows, limits.maxOutputCells);
         const out = predict(model, encoded, wantProbabilities);
         return c.body(formatCsv(model, out.labels, out.values, out.probabilities), 200, CSV_HEADERS);
       }
@@ -53,7 +53,7 @@ export function v1Routes(deps: RouteDeps): Hono<Env> {
       if (!parsed.success) throw schemaError(parsed.error);
       info.rows = parsed.data.instances.length;
       if (parsed.data.parameters?.probabilities !== undefined) wantProbabilities ||= parsed.data.parameters.probabilities;
-      checkProbabilities(model, wantProbabilities);
+      checkProbabilities(model, wantProbabilities, parsed.data.instances.length, limits.maxOutputCells);
       const encoded = encodeInstances(model, parsed.data.instances);
       const out = predict(model, encoded, wantProbabilities);
       if (out.labels) {

@@ -10,7 +10,8 @@ import { encodeV2Inputs, tooManyRows, v2Rows } from '../inputs.ts';
 import { OUTPUT_PREDICTIONS, OUTPUT_PROBABILITIES } from '../model.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, classNames, predict, queryProbabilities } from '../prediction.ts';
-import { schemaError, v2EnvelopeSchema } from '../schemas.ts';
+import type { V2Envelope } from '../schemas.ts';
+import { checkV2Counts, isPlainV2, schemaError, v2EnvelopeSchema } from '../schemas.ts';
 import { notReadyReason } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
 import { lookup } from './lookup.ts';
@@ -64,16 +65,22 @@ export function v2Routes(deps: RouteDeps): Hono<Env> {
     admit();
     try {
       const body = parseJson(text);
-      const parsed = v2EnvelopeSchema.safeParse(body);
-      if (!parsed.success) throw schemaError(parsed.error);
-      const request = parsed.data;
+      let request: V2Envelope;
+      if (isPlainV2(body)) request = body;
+      else {
+        // One tensor per feature, or one for them all: more cannot be right, and the schema's work stays bounded.
+        checkV2Counts(body, Math.max(1, model.featureNames.length));
+        const parsed = v2EnvelopeSchema.safeParse(body);
+        if (!parsed.success) throw schemaError(parsed.error);
+        request = parsed.data;
+      }
       const rows = v2Rows(request.inputs);
       if (rows > limits.maxRows) throw tooManyRows(rows, limits.maxRows);
       info.rows = rows;
       const requested = request.outputs?.map((o) => o.name);
       if (requested && new Set(requested).size !== requested.length) throw badRequest('field "outputs": an output is listed twice', { field: 'outputs' });
       const wantProbabilities = queryProbs || request.parameters?.probabilities === true || (requested?.includes(OUTPUT_PROBABILITIES) ?? false);
-      checkProbabilities(model, wantProbabilities);
+      checkProbabilities(model, wantProbabilities, rows, limits.maxOutputCells);
       const encoded = encodeV2Inputs(model, request.inputs);
       const out = predict(model, encoded, wantProbabilities);
       const outputs: unknown[] = [];

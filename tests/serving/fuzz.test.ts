@@ -8,11 +8,12 @@ import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingApp } from '../../serving/app.ts';
 import { storeSource } from '../../serving/loader.ts';
-import { isPlainV1, v1EnvelopeSchema } from '../../serving/schemas.ts';
+import { isPlainV1, isPlainV2, v1EnvelopeSchema, v2EnvelopeSchema } from '../../serving/schemas.ts';
 import type { RunningServer } from '../../serving/server.ts';
 import { startServer } from '../../serving/server.ts';
 import type { Fixture } from './helpers.ts';
-import { exampleApp, writeFixture } from './helpers.ts';
+import { exampleApp, ROOT, spawnServe, writeFixture } from './helpers.ts';
+import path from 'node:path';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const LIMITS = { maxRows: 500, maxBodyBytes: 256 * 1024, maxInflight: 64 };
@@ -288,6 +289,19 @@ describe('fuzz', () => {
     expect(fast).toBeGreaterThan(5_000);
   });
 
+  it('the v2 fast path accepts only bodies the zod schema accepts', () => {
+    const r = rng(SEED + 4);
+    let fast = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const body = r.next() < 0.3 ? validV2(r) : r.next() < 0.5 ? badTensor(r) : mutate(r, validV2(r));
+      if (isPlainV2(body)) {
+        fast++;
+        expect(v2EnvelopeSchema.safeParse(body).success, JSON.stringify(body).slice(0, 200)).toBe(true);
+      }
+    }
+    expect(fast).toBeGreaterThan(5_000);
+  });
+
   it('1,500 more over real HTTP, 16 at a time on keep-alive connections', async () => {
     const r = rng(SEED + 1);
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -361,5 +375,82 @@ describe('fuzz', () => {
     // and the server still answers
     const ok = await fetch(`http://127.0.0.1:${server.port}/v2/health/ready`);
     expect(ok.status).toBe(200);
+  });
+});
+
+/**
+ * Volume, not shape (issue 16 item 1): bodies within the body limit whose size is in their counts
+ * (huge arrays, many keys, deep nesting, wide rows). A server whose heap is capped at 256 MB, as
+ * a 512 MiB task leaves, must answer each with a small JSON 4xx and stay alive.
+ */
+function volumetric(r: Rng): { kind: string; path: string; contentType: string; body: string } {
+  const v1 = '/v1/models/iris:predict';
+  const v2 = '/v2/models/iris/infer';
+  const json = 'application/json';
+  const n = (min: number, max: number) => min + r.int(max - min);
+  const valid = `{"name":"sepal_length","shape":[1],"datatype":"FP64","data":[1]}`;
+  const keys = (count: number) => Array.from({ length: count }, (_, i) => `"k${i}${'x'.repeat(r.int(8))}":${i}`).join(',');
+  switch (r.int(12)) {
+    case 0: return { kind: 'v2: many empty inputs', path: v2, contentType: json, body: `{"inputs":[${Array(n(100_000, 3_000_000)).fill('{}').join(',')}]}` };
+    case 1: return { kind: 'v2: many unknown top-level keys', path: v2, contentType: json, body: `{"inputs":[${valid}],${keys(n(10_000, 80_000))}}` };
+    case 2: return { kind: 'v2: an input with many unknown keys', path: v2, contentType: json, body: `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":[1,2,3,4],${keys(n(10_000, 80_000))}}]}` };
+    case 3: return { kind: 'v2: a huge shape', path: v2, contentType: json, body: `{"inputs":[{"name":"x","shape":[${Array(n(100_000, 1_000_000)).fill(r.pick(['"a"', '1', '-1', '{}'])).join(',')}],"datatype":"FP64","data":[]}]}` };
+    case 4: return { kind: 'v2: deep nesting in data', path: v2, contentType: json, body: `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":${'['.repeat(n(10_000, 400_000))}${']'.repeat(0)}` };
+    case 5: {
+      const depth = n(10_000, 100_000);
+      return { kind: 'v2: deep nesting, closed', path: r.pick([v1, v2]), contentType: json, body: `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":[${'['.repeat(depth)}${']'.repeat(depth)}]}]}` };
+    }
+    case 6: return { kind: 'v2: wide tensor data', path: v2, contentType: json, body: `{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":[${Array(n(100_000, 2_000_000)).fill(r.pick(['1', '"a"', 'null', '{}'])).join(',')}]}]}` };
+    case 7: return { kind: 'v2: many outputs', path: v2, contentType: json, body: `{"inputs":[${valid}],"outputs":[${Array(n(100_000, 1_000_000)).fill('{"name":"x","y":1}').join(',')}]}` };
+    case 8: return { kind: 'v1: many empty instances', path: v1, contentType: json, body: `{"instances":[${Array(n(1_000, 3_000_000)).fill(r.pick(['{}', '[]', 'null', '"a"'])).join(',')}]}` };
+    case 9: return { kind: 'v1: a wide row', path: v1, contentType: json, body: `{"instances":[[${Array(n(100_000, 2_000_000)).fill('1').join(',')}]]}` };
+    case 10: return { kind: 'v1: many unknown keys', path: v1, contentType: json, body: r.next() < 0.5 ? `{"instances":[[1,2,3,4]],${keys(n(10_000, 80_000))}}` : `{"instances":[{"sepal_length":1,"sepal_width":1,"petal_length":1,"petal_width":1,${keys(n(10_000, 80_000))}}]}` };
+    default: {
+      const width = n(10_000, 500_000);
+      return r.next() < 0.5
+        ? { kind: 'csv: a wide header', path: v1, contentType: 'text/csv', body: `${Array.from({ length: width }, (_, i) => `c${i}`).join(',')}\n1\n` }
+        : { kind: 'csv: a wide row', path: v1, contentType: 'text/csv', body: `sepal_length,sepal_width,petal_length,petal_width\n${Array(width).fill('1').join(',')}\n` };
+    }
+  }
+}
+
+describe('volumetric requests under a 256 MB heap', () => {
+  let fixture: Fixture;
+  beforeAll(async () => {
+    fixture = await writeFixture();
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('each gets a small JSON 4xx, and the worker stays alive and serving', async () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLSHIP_')));
+    const server = await spawnServe(process.execPath, ['--max-old-space-size=256', path.join(ROOT, 'cli/serve-entry.ts'), '--lock', fixture.lockFile, '--models-dir', fixture.modelsDir, '--port', '0', '--host', '127.0.0.1', '--workers', '1'], { env });
+    const url = `http://127.0.0.1:${server.port}`;
+    try {
+      for (let i = 0; i < 200 && (await fetch(`${url}/v2/health/ready`).catch(() => undefined))?.status !== 200; i++) await new Promise((res) => setTimeout(res, 50));
+      const r = rng(SEED + 5);
+      const kinds = new Set<string>();
+      for (let i = 0; i < 40; i++) {
+        const req = volumetric(r);
+        kinds.add(req.kind);
+        const where = `seed ${SEED + 5}, request #${i} (${req.kind}, ${req.body.length} bytes)`;
+        const res = await fetch(url + req.path, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body });
+        const text = await res.text();
+        expect(res.status, `${where} → ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${where} → ${text.slice(0, 200)}`).toBeLessThan(500);
+        expect(res.headers.get('content-type'), where).toMatch(/^application\/json/);
+        expect(typeof (JSON.parse(text) as { error?: unknown }).error, where).toBe('string');
+        expect(text.length, `${where}: the error body is bounded`).toBeLessThan(4096);
+      }
+      expect(kinds.size).toBeGreaterThanOrEqual(10);
+      expect(server.child.exitCode).toBe(null);
+      const ok = await fetch(`${url}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances":[[5.1,3.5,1.4,0.2]]}' });
+      expect(await ok.json()).toEqual({ predictions: ['setosa'] });
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    expect(server.stderr()).not.toMatch(/heap out of memory|FATAL/);
   });
 });

@@ -161,3 +161,24 @@ describe('a model with category, boolean and missing values', () => {
     expect(a).toBe(b);
   });
 });
+
+describe('bounded probabilities (issue 16 item 5)', () => {
+  it('rows × classes over maxOutputCells is a 413 that says so, on v1 JSON, v1 CSV and v2; within it, 200', async () => {
+    const { app: small } = await exampleApp({ maxOutputCells: 10 }); // iris: 3 classes, so 3 rows fit and 4 do not
+    const rows = (n: number) => Array.from({ length: n }, () => [5.1, 3.5, 1.4, 0.2]);
+    const csv = (n: number) => `sepal_length,sepal_width,petal_length,petal_width\n${rows(n).map((r) => r.join(',')).join('\n')}\n`;
+    const v2 = (n: number) => ({ inputs: [{ name: 'x', shape: [n, 4], datatype: 'FP64', data: rows(n).flat() }], outputs: [{ name: 'probabilities' }] });
+    for (const [what, send] of [
+      ['v1 JSON', (n: number) => small.request('/v1/models/iris:predict', postJson({ instances: rows(n), parameters: { probabilities: true } }))],
+      ['v1 CSV', (n: number) => small.request('/v1/models/iris:predict?probabilities=true', postCsv(csv(n)))],
+      ['v2', (n: number) => small.request('/v2/models/iris/infer', postJson(v2(n)))],
+    ] as const) {
+      const refused = await send(4);
+      expect(refused.status, what).toBe(413);
+      expect(await refused.json(), what).toMatchObject({ error: expect.stringMatching(/too many probabilities for one answer: 4 rows × 3 classes = 12 \(the limit is 10\); send at most 3 rows/), rows: 4, classes: 3, limit: 10 });
+      expect((await send(3)).status, what).toBe(200);
+    }
+    // without probabilities the same rows are fine
+    expect((await small.request('/v1/models/iris:predict', postJson({ instances: rows(4) }))).status).toBe(200);
+  });
+});

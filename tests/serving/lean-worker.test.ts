@@ -1,0 +1,58 @@
+// Cluster workers only receive verified bytes from the primary, so they must not load what reads
+// the store: no AWS SDK (about 125 MB RSS and 120 ms of start-up per process when they did). A
+// module hook (tests/fixtures/module-graph-hook.mjs) records what each process of a real
+// `mlship serve --workers 2` resolves.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerExecArgv } from '../../serving/cluster/primary.ts';
+import type { Fixture } from './helpers.ts';
+import { ROOT, spawnServe, writeFixture } from './helpers.ts';
+
+const NODE = process.versions.node.startsWith('24.') ? process.execPath : path.join(ROOT, 'node_modules/node/bin/node');
+const HOOK = path.join(ROOT, 'tests/fixtures/module-graph-hook.mjs');
+
+let fixture: Fixture;
+let graphs: string;
+beforeAll(async () => {
+  fixture = await writeFixture();
+  graphs = await mkdtemp(path.join(tmpdir(), 'mlship-graph-'));
+});
+afterAll(async () => {
+  await fixture?.cleanup();
+  await rm(graphs, { recursive: true, force: true });
+});
+
+describe('lean cluster workers', () => {
+  it('a worker serves predictions without loading the AWS SDK (the primary reads the store)', async () => {
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLSHIP_'))), NODE_OPTIONS: `--import=${HOOK}`, MLSHIP_TEST_GRAPH_DIR: graphs };
+    const server = await spawnServe(NODE, [path.join(ROOT, 'cli/serve-entry.ts'), '--lock', fixture.lockFile, '--store', fixture.store, '--port', '0', '--host', '127.0.0.1', '--workers', '2'], { env });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      for (let i = 0; i < 200 && (await fetch(`${url}/v2/health/ready`).catch(() => undefined))?.status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+      const res = await fetch(`${url}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances":[[5.1,3.5,1.4,0.2]]}' });
+      expect(await res.json()).toEqual({ predictions: ['setosa'] });
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+    const files = await readdir(graphs);
+    const reports = await Promise.all(files.map(async (f) => JSON.parse(await readFile(path.join(graphs, f), 'utf8')) as { role: string; modules: string[] }));
+    const workers = reports.filter((r) => r.role === 'worker');
+    expect(workers.length).toBeGreaterThanOrEqual(2);
+    for (const w of workers) {
+      // what it does load (so the hook saw its graph): the worker module and the HTTP stack
+      expect(w.modules.some((u) => u.endsWith('/serving/cluster/worker.ts'))).toBe(true);
+      expect(w.modules.some((u) => u.includes('/node_modules/hono/'))).toBe(true);
+      expect(w.modules.filter((u) => /@aws-sdk|@smithy|\/registry\/store\//.test(u))).toEqual([]);
+    }
+  });
+});
+
+describe('worker flags', () => {
+  it('a 1 MB young generation unless the primary flags set one (RSS stays flat over a soak)', () => {
+    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
+    expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
+  });
+});
