@@ -28,7 +28,10 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import type { Fetch } from './request-log.ts';
 import { logRequests } from './request-log.ts';
+import type { JobsConfig } from './jobs/config.ts';
+import { ownerIndex } from './jobs/service.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { jobRoutes, requireKey } from './routes/jobs.ts';
 import { siteRoutes } from './routes/site.ts';
 import { v1Routes } from './routes/v1.ts';
 import { v2Routes } from './routes/v2.ts';
@@ -44,6 +47,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Every process's metrics as Prometheus text (a cluster worker asks the primary); default: this process's. */
   metricsText?: () => Promise<string>;
+  /** Batch jobs (routes/jobs.ts); without it the job routes answer 503 saying how to turn them on. */
+  jobs?: JobsConfig;
 }
 
 /**
@@ -74,6 +79,19 @@ export function createApp(options: AppOptions): ServingApp {
   };
 
   const app = new Hono<Env>();
+  // With API keys, the predict routes need one too (only then: the middleware costs every request).
+  const keys = options.jobs ? ownerIndex(options.jobs) : undefined;
+  if (keys) {
+    app.use('/v1/models/*', async (c, next) => {
+      if (c.req.method === 'POST') requireKey(keys, c);
+      await next();
+    });
+    app.use('/v2/models/*', async (c, next) => {
+      if (c.req.method === 'POST') requireKey(keys, c);
+      await next();
+    });
+  }
+  app.route('/', jobRoutes(deps, options.jobs));
   app.route('/', v2Routes(deps));
   app.route('/', v1Routes(deps));
   app.route('/', siteRoutes(deps));
