@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runWorker } from '../serving/cluster/worker.ts';
 import { describeError, MlshipError } from '../training/errors.ts';
 import { closeOnSignals, serveCommand } from './commands/serve.ts';
+import { workerCommand } from './commands/worker.ts';
 import { EXIT, isFileSystemError } from './io.ts';
 
 if (cluster.isWorker) {
@@ -19,7 +20,9 @@ if (cluster.isWorker) {
 } else {
   const io = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
   try {
-    process.exitCode = await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
+    // `<entry> worker …` is the job worker the server starts beside its HTTP workers (same file, source or bundle).
+    const [first, ...rest] = process.argv.slice(2);
+    process.exitCode = first === 'worker' ? await workerCommand(rest, io) : await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
   } catch (err) {
     // as cli/run.ts reports them: one line, exit code 2
     if (!(err instanceof MlshipError || isFileSystemError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;

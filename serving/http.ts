@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
+import type { JobsConfig } from './jobs/config.ts';
 import { ServeError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
@@ -37,6 +38,8 @@ export interface FrontOptions {
   /** Every process's metrics as Prometheus text (a cluster worker asks the primary). */
   metricsText?: () => Promise<string>;
   version: string;
+  /** Batch jobs (serving/jobs/); see AppOptions. */
+  jobs?: JobsConfig;
   port: number;
   host?: string;
 }
@@ -44,7 +47,7 @@ export interface FrontOptions {
 export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
   const { limits, logger, metrics, metricsText, version } = options;
-  const app = createApp({ state, limits, logger, metrics, metricsText, version });
+  const app = createApp({ state, limits, logger, metrics, metricsText, version, jobs: options.jobs });
   const server = createAdaptorServer({
     fetch: app.fetch,
     serverOptions: { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: KEEP_ALIVE_TIMEOUT_MS + 1_000, requestTimeout: 120_000 },

@@ -18,6 +18,7 @@ export async function startInProcess(options: StartOptions): Promise<RunningServ
     version: options.version ?? '0.0.0',
     port: options.port ?? DEFAULT_PORT,
     host: options.host,
+    jobs: options.jobs,
   });
   logger.log({ level: 'info', msg: 'listening', port: front.port, workers: 1 });
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger, options.load).then((result) => {

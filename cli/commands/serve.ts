@@ -26,10 +26,11 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../servi
 import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
+import { jobFlagOptions, serveJobs } from './worker.ts';
 import { EXIT, UsageError } from '../io.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S] [--job-workers N] [--api-keys FILE] [--allow-callback-host H] [--callback-secret-file FILE]   serve the pinned models (and batch jobs: see mlship worker)';
 
 /** flag → environment variable */
 const ENV = {
@@ -44,6 +45,7 @@ const ENV = {
   'max-inflight': 'MLSHIP_MAX_INFLIGHT',
   'max-buffered-bytes': 'MLSHIP_MAX_BUFFERED_BYTES',
   'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
+  'job-workers': 'MLSHIP_JOB_WORKERS',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -85,7 +87,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])) as Record<Flag, { type: 'string' }>,
+    options: { ...(Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])) as Record<Flag, { type: 'string' }>), ...jobFlagOptions() },
   });
   const opt = (flag: Flag): string | undefined => {
     const v = (values as Partial<Record<Flag, string>>)[flag] ?? io.env[ENV[flag]];
@@ -111,6 +113,15 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
 
   const port = int('port', 0, DEFAULT_PORT);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const entry = options.workerEntry ?? defaultWorkerEntry();
+  const jobs = await serveJobs(values, io, {
+    storeUri: storeUriFrom(store, io.env),
+    entry,
+    jobWorkers: int('job-workers', 0, 1),
+    modelsDir: modelsDir !== undefined,
+    warn: (msg) => io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg })}\n`),
+    workerArgs: ['--lock', lockFile, ...(modelsDir ? ['--models-dir', path.resolve(io.cwd, modelsDir)] : ['--store', storeUriFrom(store, io.env)])],
+  });
   const server = await startServer({
     lock,
     fetchArtifact,
@@ -125,11 +136,13 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
     },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     version: SERVER_VERSION,
-    workerEntry: options.workerEntry ?? defaultWorkerEntry(),
+    workerEntry: entry,
+    jobs: jobs.config,
     // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
   closeOnSignals(server, io.stderr);
   await server.closed;
+  await jobs.close();
   return EXIT.ok;
 }

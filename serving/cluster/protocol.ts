@@ -1,4 +1,5 @@
 /** Messages between the cluster primary and its workers (structured clone, `serialization: 'advanced'`). */
+import type { JobsConfig } from '../jobs/config.ts';
 import type { Limits } from '../limits.ts';
 import type { LoadFailure, VerifiedArtifact } from '../loader.ts';
 
@@ -9,6 +10,7 @@ export interface WorkerConfig {
   drainTimeoutMs: number;
   workers: number;
   version: string;
+  jobs?: JobsConfig;
 }
 
 export type FromPrimary =

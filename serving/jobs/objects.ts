@@ -6,7 +6,7 @@
  * the result already there keeps the first one. Deleted by the cleanup when the job expires.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -49,6 +49,9 @@ export class FileJobObjects implements JobObjects {
   async putOnce(key: string, body: Readable): Promise<{ created: boolean }> {
     const file = this.file(key);
     await mkdir(path.dirname(file), { recursive: true });
+    // An attempt killed mid-write left its partial file: the retry removes it.
+    const base = path.basename(file);
+    for (const entry of await readdir(path.dirname(file))) if (entry.startsWith(`${base}.`) && entry.endsWith('.tmp')) await unlink(path.join(path.dirname(file), entry)).catch(() => {});
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await pipeline(body, createWriteStream(temp, { flags: 'wx', mode: 0o444 }));
