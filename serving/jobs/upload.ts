@@ -30,6 +30,8 @@ export function uploadStream(c: ServingContext, limit: number): CountedUpload {
     },
   });
   source.on('error', (err) => counter.destroy(err));
+  // The store may still be opening its file when the limit trips: the error waits in the stream for it.
+  counter.on('error', () => {});
   source.pipe(counter);
   return { stream: counter, bytes: () => total };
 }
