@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runWorker } from '../serving/cluster/worker.ts';
 import { describeError, MlshipError } from '../training/errors.ts';
 import { closeOnSignals, serveCommand } from './commands/serve.ts';
-import { workerCommand } from './commands/worker.ts';
+import { jobsDbCommand, workerCommand } from './commands/worker.ts';
 import { EXIT, isFileSystemError } from './io.ts';
 
 if (cluster.isWorker) {
@@ -22,7 +22,9 @@ if (cluster.isWorker) {
   try {
     // `<entry> worker …` is the job worker the server starts beside its HTTP workers (same file, source or bundle).
     const [first, ...rest] = process.argv.slice(2);
-    process.exitCode = first === 'worker' ? await workerCommand(rest, io) : await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
+    // `<entry> jobs-db DIR PORT` is its embedded database, when it has one.
+    process.exitCode =
+      first === 'worker' ? await workerCommand(rest, io) : first === 'jobs-db' ? await jobsDbCommand(rest, io) : await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
   } catch (err) {
     // as cli/run.ts reports them: one line, exit code 2
     if (!(err instanceof MlshipError || isFileSystemError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;

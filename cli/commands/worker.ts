@@ -20,7 +20,9 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +30,7 @@ import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { readApiKeys } from '../../serving/jobs/api-keys.ts';
 import type { JobsConfig } from '../../serving/jobs/config.ts';
 import { DEFAULT_LEASE, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RETENTION_SECONDS, S3_NEEDS_DATABASE } from '../../serving/jobs/config.ts';
+import { embeddedUrl } from '../../serving/jobs/embedded-url.ts';
 import { openJobs } from '../../serving/jobs/service.ts';
 import { startJobWorker } from '../../serving/jobs/worker.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
@@ -137,6 +140,83 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
   return EXIT.ok;
 }
 
+/** Starts `<entry> jobs-db DIR PORT` and resolves once it says it is ready. */
+function startDatabaseProcess(entry: string, dir: string, port: number, io: CommandIO): { ready: Promise<void>; close(): Promise<void> } {
+  const child = spawn(process.execPath, [entry, 'jobs-db', dir, String(port)], { cwd: io.cwd, env: io.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes(JOBS_DB_READY)) resolve();
+    });
+    void exited.then(() => reject(new Error(`it exited (${child.exitCode ?? child.signalCode})`)));
+  });
+  return { ready, close };
+}
+
+const JOBS_DB_READY = 'jobs database ready';
+
+/**
+ * `<entry> jobs-db DIR PORT`: the embedded database as a process (started by `serveJobs`), until
+ * SIGTERM/SIGINT.
+ */
+export async function jobsDbCommand(args: string[], io: CommandIO): Promise<number> {
+  const [dir, port] = args;
+  if (!dir || !port || !/^\d+$/.test(port)) throw new UsageError('usage: jobs-db DIR PORT');
+  const { startEmbeddedDatabase } = await import('../../serving/jobs/embedded.ts');
+  const db = await startEmbeddedDatabase(path.resolve(io.cwd, dir), { port: Number(port) });
+  io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: JOBS_DB_READY, role: 'jobs-db', pid: process.pid })}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await db.close();
+  return EXIT.ok;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Takes the embedded database's pid file; the pid of a live holder when another server has it. */
+async function holdEmbeddedLock(file: string): Promise<number | undefined> {
+  await mkdir(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(await readFile(file, 'utf8').catch(() => ''));
+      if (pid > 0 && pid !== process.pid && isAlive(pid)) return pid;
+      await unlink(file).catch(() => {}); // left by a server that died: take it over
+    }
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function releaseEmbeddedLock(file: string): Promise<void> {
+  if (Number(await readFile(file, 'utf8').catch(() => '')) === process.pid) await unlink(file).catch(() => {});
+}
+
 export interface ServeJobs {
   config: JobsConfig;
   /** Stops the job workers and the embedded database. */
@@ -156,21 +236,37 @@ export async function serveJobs(
   options: { storeUri: string; entry: string; jobWorkers: number; workerArgs: string[]; modelsDir: boolean; warn: (message: string) => void },
 ): Promise<ServeJobs> {
   let databaseUrl = io.env.DATABASE_URL || undefined;
-  let embedded: { close(): Promise<void> } | undefined;
+  let stopping = false;
+  // The embedded database runs in a process of its own (`<entry> jobs-db DIR PORT`): PGlite's
+  // start takes seconds of CPU, which must not hold up the server. The job routes answer 503 with
+  // Retry-After until it is up; the job workers start once it is.
+  let embedded: { ready: Promise<boolean>; close(): Promise<void> } | undefined;
+  let embeddedOff: string | undefined;
   const local = !/^s3:\/\//i.test(options.storeUri);
   if (!databaseUrl && local && !options.modelsDir) {
-    const { startEmbeddedDatabase } = await import('../../serving/jobs/embedded.ts');
-    const db = await startEmbeddedDatabase(path.resolve(io.cwd, '.mlship', 'jobs-db'));
-    databaseUrl = db.url;
-    embedded = db;
+    const dir = path.resolve(io.cwd, '.mlship', 'jobs-db');
+    const holder = await holdEmbeddedLock(`${dir}.pid`);
+    if (holder) embeddedOff = `batch jobs are off: the embedded jobs database (${dir}) is in use by another server (pid ${holder}); stop it, or set DATABASE_URL`;
+    else {
+      const port = await freePort();
+      databaseUrl = embeddedUrl(port);
+      const db = startDatabaseProcess(options.entry, dir, port, io);
+      const ready = db.ready.then(
+        () => true,
+        (err: unknown) => {
+          if (!stopping) options.warn(`batch jobs are off: the embedded jobs database did not start (${(err as Error).message})`);
+          return false;
+        },
+      );
+      embedded = { ready, close: db.close };
+    }
   }
   const config = await jobsConfigFrom(values, io, options.storeUri, databaseUrl);
-  if (!databaseUrl && !local) config.disabledReason = S3_NEEDS_DATABASE;
+  if (!databaseUrl) config.disabledReason = embeddedOff ?? (local ? undefined : S3_NEEDS_DATABASE);
   if (databaseUrl && !config.apiKeys) {
     options.warn('batch jobs are open to anyone who can reach this server (no --api-keys): any caller can read any job and its results');
   }
   const children = new Set<ChildProcess>();
-  let stopping = false;
   const spawnWorker = () => {
     const args = [options.entry, 'worker', ...options.workerArgs, ...(config.callbackCa && typeof values['callback-ca'] === 'string' ? ['--callback-ca', values['callback-ca']] : [])];
     for (const h of config.allowCallbackHosts) args.push('--allow-callback-host', h);
@@ -191,7 +287,11 @@ export async function serveJobs(
       if (!stopping) setTimeout(() => !stopping && spawnWorker(), 1000).unref();
     });
   };
-  if (databaseUrl) for (let i = 0; i < options.jobWorkers; i++) spawnWorker();
+  const startWorkers = () => {
+    if (!stopping) for (let i = 0; i < options.jobWorkers; i++) spawnWorker();
+  };
+  if (embedded) void embedded.ready.then((up) => up && startWorkers());
+  else if (databaseUrl) startWorkers();
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -202,6 +302,7 @@ export async function serveJobs(
         c.kill('SIGTERM');
       })));
       await embedded?.close();
+      if (embedded) await releaseEmbeddedLock(path.resolve(io.cwd, '.mlship', 'jobs-db.pid'));
     })()),
   };
 }

@@ -29,7 +29,7 @@ export interface ChunkOptions {
   maxRecordChars?: number;
 }
 
-export async function* csvPieces(input: AsyncIterable<Buffer | string>, options: ChunkOptions = {}): AsyncGenerator<CsvPiece> {
+export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterable<Buffer | string>, options: ChunkOptions = {}): AsyncGenerator<CsvPiece> {
   const pieceChars = options.pieceChars ?? 1 << 20;
   const maxRecord = options.maxRecordChars ?? 64 << 20;
   const decoder = new StringDecoder('utf8');

@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { embeddedUrl } from './embedded-url.ts';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -22,7 +23,7 @@ export async function startEmbeddedDatabase(dataDir: string, options: { port?: n
   const conn = server.getServerConn(); // "127.0.0.1:port"
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    url: embeddedUrl(port),
     async close() {
       await server.stop();
       await db.close();
