@@ -60,6 +60,8 @@ export interface ServingApp {
   fetch: Fetch;
   request(input: string, init?: RequestInit): Promise<Response>;
   hono: Hono<Env>;
+  /** Closes what the app opened (the jobs database and queue); after the last request. */
+  close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): ServingApp {
@@ -91,7 +93,8 @@ export function createApp(options: AppOptions): ServingApp {
       await next();
     });
   }
-  app.route('/', jobRoutes(deps, options.jobs));
+  const jobs = jobRoutes(deps, options.jobs);
+  app.route('/', jobs.app);
   app.route('/', v2Routes(deps));
   app.route('/', v1Routes(deps));
   app.route('/', siteRoutes(deps));
@@ -119,5 +122,6 @@ export function createApp(options: AppOptions): ServingApp {
     fetch,
     request: async (input, init) => fetch(new Request(/^https?:\/\//.test(input) ? input : `http://localhost${input.startsWith('/') ? '' : '/'}${input}`, init)),
     hono: app,
+    close: jobs.close,
   };
 }

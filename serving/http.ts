@@ -103,7 +103,8 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
         server.close(() => {
           clearInterval(sweep);
           clearTimeout(deadline);
-          resolve({ cutOff });
+          // the app's own connections (the jobs database), once no request can use them
+          void app.close().then(() => resolve({ cutOff }));
         });
         server.closeIdleConnections();
       });

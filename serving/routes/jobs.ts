@@ -55,7 +55,7 @@ export function requireKey(keys: ReadonlyMap<string, string> | undefined, c: Ser
   return owner;
 }
 
-export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): Hono<Env> {
+export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { app: Hono<Env>; close(): Promise<void> } {
   const app = new Hono<Env>();
   const keys = config ? ownerIndex(config) : undefined;
   let opening: Promise<JobsService> | undefined;
@@ -163,5 +163,10 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): Hono
     return c.json(jobDocument(cancelled));
   });
 
-  return app;
+  const close = async () => {
+    const s = await opening?.catch(() => undefined);
+    opening = undefined;
+    await s?.close();
+  };
+  return { app, close };
 }

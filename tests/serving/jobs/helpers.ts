@@ -73,6 +73,7 @@ export async function jobsHarness(databaseUrl: string, overrides: Partial<JobsCo
     },
     async close() {
       for (const w of workers) await w.stop();
+      await app.close();
       await service.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -68,11 +68,13 @@ describe('mlship worker: a 1,000,000-row job, its worker killed mid-job', () => 
 
     const first = startWorker(fixture, h.config.storeUri, h.config.databaseUrl!);
     workers.push(first);
-    const running = await h.waitJob(id, (d) => (d.status === 'running' && d.rows.done > 0) || d.status === 'succeeded');
-    expect(running.status).toBe('running'); // caught in the middle
-    expect(running.rows.done).toBeLessThan(ROWS);
+    // killed as soon as it has taken the job (its log line says so), well before 1,000,000 rows are scored
+    const until = Date.now() + 60_000;
+    while (!first.records.some((r) => r.msg === 'job attempt' && r.job === id) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     first.child.kill('SIGKILL');
     await first.exited;
+    const running = (await (await h.app.request(`/v1/jobs/${id}`)).json()) as JobDocument;
+    expect(running).toMatchObject({ status: 'running', attempts: 1 }); // taken, not finished: the lease still holds it
 
     const second = startWorker(fixture, h.config.storeUri, h.config.databaseUrl!);
     workers.push(second);
@@ -81,7 +83,9 @@ describe('mlship worker: a 1,000,000-row job, its worker killed mid-job', () => 
     expect(done.attempts).toBe(2);
     expect(done.rows).toEqual({ done: ROWS, skipped: 0 });
     expect(done.progress).toBe(1);
-    expect(second.records.filter((r) => r.msg === 'job ended' && r.job === id)).toHaveLength(1);
+    const ended = () => second.records.filter((r) => r.msg === 'job ended' && r.job === id);
+    for (let i = 0; i < 200 && ended().length === 0; i++) await new Promise((r) => setTimeout(r, 50)); // log lines are buffered
+    expect(ended()).toHaveLength(1);
     expect(first.records.filter((r) => r.msg === 'job ended')).toHaveLength(0);
     expect((await readdir(path.join(h.dir, 'jobs', id))).sort()).toEqual(['input.csv', 'results.csv']);
 
