@@ -33,10 +33,12 @@ export async function openBoss(databaseUrl: string, options: BossOptions): Promi
     superviseIntervalSeconds: options.lease.superviseIntervalSeconds,
     monitorIntervalSeconds: options.lease.superviseIntervalSeconds,
     application_name: 'mlship',
+    // the job workers hear of a new job at once (LISTEN/NOTIFY), polling stays the fallback
+    useListenNotify: options.supervise,
   });
   boss.on('error', () => {}); // connection errors surface in the calls that fail
   await boss.start();
-  const queue = { retryLimit: options.lease.retryLimit, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: options.lease.expireInSeconds, heartbeatSeconds: options.lease.heartbeatSeconds };
+  const queue = { retryLimit: options.lease.retryLimit, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: options.lease.expireInSeconds, heartbeatSeconds: options.lease.heartbeatSeconds, notify: true };
   if (!(await boss.getQueue(QUEUE))) {
     await boss.createQueue(QUEUE, queue).catch(async (err: unknown) => {
       if (!(await boss.getQueue(QUEUE))) throw err; // another process created it first: fine
