@@ -43,6 +43,8 @@ export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterabl
   let line = 1; // line of carry[0]
   let bytesRead = 0;
 
+  // Scans on from `scan`; stops just after the first record end at or past `pieceChars` once the
+  // header is taken, so a piece is about `pieceChars` whatever the size of the chunks read.
   const scanTo = () => {
     for (let i = scan; i < carry.length; i++) {
       const ch = carry.charCodeAt(i);
@@ -50,6 +52,10 @@ export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterabl
       else if (ch === 10 && !inQuote) {
         boundary = i + 1;
         if (headerEnd === 0) headerEnd = boundary;
+        else if (header !== undefined && boundary >= pieceChars) {
+          scan = i + 1;
+          return;
+        }
       }
     }
     scan = carry.length;
@@ -73,8 +79,23 @@ export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterabl
     line += headerLines;
     if (first.charCodeAt(0) === 0xfeff) first = first.slice(1);
     header = first.replace(/\r?\n$/, '');
+    // the rest starts on a record: scan it again as pieces
+    scan = 0;
+    inQuote = false;
+    boundary = 0;
+    scanTo();
     return true;
   };
+  const tooLong = () => scan === carry.length && carry.length - boundary > maxRecord;
+  function* pieces(): Generator<CsvPiece> {
+    while (boundary >= pieceChars) {
+      const firstLine = line;
+      const text = take(boundary);
+      line += countLines(text);
+      yield { header: header!, text, firstLine, bytesRead };
+      scanTo();
+    }
+  }
 
   for await (const chunk of input) {
     bytesRead += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
@@ -84,13 +105,8 @@ export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterabl
       if (carry.length > maxRecord) throw new CsvRecordTooLong(`the CSV header is longer than ${maxRecord} characters`, { line: 1 });
       continue;
     }
-    if (boundary >= pieceChars || (carry.length - boundary > maxRecord)) {
-      if (carry.length - boundary > maxRecord) throw new CsvRecordTooLong(`CSV line ${line + countLines(carry.slice(0, boundary))}: a record longer than ${maxRecord} characters (is a quote not closed?)`, { line });
-      const firstLine = line;
-      const text = take(boundary);
-      line += countLines(text);
-      yield { header: header!, text, firstLine, bytesRead };
-    }
+    yield* pieces();
+    if (tooLong()) throw new CsvRecordTooLong(`CSV line ${line}: a record longer than ${maxRecord} characters (is a quote not closed?)`, { line });
   }
   carry += decoder.end();
   scanTo();
@@ -100,6 +116,8 @@ export async function* csvPieces(input: AsyncIterable<Buffer | string> | Iterabl
       header = (carry.charCodeAt(0) === 0xfeff ? carry.slice(1) : carry).replace(/\r$/, '');
       carry = '';
     }
+  } else {
+    yield* pieces();
   }
   if (header !== undefined) yield { header, text: carry, firstLine: line, bytesRead };
 }

@@ -39,7 +39,8 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
       const meta = job as unknown as JobWithMetadata<JobMessage>; // includeMetadata: true
       const id = meta.data.id;
       logger.log({ level: 'info', msg: 'job attempt', job: id, retry: meta.retryCount });
-      await runAttempt(ctx, id, { lastAttempt: meta.retryCount >= meta.retryLimit });
+      const result = await runAttempt(ctx, id, { lastAttempt: meta.retryCount >= meta.retryLimit });
+      if (result === 'not-ours') logger.log({ level: 'info', msg: 'job attempt stopped: the job was cancelled or is another attempt\'s', job: id });
     },
   );
   const cleanup = async () => {

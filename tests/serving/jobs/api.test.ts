@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobDocument } from '../../../serving/jobs/document.ts';
 import { requirePostgres, usePostgres } from '../../fixtures/postgres.ts';
@@ -57,6 +59,22 @@ describe('batch jobs API (PostgreSQL)', () => {
     expect(doc.skipped.map((s) => [s.row, s.line])).toEqual([[5, 7], [11, 13]]);
     const text = await (await h.app.request(`/v1/jobs/${id}/results`)).text();
     expect(text.trim().split('\n')).toHaveLength(12);
+  });
+
+  it('cancels a running job: the attempt stops and writes no results', async () => {
+    const csv = `${IRIS_HEADER}\n${'5.0,3.0,1.5,0.2\n'.repeat(1_000_000)}`; // in 64-character pieces: seconds of work
+    const { id } = (await (await h.app.request('/v1/models/iris/jobs', submitCsv(csv))).json()) as { id: string };
+    await h.waitJob(id, (d) => d.status !== 'queued');
+    const del = await h.app.request(`/v1/jobs/${id}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    const until = Date.now() + 60_000;
+    while (!h.records.some((r) => String(r.msg).startsWith('job attempt stopped') && r.job === id) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(h.records.some((r) => String(r.msg).startsWith('job attempt stopped') && r.job === id)).toBe(true);
+    const doc = (await (await h.app.request(`/v1/jobs/${id}`)).json()) as JobDocument;
+    expect(doc.status).toBe('cancelled');
+    expect(doc.rows.done).toBeLessThan(1_000_000);
+    expect(existsSync(path.join(h.dir, 'jobs', id, 'results.csv'))).toBe(false);
+    expect((await h.app.request(`/v1/jobs/${id}/results`)).status).toBe(409);
   });
 
   it('cancels a queued job, and lists jobs newest first with a cursor', async () => {

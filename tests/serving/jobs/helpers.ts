@@ -25,7 +25,7 @@ export interface JobsHarness {
   records: Record<string, unknown>[];
   startWorker(options?: { notify?: NotifyOptions; pieceChars?: number }): Promise<JobWorker>;
   /** Polls the job until it is in a final state (or `until` says so). */
-  waitJob(id: string, until?: (doc: JobDocument) => boolean, headers?: Record<string, string>): Promise<JobDocument>;
+  waitJob(id: string, until?: (doc: JobDocument) => boolean, headers?: Record<string, string>, everyMs?: number): Promise<JobDocument>;
   close(): Promise<void>;
 }
 
@@ -61,14 +61,14 @@ export async function jobsHarness(databaseUrl: string, overrides: Partial<JobsCo
       workers.push(w);
       return w;
     },
-    async waitJob(id, until = (d) => ['succeeded', 'failed', 'cancelled'].includes(d.status), headers = {}) {
+    async waitJob(id, until = (d) => ['succeeded', 'failed', 'cancelled'].includes(d.status), headers = {}, everyMs = 100) {
       const deadline = Date.now() + 120_000;
       for (;;) {
         const res = await app.request(`/v1/jobs/${id}`, { headers });
         const doc = (await res.json()) as JobDocument;
         if (until(doc)) return doc;
         if (Date.now() > deadline) throw new Error(`job ${id} still ${doc.status}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, everyMs));
       }
     },
     async close() {
