@@ -8,6 +8,7 @@ import { REPORT_USAGE, reportCommand } from './commands/report.ts';
 import { serveCommand, SERVE_USAGE } from './commands/serve.ts';
 import { TRAIN_USAGE, trainCommand } from './commands/train.ts';
 import { VERIFY_USAGE, verifyCommand } from './commands/verify.ts';
+import { WORKER_USAGE, workerCommand } from './commands/worker.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT, isFileSystemError } from './io.ts';
 
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (args: string[], io: CommandIO) => Promise
   deploy: { run: deployCommand, help: DEPLOY_USAGE },
   init: { run: initCommand, help: INIT_USAGE },
   image: { run: imageCommand, help: IMAGE_USAGE },
+  worker: { run: workerCommand, help: WORKER_USAGE },
 };
 
 const USAGE = `usage: mlship <command> [options]\n\ncommands:\n${Object.values(COMMANDS)

@@ -18,14 +18,19 @@ if (cluster.isWorker) {
   closeOnSignals(worker);
   process.exit(await worker.closed);
 } else {
-  const [{ describeError, MlshipError }, { serveCommand }, { EXIT, isFileSystemError }] = await Promise.all([
+  const [{ describeError, MlshipError }, { serveCommand }, { jobsDbCommand, workerCommand }, { EXIT, isFileSystemError }] = await Promise.all([
     import('../training/errors.ts'),
     import('./commands/serve.ts'),
+    import('./commands/worker.ts'),
     import('./io.ts'),
   ]);
   const io = { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr };
   try {
-    process.exitCode = await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
+    // `<entry> worker …` is the job worker the server starts beside its HTTP workers (same file, source or bundle).
+    const [first, ...rest] = process.argv.slice(2);
+    // `<entry> jobs-db DIR PORT` is its embedded database, when it has one.
+    process.exitCode =
+      first === 'worker' ? await workerCommand(rest, io) : first === 'jobs-db' ? await jobsDbCommand(rest, io) : await serveCommand(process.argv.slice(2), io, { workerEntry: fileURLToPath(import.meta.url) });
   } catch (err) {
     // as cli/run.ts reports them: one line, exit code 2
     if (!(err instanceof MlshipError || isFileSystemError(err) || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) throw err;

@@ -18,6 +18,7 @@ import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
 import type { TrainedOutcome } from '../training/train-models.ts';
 import { closeOnSignals, defaultWorkerEntry, SERVER_VERSION } from './commands/serve.ts';
+import { serveJobs } from './commands/worker.ts';
 import { DEFAULT_OUT, localChampions, trainAndReport } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
 import { EXIT } from './io.ts';
@@ -62,7 +63,16 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
   const port = options.port ?? Number(io.env.MLSHIP_PORT || io.env.PORT || DEFAULT_PORT);
   const workers = options.workers ?? (io.env.MLSHIP_WORKERS ? Number(io.env.MLSHIP_WORKERS) : undefined);
   io.stdout.write(`\n3/3 Serving ${Object.keys(lock.models).length} models from ${DEFAULT_LOCK}\n`);
-  const server = await startServer({
+  // Batch jobs on the embedded database (.mlship/jobs-db), with one job worker.
+  const jobs = await serveJobs({}, io, {
+    storeUri: store.uri,
+    entry: defaultWorkerEntry(),
+    jobWorkers: 1,
+    workerArgs: ['--lock', lockFile, '--store', store.uri],
+    modelsDir: false,
+    warn: (msg) => io.stdout.write(`Note: ${msg}\n`),
+  });
+  const served = await startServer({
     lock,
     fetchArtifact: storeSource(store.uri, storeOptions(io)),
     port,
@@ -70,13 +80,16 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     workerEntry: defaultWorkerEntry(),
     version: SERVER_VERSION,
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
+    jobs: jobs.config,
   });
+  const closed = served.closed.then(() => jobs.close());
+  const server: RunningServer = { ...served, close: () => served.close().then(() => jobs.close()), closed };
   if (options.handleSignals) closeOnSignals(server, io.stderr);
   const ready = await server.loaded;
   const url = `http://localhost:${server.port}`;
   io.stdout.write(
     ready
-      ? `\nReady on ${url} — try:\n  curl -s ${url}/v1/models/iris:predict -H 'content-type: application/json' \\\n    -d '{"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}'\n  or open ${url}/ in a browser. Ctrl-C stops it.\n\n`
+      ? `\nReady on ${url} — try:\n  curl -s ${url}/v1/models/iris:predict -H 'content-type: application/json' \\\n    -d '{"instances": [{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}]}'\n  or open ${url}/ in a browser. A batch job (a CSV file, answered later):\n  printf 'sepal_length,sepal_width,petal_length,petal_width\\n5.1,3.5,1.4,0.2\\n' | curl -s ${url}/v1/models/iris/jobs -H 'content-type: text/csv' --data-binary @-\nCtrl-C stops it.\n\n`
       : `\nNot ready: a pinned model could not be loaded (see the log above); ${url}/v2/health/ready says which.\n`,
   );
   return { code: ok && ready ? EXIT.ok : EXIT.failed, server };

@@ -28,7 +28,10 @@ import { createLogger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import type { Fetch } from './request-log.ts';
 import { logRequests } from './request-log.ts';
+import type { JobsConfig } from './jobs/config.ts';
+import { ownerIndex } from './jobs/api-keys.ts';
 import type { RouteDeps } from './routes/deps.ts';
+import { jobRoutes, requireKey } from './routes/jobs.ts';
 import { siteRoutes } from './routes/site.ts';
 import { v1Routes } from './routes/v1.ts';
 import { v2Routes } from './routes/v2.ts';
@@ -48,6 +51,8 @@ export interface AppOptions {
   repositoryUrl?: string;
   /** false: no `/metrics` route (it is served on a port of its own); default true. */
   serveMetrics?: boolean;
+  /** Batch jobs (routes/jobs.ts); without it the job routes answer 503 saying how to turn them on. */
+  jobs?: JobsConfig;
 }
 
 /**
@@ -59,6 +64,8 @@ export interface ServingApp {
   fetch: Fetch;
   request(input: string, init?: RequestInit): Promise<Response>;
   hono: Hono<Env>;
+  /** Closes what the app opened (the jobs database and queue); after the last request. */
+  close(): Promise<void>;
 }
 
 export function createApp(options: AppOptions): ServingApp {
@@ -79,6 +86,20 @@ export function createApp(options: AppOptions): ServingApp {
   };
 
   const app = new Hono<Env>();
+  // With API keys, the predict routes need one too (only then: the middleware costs every request).
+  const keys = options.jobs ? ownerIndex(options.jobs) : undefined;
+  if (keys) {
+    app.use('/v1/models/*', async (c, next) => {
+      if (c.req.method === 'POST') requireKey(keys, c);
+      await next();
+    });
+    app.use('/v2/models/*', async (c, next) => {
+      if (c.req.method === 'POST') requireKey(keys, c);
+      await next();
+    });
+  }
+  const jobs = jobRoutes(deps, options.jobs);
+  app.route('/', jobs.app);
   app.route('/', v2Routes(deps));
   app.route('/', v1Routes(deps));
   app.route('/', siteRoutes(deps));
@@ -106,5 +127,6 @@ export function createApp(options: AppOptions): ServingApp {
     fetch,
     request: async (input, init) => fetch(new Request(/^https?:\/\//.test(input) ? input : `http://localhost${input.startsWith('/') ? '' : '/'}${input}`, init)),
     hono: app,
+    close: jobs.close,
   };
 }

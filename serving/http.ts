@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { createApp } from './app.ts';
+import type { JobsConfig } from './jobs/config.ts';
 import { ServeError } from './errors.ts';
 import type { Limits } from './limits.ts';
 import type { Logger } from './log.ts';
@@ -43,6 +44,8 @@ export interface FrontOptions {
   /** Every process's metrics as Prometheus text (a cluster worker asks the primary). */
   metricsText?: () => Promise<string>;
   version: string;
+  /** Batch jobs (serving/jobs/); see AppOptions. */
+  jobs?: JobsConfig;
   port: number;
   host?: string;
   /** For the web page's commit links (app.ts). */
@@ -93,7 +96,7 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
   const { state } = options;
   const { limits, logger, metrics, metricsText, version } = options;
   const ownMetricsPort = options.metricsPort !== undefined;
-  const app = createApp({ state, limits, logger, metrics, metricsText, version, serveMetrics: !ownMetricsPort, repositoryUrl: options.repositoryUrl });
+  const app = createApp({ state, limits, logger, metrics, metricsText, version, serveMetrics: !ownMetricsPort, repositoryUrl: options.repositoryUrl, jobs: options.jobs });
   const malformed = malformedRequests(logger, metrics);
   const server = createServer(
     // No `requireHostHeader`: node would answer a missing Host with an empty 400 of its own.
@@ -145,7 +148,8 @@ export async function listenHttp(options: FrontOptions): Promise<HttpFront> {
           // scrapes are idempotent GETs: cut whatever the metrics port still has
           metricsServer?.close();
           metricsServer?.closeAllConnections();
-          resolve({ cutOff });
+          // the app's own connections (the jobs database), once no request can use them
+          void app.close().then(() => resolve({ cutOff }));
         });
       });
       return draining;

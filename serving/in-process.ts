@@ -20,6 +20,7 @@ export async function startInProcess(options: StartOptions): Promise<RunningServ
     host: options.host,
     repositoryUrl: options.repositoryUrl,
     metricsPort: options.metricsPort,
+    jobs: options.jobs,
   });
   logger.log({ level: 'info', msg: 'listening', port: front.port, ...(front.metricsPort !== undefined ? { metricsPort: front.metricsPort } : {}), workers: 1 });
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger, options.load).then((result) => {

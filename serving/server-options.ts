@@ -1,5 +1,6 @@
 /** What `startServer` takes and gives (shared by the in-process server and the cluster primary). */
 import type { Lock } from '../registry/lock.ts';
+import type { JobsConfig } from './jobs/config.ts';
 import type { Limits } from './limits.ts';
 import type { FetchArtifact, LoadOptions } from './loader.ts';
 
@@ -28,6 +29,8 @@ export interface StartOptions {
   /** Where JSON log lines go; default stdout. */
   write?: (text: string) => void;
   load?: Pick<LoadOptions, 'attempts' | 'retryDelayMs' | 'fetchTimeoutMs' | 'maxArtifactBytes'>;
+  /** Batch jobs: the job routes' configuration (serving/jobs/config.ts), handed to every worker. */
+  jobs?: JobsConfig;
 }
 
 export interface RunningServer {

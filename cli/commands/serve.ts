@@ -26,11 +26,12 @@ import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../servi
 import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
+import { jobFlagOptions, serveJobs } from './worker.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { closeOnSignals } from '../signals.ts';
 
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL] [--job-workers N] [--api-keys FILE] [--allow-callback-host H] [--callback-secret-file FILE]   serve the pinned models (and batch jobs: see mlship worker)';
 
 /** flag → environment variable */
 const ENV = {
@@ -52,6 +53,7 @@ const ENV = {
   'max-artifact-bytes': 'MLSHIP_MAX_ARTIFACT_BYTES',
   'fetch-timeout': 'MLSHIP_FETCH_TIMEOUT',
   'max-output-cells': 'MLSHIP_MAX_OUTPUT_CELLS',
+  'job-workers': 'MLSHIP_JOB_WORKERS',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -104,7 +106,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])) as Record<Flag, { type: 'string' }>,
+    options: { ...(Object.fromEntries(Object.keys(ENV).map((k) => [k, { type: 'string' as const }])) as Record<Flag, { type: 'string' }>), ...jobFlagOptions() },
   });
   const opt = (flag: Flag): string | undefined => {
     const v = (values as Partial<Record<Flag, string>>)[flag] ?? io.env[ENV[flag]];
@@ -136,6 +138,15 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
   const metricsPort = opt('metrics-port') === undefined ? undefined : int('metrics-port', 0, 0);
   if (metricsPort !== undefined && (metricsPort > 65_535 || (metricsPort === port && port !== 0))) throw new UsageError(`--metrics-port must be another port than --port, at most 65535, got ${metricsPort}`);
+  const entry = options.workerEntry ?? defaultWorkerEntry();
+  const jobs = await serveJobs(values, io, {
+    storeUri: storeUriFrom(store, io.env),
+    entry,
+    jobWorkers: int('job-workers', 0, 1),
+    modelsDir: modelsDir !== undefined,
+    warn: (msg) => io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg })}\n`),
+    workerArgs: ['--lock', lockFile, ...(modelsDir ? ['--models-dir', path.resolve(io.cwd, modelsDir)] : ['--store', storeUriFrom(store, io.env)])],
+  });
   const server = await startServer({
     lock,
     fetchArtifact,
@@ -156,12 +167,14 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     version: SERVER_VERSION,
     repositoryUrl,
-    workerEntry: options.workerEntry ?? defaultWorkerEntry(),
+    workerEntry: entry,
+    jobs: jobs.config,
     // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
   closeOnSignals(server, io.stderr);
   closeWhenOrphaned(server, io.stderr);
   await server.closed;
+  await jobs.close();
   return EXIT.ok;
 }

@@ -50,7 +50,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
   const write = options.write;
   const logger = createLogger(write, { role: 'primary' });
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-  const config: WorkerConfig = { port: options.port ?? DEFAULT_PORT, host: options.host, metricsPort: options.metricsPort, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? '0.0.0' };
+  const config: WorkerConfig = { port: options.port ?? DEFAULT_PORT, host: options.host, metricsPort: options.metricsPort, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? '0.0.0', jobs: options.jobs };
   if (options.repositoryUrl) config.repositoryUrl = options.repositoryUrl;
   // `args: []`: the worker entry learns it is a worker from node:cluster and gets its configuration by message.
   cluster.setupPrimary({ exec: workerEntry, args: [], execArgv: workerExecArgv(process.execArgv), serialization: 'advanced', silent: write !== undefined });

@@ -1,4 +1,5 @@
 /** Messages between the cluster primary and its workers (structured clone, `serialization: 'advanced'`). */
+import type { JobsConfig } from '../jobs/config.ts';
 import type { Limits } from '../limits.ts';
 import type { LoadFailure, VerifiedArtifact } from '../verify.ts';
 
@@ -11,6 +12,7 @@ export interface WorkerConfig {
   workers: number;
   version: string;
   repositoryUrl?: string;
+  jobs?: JobsConfig;
 }
 
 export type FromPrimary =

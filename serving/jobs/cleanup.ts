@@ -1,0 +1,20 @@
+/**
+ * Expiry: a job's input, results and record are deleted once its retention has passed. On S3 the
+ * bucket's lifecycle rule on `jobs/` (infra) removes the objects too, as a backstop; the file
+ * store has only this.
+ */
+import type { JobsService } from './service.ts';
+import { deleteJob, expiredJobs } from './table.ts';
+
+export async function removeExpired(service: Pick<JobsService, 'pool' | 'objects'>, now: Date): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const ids = await expiredJobs(service.pool, now);
+    if (ids.length === 0) return removed;
+    for (const id of ids) {
+      await service.objects.deleteJob(id);
+      await deleteJob(service.pool, id);
+      removed++;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * A batch job as the API shows it (`GET /v1/jobs/{id}`, the callback body), inferred from one zod
+ * schema, and the states it moves through: queued → running → succeeded | failed | cancelled.
+ * A job id is 128 random bits, as 32 lowercase hex digits.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export const JOB_ID = /^[0-9a-f]{32}$/;
+export const newJobId = (): string => randomBytes(16).toString('hex');
+
+/** Where a bad row is: data row from 0 (not counting the header), CSV line from 1, the feature. */
+export const rowErrorSchema = z.object({
+  error: z.string(),
+  row: z.number().int().optional(),
+  line: z.number().int().optional(),
+  column: z.string().optional(),
+});
+export type RowError = z.infer<typeof rowErrorSchema>;
+
+export const onErrorSchema = z.enum(['fail', 'skip']);
+export type OnError = z.infer<typeof onErrorSchema>;
+
+/** At most this many skipped rows are listed in the job (the count is exact). */
+export const MAX_LISTED_SKIPS = 1000;
+
+export const jobDocumentSchema = z.object({
+  id: z.string().regex(JOB_ID),
+  status: jobStatusSchema,
+  model: z.string(),
+  version: z.string(),
+  probabilities: z.boolean(),
+  onError: onErrorSchema,
+  rows: z.object({ done: z.number().int(), skipped: z.number().int() }),
+  /** Input bytes read so far over the input's size, 0…1. */
+  progress: z.number(),
+  inputBytes: z.number().int(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  attempts: z.number().int(),
+  error: rowErrorSchema.nullable(),
+  skipped: z.array(rowErrorSchema),
+  links: z.object({ self: z.string(), results: z.string() }),
+});
+export type JobDocument = z.infer<typeof jobDocumentSchema>;
+
+export const jobLinks = (id: string) => ({ self: `/v1/jobs/${id}`, results: `/v1/jobs/${id}/results` });

@@ -1,0 +1,72 @@
+/**
+ * The queue: pg-boss on the shared PostgreSQL. A message per job, carrying only its id (the
+ * record is in mlship_jobs, table.ts). pg-boss gives the lease: a job whose worker stops sending
+ * heartbeats (killed, frozen) goes back to the queue for another attempt. Our job ids are 128
+ * random bits; pg-boss's ids are UUIDs, so the same bits in UUID form name the message.
+ */
+import { PgBoss } from 'pg-boss';
+import type pg from 'pg';
+import type { LeaseOptions } from './config.ts';
+import { SCHEMA_SQL } from './table.ts';
+
+export const QUEUE = 'mlship-jobs';
+
+export const messageId = (id: string): string => `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+
+export interface JobMessage {
+  id: string;
+}
+
+export interface BossOptions {
+  /** Whether this instance runs pg-boss's maintenance (expiring leases): the job workers do. */
+  supervise: boolean;
+  lease: LeaseOptions;
+  max?: number;
+}
+
+export async function openBoss(databaseUrl: string, options: BossOptions): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    max: options.max ?? 4,
+    supervise: options.supervise,
+    schedule: false,
+    superviseIntervalSeconds: options.lease.superviseIntervalSeconds,
+    monitorIntervalSeconds: options.lease.superviseIntervalSeconds,
+    application_name: 'mlship',
+    // the job workers hear of a new job at once (LISTEN/NOTIFY), polling stays the fallback
+    useListenNotify: options.supervise,
+  });
+  boss.on('error', () => {}); // connection errors surface in the calls that fail
+  await boss.start();
+  const queue = { retryLimit: options.lease.retryLimit, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: options.lease.expireInSeconds, heartbeatSeconds: options.lease.heartbeatSeconds, notify: true };
+  if (!(await boss.getQueue(QUEUE))) {
+    await boss.createQueue(QUEUE, queue).catch(async (err: unknown) => {
+      if (!(await boss.getQueue(QUEUE))) throw err; // another process created it first: fine
+    });
+  }
+  return boss;
+}
+
+/** Creates mlship's own table once, whoever gets there first (an advisory lock orders racing processes). */
+export async function installTable(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(7302163525)');
+    await client.query(SCHEMA_SQL);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function enqueue(boss: PgBoss, id: string): Promise<void> {
+  await boss.send(QUEUE, { id } satisfies JobMessage, { id: messageId(id) });
+}
+
+export async function dequeue(boss: PgBoss, id: string): Promise<void> {
+  await boss.cancel(QUEUE, messageId(id)).catch(() => {});
+}

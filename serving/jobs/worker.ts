@@ -1,0 +1,63 @@
+/**
+ * The job worker: takes jobs from the queue (bounded concurrency, default 1), runs each
+ * (runner.ts), and every few minutes deletes expired jobs (cleanup.ts). `mlship worker` runs it
+ * as a process of its own (cli/commands/worker.ts); `mlship serve` starts one beside its HTTP
+ * workers.
+ */
+import type { JobWithMetadata } from 'pg-boss';
+import type { Logger } from '../log.ts';
+import type { ServedModel } from '../model.ts';
+import { removeExpired } from './cleanup.ts';
+import type { NotifyOptions } from './notify.ts';
+import type { JobMessage } from './queue.ts';
+import { QUEUE } from './queue.ts';
+import { runAttempt } from './runner.ts';
+import type { JobsService } from './service.ts';
+
+export interface JobWorkerOptions {
+  service: JobsService;
+  models: ReadonlyMap<string, ServedModel>;
+  logger: Logger;
+  concurrency?: number;
+  notify?: NotifyOptions;
+  pollingIntervalSeconds?: number;
+  cleanupEveryMs?: number;
+  pieceChars?: number;
+}
+
+export interface JobWorker {
+  stop(): Promise<void>;
+}
+
+export async function startJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
+  const { service, logger } = options;
+  const ctx = { db: service.pool, objects: service.objects, models: options.models, logger, notify: options.notify, pieceChars: options.pieceChars };
+  await service.boss.work<JobMessage>(
+    QUEUE,
+    { localConcurrency: options.concurrency ?? 1, includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    async ([job]) => {
+      const meta = job as unknown as JobWithMetadata<JobMessage>; // includeMetadata: true
+      const id = meta.data.id;
+      logger.log({ level: 'info', msg: 'job attempt', job: id, retry: meta.retryCount });
+      const result = await runAttempt(ctx, id, { lastAttempt: meta.retryCount >= meta.retryLimit });
+      if (result === 'not-ours') logger.log({ level: 'info', msg: 'job attempt stopped: the job was cancelled or is another attempt\'s', job: id });
+    },
+  );
+  const cleanup = async () => {
+    try {
+      const removed = await removeExpired(service, new Date());
+      if (removed > 0) logger.log({ level: 'info', msg: 'expired jobs removed', count: removed });
+    } catch (err) {
+      logger.log({ level: 'warn', msg: 'job cleanup failed', error: (err as Error).message });
+    }
+  };
+  void cleanup();
+  const timer = setInterval(() => void cleanup(), options.cleanupEveryMs ?? 5 * 60_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await service.boss.offWork(QUEUE, { wait: true }).catch(() => {});
+    },
+  };
+}
