@@ -28,7 +28,7 @@ import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { jobFlagOptions, serveJobs } from './worker.ts';
 import { EXIT, UsageError } from '../io.ts';
-import { closeOnSignals } from '../signals.ts';
+import { closeOnSignals, EXIT_AFTER_STOP_MS } from '../signals.ts';
 
 export const SERVE_USAGE =
   'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL] [--job-workers N] [--api-keys FILE] [--allow-callback-host H] [--callback-secret-file FILE]   serve the pinned models (and batch jobs: see mlship worker)';
@@ -66,9 +66,6 @@ export function defaultWorkerEntry(): string {
 
 // In its own module so a cluster worker can use it without importing this command's store.
 export { closeOnSignals } from '../signals.ts';
-
-/** How long a stopped server's process may take to exit by itself before it is made to. */
-const EXIT_AFTER_STOP_MS = 1_000;
 /** How often the process checks that its parent is still there. */
 const PARENT_CHECK_MS = 1_000;
 
