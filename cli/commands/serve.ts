@@ -28,9 +28,6 @@ import { MLSHIP_VERSION } from '../version.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { EXIT, UsageError } from '../io.ts';
 
-export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
-
 /** flag → environment variable */
 const ENV = {
   lock: 'MLSHIP_LOCK',

@@ -93249,8 +93249,87 @@ function isLittleEndian() {
   return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 }
 
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+var PASSES = 6;
+function radixSortFloat64(a5) {
+  const n3 = a5.length;
+  if (n3 < 2) return a5;
+  let keys = new Uint32Array(2 * n3);
+  keys.set(new Uint32Array(a5.buffer, a5.byteOffset, 2 * n3));
+  const counts = new Int32Array(PASSES * BUCKETS);
+  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+    let lo = keys[i5];
+    let hi = keys[i5 + 1];
+    if (hi >>> 31) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+    } else {
+      hi = (hi ^ 2147483648) >>> 0;
+    }
+    keys[i5] = lo;
+    keys[i5 + 1] = hi;
+    counts[lo & MASK]++;
+    counts[BUCKETS + (lo >>> 11 & MASK)]++;
+    counts[2 * BUCKETS + ((lo >>> 22 | hi << 10) & MASK)]++;
+    counts[3 * BUCKETS + (hi >>> 1 & MASK)]++;
+    counts[4 * BUCKETS + (hi >>> 12 & MASK)]++;
+    counts[5 * BUCKETS + (hi >>> 23)]++;
+  }
+  let other = new Uint32Array(2 * n3);
+  for (let p3 = 0; p3 < PASSES; p3++) {
+    const base = p3 * BUCKETS;
+    if (counts[base + digit(keys[0], keys[1], p3)] === n3) continue;
+    let sum = 0;
+    for (let b5 = base; b5 < base + BUCKETS; b5++) {
+      const c5 = counts[b5];
+      counts[b5] = sum;
+      sum += c5;
+    }
+    for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+      const lo = keys[i5];
+      const hi = keys[i5 + 1];
+      const at = 2 * counts[base + digit(lo, hi, p3)]++;
+      other[at] = lo;
+      other[at + 1] = hi;
+    }
+    [keys, other] = [other, keys];
+  }
+  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+    const hi = keys[i5 + 1];
+    if (hi >>> 31) {
+      keys[i5 + 1] = hi ^ 2147483648;
+    } else {
+      keys[i5] = ~keys[i5];
+      keys[i5 + 1] = ~hi;
+    }
+  }
+  a5.set(new Float64Array(keys.buffer, keys.byteOffset, n3));
+  return a5;
+}
+function digit(lo, hi, p3) {
+  switch (p3) {
+    case 0:
+      return lo & MASK;
+    case 1:
+      return lo >>> 11 & MASK;
+    case 2:
+      return (lo >>> 22 | hi << 10) & MASK;
+    case 3:
+      return hi >>> 1 & MASK;
+    case 4:
+      return hi >>> 12 & MASK;
+    default:
+      return hi >>> 23;
+  }
+}
+
 // training/cart/binning.ts
 var SAMPLE_ROWS = 2e5;
+var CELLS_PER_EDGE = 4;
+var LINEAR_SCAN_EDGES = 8;
 function binColumns(x, width, maxBins) {
   const rows = x.length / width;
   const codes = new Uint8Array(rows * width);
@@ -93259,22 +93338,50 @@ function binColumns(x, width, maxBins) {
   const sample = new Float64Array(Math.ceil(rows / step));
   for (let f5 = 0; f5 < width; f5++) {
     let m3 = 0;
-    for (let r5 = 0; r5 < rows; r5 += step) sample[m3++] = x[r5 * width + f5];
-    const e5 = cutPoints(sample.subarray(0, m3).sort(), maxBins);
+    let nan2 = false;
+    for (let r5 = 0; r5 < rows; r5 += step) {
+      const v = x[r5 * width + f5];
+      nan2 ||= v !== v;
+      sample[m3++] = v;
+    }
+    const taken = sample.subarray(0, m3);
+    const e5 = cutPoints(nan2 ? taken.sort() : radixSortFloat64(taken), maxBins);
     edges.push(e5);
-    for (let r5 = 0; r5 < rows; r5++) codes[r5 * width + f5] = binOf(e5, x[r5 * width + f5]);
+    assignBins(x, width, f5, e5, codes);
   }
   return { codes, edges };
 }
-function binOf(edges, v) {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (edges[mid] <= v) lo = mid + 1;
-    else hi = mid;
+function assignBins(x, width, f5, e5, codes) {
+  const rows = x.length / width;
+  const n3 = e5.length;
+  if (n3 === 0) return;
+  const lo = e5[0];
+  const span = e5[n3 - 1] - lo;
+  const cells = span > 0 && Number.isFinite(span) ? CELLS_PER_EDGE * n3 : 1;
+  const scale = cells === 1 ? 0 : cells / span;
+  const cell = (v) => {
+    const t = (v - lo) * scale;
+    return t > 0 ? t < cells ? t | 0 : cells : 0;
+  };
+  const first = new Uint16Array(cells + 2);
+  for (let i5 = 0; i5 < n3; i5++) first[cell(e5[i5]) + 1]++;
+  for (let c5 = 1; c5 < first.length; c5++) first[c5] = first[c5] + first[c5 - 1];
+  for (let r5 = 0, at = f5; r5 < rows; r5++, at += width) {
+    const v = x[at];
+    const c5 = cell(v);
+    let i5 = first[c5];
+    let end = first[c5 + 1];
+    if (end - i5 > LINEAR_SCAN_EDGES) {
+      while (i5 < end) {
+        const mid = i5 + end >>> 1;
+        if (e5[mid] <= v) i5 = mid + 1;
+        else end = mid;
+      }
+    } else {
+      while (i5 < end && e5[i5] <= v) i5++;
+    }
+    codes[at] = i5;
   }
-  return lo;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];
