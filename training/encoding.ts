@@ -177,6 +177,12 @@ function describe(value: RawValue): string {
 /**
  * Encodes the given rows of a table into a row-major matrix (rows × width), the layout both the
  * trainer and the predictors read. Column types must match the encoding.
+ *
+ * Column by column, from the typed arrays: a cell at a time through `cellValue` and `encodeValue`
+ * took 0.15–0.27 s at 1M × 8. The results are `encodeValue`'s: a present number is written as is
+ * and a missing one gets what `encodeValue` gives a missing cell; booleans and categories go
+ * through a table of what each of their few distinct cells encodes to; anything else (a number
+ * that is not finite) goes to `encodeValue` itself, for its error.
  */
 export function encodeTable(enc: CompiledEncoding, table: Table, rows: Int32Array): Float64Array {
   const columns: Column[] = enc.features.map((f) => {
@@ -191,17 +197,53 @@ export function encodeTable(enc: CompiledEncoding, table: Table, rows: Int32Arra
     return column;
   });
   const out = new Float64Array(rows.length * enc.width);
-  for (let k = 0; k < rows.length; k++) {
+  const width = enc.width;
+  const encodeCell = (i: number, k: number) => {
     const r = rows[k]!;
-    for (let i = 0; i < columns.length; i++) {
-      try {
-        encodeValue(enc, i, cellValue(columns[i]!, r), out, k * enc.width);
-      } catch (err) {
-        if (err instanceof EncodingError) throw new DataError(err.message, { file: table.file, row: r + 1, column: enc.features[i]!.name });
-        throw err;
+    try {
+      encodeValue(enc, i, cellValue(columns[i]!, r), out, k * width);
+    } catch (err) {
+      if (err instanceof EncodingError) throw new DataError(err.message, { file: table.file, row: r + 1, column: enc.features[i]!.name });
+      throw err;
+    }
+  };
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    const at = enc.offsets[i]!;
+    if (column.kind === 'category') {
+      // Which indicator each level sets (-1: none), and none for a missing cell.
+      const index = enc.categoryIndex[i]!;
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k = 0; k < rows.length; k++) {
+        const code = column.codes[rows[k]!]!;
+        if (code >= 0 && indicator[code]! >= 0) out[k * width + at + indicator[code]!] = 1;
       }
+      continue;
+    }
+    const missing = encodedCell(enc, i, null);
+    const values = column.values;
+    if (column.kind === 'boolean') {
+      const no = encodedCell(enc, i, false);
+      const yes = encodedCell(enc, i, true);
+      for (let k = 0; k < rows.length; k++) {
+        const v = values[rows[k]!]!;
+        out[k * width + at] = v === v ? (v === 1 ? yes : no) : missing; // as cellValue reads it
+      }
+      continue;
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const v = values[rows[k]!]!;
+      if (v - v === 0) out[k * width + at] = v; // finite
+      else if (v !== v) out[k * width + at] = missing;
+      else encodeCell(i, k); // ±Infinity: encodeValue's error
     }
   }
   return out;
 }
 
+/** Feature i's (single) input for one value, as `encodeValue` writes it: number and boolean features. */
+function encodedCell(enc: CompiledEncoding, i: number, value: RawValue): number {
+  const one = new Float64Array(enc.width);
+  encodeValue(enc, i, value, one, 0);
+  return one[enc.offsets[i]!]!;
+}

@@ -91563,18 +91563,52 @@ function encodeTable(enc, table2, rows) {
     return column;
   });
   const out = new Float64Array(rows.length * enc.width);
-  for (let k5 = 0; k5 < rows.length; k5++) {
+  const width = enc.width;
+  const encodeCell = (i6, k5) => {
     const r5 = rows[k5];
-    for (let i6 = 0; i6 < columns.length; i6++) {
-      try {
-        encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * enc.width);
-      } catch (err2) {
-        if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
-        throw err2;
+    try {
+      encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * width);
+    } catch (err2) {
+      if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
+      throw err2;
+    }
+  };
+  for (let i6 = 0; i6 < columns.length; i6++) {
+    const column = columns[i6];
+    const at = enc.offsets[i6];
+    if (column.kind === "category") {
+      const index = enc.categoryIndex[i6];
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const code = column.codes[rows[k5]];
+        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
       }
+      continue;
+    }
+    const missing = encodedCell(enc, i6, null);
+    const values = column.values;
+    if (column.kind === "boolean") {
+      const no = encodedCell(enc, i6, false);
+      const yes = encodedCell(enc, i6, true);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const v = values[rows[k5]];
+        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
+      }
+      continue;
+    }
+    for (let k5 = 0; k5 < rows.length; k5++) {
+      const v = values[rows[k5]];
+      if (v - v === 0) out[k5 * width + at] = v;
+      else if (v !== v) out[k5 * width + at] = missing;
+      else encodeCell(i6, k5);
     }
   }
   return out;
+}
+function encodedCell(enc, i6, value) {
+  const one = new Float64Array(enc.width);
+  encodeValue2(enc, i6, value, one, 0);
+  return one[enc.offsets[i6]];
 }
 
 // training/identifiers.ts

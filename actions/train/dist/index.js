@@ -87303,18 +87303,52 @@ function encodeTable(enc, table2, rows) {
     return column;
   });
   const out = new Float64Array(rows.length * enc.width);
-  for (let k5 = 0; k5 < rows.length; k5++) {
+  const width = enc.width;
+  const encodeCell = (i5, k5) => {
     const r5 = rows[k5];
-    for (let i5 = 0; i5 < columns.length; i5++) {
-      try {
-        encodeValue(enc, i5, cellValue(columns[i5], r5), out, k5 * enc.width);
-      } catch (err) {
-        if (err instanceof EncodingError) throw new DataError(err.message, { file: table2.file, row: r5 + 1, column: enc.features[i5].name });
-        throw err;
+    try {
+      encodeValue(enc, i5, cellValue(columns[i5], r5), out, k5 * width);
+    } catch (err) {
+      if (err instanceof EncodingError) throw new DataError(err.message, { file: table2.file, row: r5 + 1, column: enc.features[i5].name });
+      throw err;
+    }
+  };
+  for (let i5 = 0; i5 < columns.length; i5++) {
+    const column = columns[i5];
+    const at = enc.offsets[i5];
+    if (column.kind === "category") {
+      const index = enc.categoryIndex[i5];
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const code = column.codes[rows[k5]];
+        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
       }
+      continue;
+    }
+    const missing = encodedCell(enc, i5, null);
+    const values = column.values;
+    if (column.kind === "boolean") {
+      const no = encodedCell(enc, i5, false);
+      const yes = encodedCell(enc, i5, true);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const v = values[rows[k5]];
+        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
+      }
+      continue;
+    }
+    for (let k5 = 0; k5 < rows.length; k5++) {
+      const v = values[rows[k5]];
+      if (v - v === 0) out[k5 * width + at] = v;
+      else if (v !== v) out[k5 * width + at] = missing;
+      else encodeCell(i5, k5);
     }
   }
   return out;
+}
+function encodedCell(enc, i5, value) {
+  const one = new Float64Array(enc.width);
+  encodeValue(enc, i5, value, one, 0);
+  return one[enc.offsets[i5]];
 }
 
 // training/identifiers.ts
