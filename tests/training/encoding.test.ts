@@ -52,3 +52,35 @@ describe('encodeTable', () => {
     expect(error).toMatchObject({ message: 'expected a finite number, got Infinity', place: { file: 'data.csv', row: 3, column: 'x' } });
   });
 });
+
+describe('median imputation of long columns (narrowed to the middle cells first)', () => {
+  const sortedMedian = (values: Float64Array) => {
+    const present = values.filter((v) => !Number.isNaN(v)).sort();
+    const k = present.length;
+    return k % 2 === 1 ? present[(k - 1) / 2]! : (present[k / 2 - 1]! + present[k / 2]!) / 2;
+  };
+  const random = seededRandom(5);
+  const shapes: Record<string, (i: number, n: number) => number> = {
+    uniform: () => random() * 10,
+    ties: () => Math.floor(random() * 3),
+    sorted: (i) => i,
+    reversed: (i, n) => n - i,
+    clustered: () => (random() < 0.5 ? 1e6 + random() * 1e-6 : -1e6 - random() * 1e-6),
+    exponential: () => Math.exp(random() * 60 - 30),
+    hugeRange: () => (random() - 0.5) * 1.7e308,
+    tinyRange: () => 1 + random() * 1e-15,
+    subnormal: () => random() * 5e-322,
+    missing: () => (random() < 0.6 ? NaN : random() - 0.5),
+    middleGap: (i, n) => (i < n / 2 ? random() : 1e9 + random()),
+  };
+  it('equals the sorted median, for odd and even counts', () => {
+    for (const [name, shape] of Object.entries(shapes)) {
+      for (const n of [5_000, 5_001, 40_000, 40_003]) {
+        const values = Float64Array.from({ length: n }, (_, i) => shape(i, n));
+        const data = table({ x: { kind: 'number', values } }, n);
+        const [feature] = learnEncoding(data, ['x'], Int32Array.from({ length: n }, (_, i) => i));
+        expect(feature, `${name}, ${n} values`).toEqual({ name: 'x', type: 'number', impute: sortedMedian(values) });
+      }
+    }
+  });
+});

@@ -91405,9 +91405,14 @@ function missingCount(table2, name, rows) {
   const column = table2.columns.get(name);
   let missing = 0;
   if (column.kind === "category") {
-    for (const r5 of rows) if (column.codes[r5] < 0) missing++;
+    const codes = column.codes;
+    for (let i6 = 0; i6 < rows.length; i6++) if (codes[rows[i6]] < 0) missing++;
   } else {
-    for (const r5 of rows) if (Number.isNaN(column.values[r5])) missing++;
+    const values = column.values;
+    for (let i6 = 0; i6 < rows.length; i6++) {
+      const v = values[rows[i6]];
+      if (v !== v) missing++;
+    }
   }
   return missing;
 }
@@ -91474,18 +91479,51 @@ function compareStrings(a5, b7) {
 function medianOf(values, rows) {
   const present = new Float64Array(rows.length);
   let n3 = 0;
+  let min = Infinity;
+  let max2 = -Infinity;
   for (let i6 = 0; i6 < rows.length; i6++) {
     const v = values[rows[i6]];
-    if (v === v) present[n3++] = v;
+    if (v === v) {
+      present[n3++] = v;
+      if (v < min) min = v;
+      if (v > max2) max2 = v;
+    }
   }
   if (n3 === 0) return NaN;
-  const a5 = present.subarray(0, n3);
   const upper = n3 >> 1;
-  select(a5, upper);
-  if (n3 % 2 === 1) return a5[upper];
+  let a5 = present.subarray(0, n3);
+  let k5 = upper;
+  if (n3 > NARROW_ABOVE && max2 - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max2 - min))) {
+    const narrowed = middleCells(a5, min, max2, n3 % 2 === 1 ? upper : upper - 1, upper);
+    a5 = narrowed.values;
+    k5 = upper - narrowed.below;
+  }
+  select(a5, k5);
+  if (n3 % 2 === 1) return a5[k5];
   let lower = a5[0];
-  for (let i6 = 1; i6 < upper; i6++) if (a5[i6] > lower) lower = a5[i6];
-  return (lower + a5[upper]) / 2;
+  for (let i6 = 1; i6 < k5; i6++) if (a5[i6] > lower) lower = a5[i6];
+  return (lower + a5[k5]) / 2;
+}
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
+function middleCells(a5, min, max2, lo, hi) {
+  const n3 = a5.length;
+  const scale = (MEDIAN_CELLS - 1) / (max2 - min);
+  const counts = new Int32Array(MEDIAN_CELLS);
+  for (let i6 = 0; i6 < n3; i6++) counts[(a5[i6] - min) * scale | 0]++;
+  let below = 0;
+  let first = 0;
+  while (below + counts[first] <= lo) below += counts[first++];
+  let last = first;
+  let through = below + counts[first];
+  while (through <= hi) through += counts[++last];
+  const values = new Float64Array(through - below);
+  let m3 = 0;
+  for (let i6 = 0; i6 < n3; i6++) {
+    const c5 = (a5[i6] - min) * scale | 0;
+    if (c5 >= first && c5 <= last) values[m3++] = a5[i6];
+  }
+  return { values, below };
 }
 function select(a5, k5) {
   let lo = 0;
