@@ -37,6 +37,11 @@ export async function buildActions(out: string = ROOT): Promise<string[]> {
     });
     written.push(file);
   }
+  // A random forest trains on worker threads, which run their own file: it sits beside the train
+  // action's bundle, where training/forest/pool.ts looks for it.
+  const forestWorker = path.join('actions', 'train', 'dist', 'forest-worker.js');
+  await build({ absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'training/forest/worker.ts')], outfile: path.join(out, forestWorker), ...NODE24_ESM_BUNDLE });
+  written.push(forestWorker);
   const serve = path.join('actions', 'build-image', 'dist', 'serve.mjs');
   await bundleServing({ outfile: path.join(out, serve) });
   written.push(serve);

@@ -46,6 +46,8 @@ export interface AppOptions {
   metricsText?: () => Promise<string>;
   /** The model repository's web address (`https://github.com/o/r`): the page links commits and files there. */
   repositoryUrl?: string;
+  /** false: no `/metrics` route (it is served on a port of its own); default true. */
+  serveMetrics?: boolean;
 }
 
 /**
@@ -70,9 +72,9 @@ export function createApp(options: AppOptions): ServingApp {
     limits,
     metrics,
     admit: inflightGate(metrics, limits.maxInflight),
-    budget: new BodyBudget(limits.maxBufferedBytes),
+    budget: new BodyBudget(limits.maxBufferedBytes, { timeoutMs: limits.bodyTimeoutMs, minBytesPerSecond: limits.minBodyBytesPerSecond }),
     version: options.version ?? '0.0.0',
-    metricsText: options.metricsText ?? (() => metrics.text()),
+    metricsText: options.serveMetrics === false ? undefined : (options.metricsText ?? (() => metrics.text())),
     repositoryUrl: options.repositoryUrl,
   };
 

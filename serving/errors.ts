@@ -9,7 +9,7 @@ export class ServeError extends MlshipError {}
  * `{"error": "row 3, feature \"petal_width\": expected a finite number, got \"abc\"", "row": 3, "feature": "petal_width"}`.
  */
 export class RequestError extends MlshipError {
-  readonly status: 400 | 404 | 405 | 413 | 415 | 429 | 503;
+  readonly status: 400 | 404 | 405 | 408 | 413 | 415 | 429 | 503;
   readonly details: Record<string, unknown>;
   readonly headers: Record<string, string>;
   constructor(status: RequestError['status'], message: string, details: Record<string, unknown> = {}, headers: Record<string, string> = {}) {

@@ -19,8 +19,9 @@ export async function startInProcess(options: StartOptions): Promise<RunningServ
     port: options.port ?? DEFAULT_PORT,
     host: options.host,
     repositoryUrl: options.repositoryUrl,
+    metricsPort: options.metricsPort,
   });
-  logger.log({ level: 'info', msg: 'listening', port: front.port, workers: 1 });
+  logger.log({ level: 'info', msg: 'listening', port: front.port, ...(front.metricsPort !== undefined ? { metricsPort: front.metricsPort } : {}), workers: 1 });
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger, options.load).then((result) => {
     installModels(state, result.models, result.failures);
     return result.ready;
@@ -36,5 +37,5 @@ export async function startInProcess(options: StartOptions): Promise<RunningServ
       logger.flush();
       resolveClosed();
     })());
-  return { port: front.port, workers: 1, loaded, close, closed };
+  return { port: front.port, ...(front.metricsPort !== undefined ? { metricsPort: front.metricsPort } : {}), workers: 1, loaded, close, closed };
 }

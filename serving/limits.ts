@@ -17,9 +17,13 @@ export interface Limits {
    * `maxInflight` slow uploads of `maxBodyBytes` each could hold over a gigabyte.
    */
   maxBufferedBytes: number;
+  /** The whole request body within this many milliseconds (default 60 s), else 408. */
+  bodyTimeoutMs: number;
+  /** Request bodies arrive at least this fast on average after their first 5 s (default 1 KiB/s), else 408. */
+  minBodyBytesPerSecond: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024 };
+export const DEFAULT_LIMITS: Limits = { maxBodyBytes: 10 * 1024 * 1024, maxRows: 100_000, maxInflight: 128, maxBufferedBytes: 64 * 1024 * 1024, bodyTimeoutMs: 60_000, minBodyBytesPerSecond: 1_024 };
 
 /**
  * Takes an in-flight slot for a prediction request, or refuses with 429; the caller gives it back

@@ -5,7 +5,7 @@ import { loadModels } from './loader.ts';
 import type { Logger } from './log.ts';
 
 /** Fetches, verifies and compiles every pinned model; `ready` when all of them are served. */
-export async function loadPinned(lock: Lock, fetchArtifact: FetchArtifact, logger: Logger, load: Pick<LoadOptions, 'attempts' | 'retryDelayMs'> = {}): Promise<LoadResult & { ready: boolean }> {
+export async function loadPinned(lock: Lock, fetchArtifact: FetchArtifact, logger: Logger, load: Pick<LoadOptions, 'attempts' | 'retryDelayMs' | 'fetchTimeoutMs' | 'maxArtifactBytes'> = {}): Promise<LoadResult & { ready: boolean }> {
   if (Object.keys(lock.models).length === 0) logger.log({ level: 'warn', msg: 'the lock pins no models' });
   const result = await loadModels(lock, fetchArtifact, { ...load, log: (r) => logger.log(r) });
   if (result.failures.length === 0) {

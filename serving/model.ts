@@ -60,6 +60,7 @@ export function featureDatatype(feature: FeatureEncoding): 'FP64' | 'BOOL' | 'BY
 }
 
 export const PLATFORM = 'mlship_cart';
+export const FOREST_PLATFORM = 'mlship_random_forest';
 export const OUTPUT_PREDICTIONS = 'predictions';
 export const OUTPUT_PROBABILITIES = 'probabilities';
 
@@ -104,7 +105,7 @@ export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact
     metadata: {
       name,
       versions: [artifact.version],
-      platform: PLATFORM,
+      platform: artifact.algorithm === 'random-forest' ? FOREST_PLATFORM : PLATFORM,
       inputs: features.map((f) => ({ name: f.name, datatype: featureDatatype(f), shape: [-1] })),
       outputs,
     },

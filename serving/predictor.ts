@@ -10,6 +10,7 @@
 import type { Artifact } from '../training/artifact.ts';
 import type { CompiledEncoding } from '../training/encoding.ts';
 import { loadModel } from '../training/model.ts';
+import { compileForestPredictor } from './forest-predictor.ts';
 
 export interface Predictor {
   task: Artifact['task'];
@@ -18,9 +19,10 @@ export interface Predictor {
   encoding: CompiledEncoding;
   /** Encoded inputs per row. */
   width: number;
+  /** Nodes of the tree, or of every tree of a forest. */
   nodeCount: number;
-  /** The leaf node each row ends in. */
-  leaves(x: Float64Array, rows: number): Int32Array;
+  /** The leaf node each row ends in (a single tree's predictor only). */
+  leaves?(x: Float64Array, rows: number): Int32Array;
   /** Predicted class index per row (classification). */
   classify(x: Float64Array, rows: number): Int32Array;
   /** Predicted value per row (regression). */
@@ -30,6 +32,7 @@ export interface Predictor {
 }
 
 export function compilePredictor(artifact: Artifact): Predictor {
+  if (artifact.algorithm === 'random-forest') return compileForestPredictor(artifact);
   const { encoding, tree } = loadModel(artifact);
   const n = tree.nodeCount;
   const feature = tree.feature;

@@ -13,6 +13,8 @@ export interface StartOptions {
   port?: number;
   /** Default: all interfaces. */
   host?: string;
+  /** Serve `/metrics` on this port instead of `port` (0 picks a free one); then `port` answers 404 for it. */
+  metricsPort?: number;
   limits?: Partial<Limits>;
   /** Worker processes; default one per CPU. 1 serves from this process. */
   workers?: number;
@@ -25,11 +27,13 @@ export interface StartOptions {
   repositoryUrl?: string;
   /** Where JSON log lines go; default stdout. */
   write?: (text: string) => void;
-  load?: Pick<LoadOptions, 'attempts' | 'retryDelayMs'>;
+  load?: Pick<LoadOptions, 'attempts' | 'retryDelayMs' | 'fetchTimeoutMs' | 'maxArtifactBytes'>;
 }
 
 export interface RunningServer {
   port: number;
+  /** Where `/metrics` is served, when not on `port`. */
+  metricsPort?: number;
   workers: number;
   /** Resolves once loading is done: true when every pinned model is verified and served. */
   loaded: Promise<boolean>;

@@ -20,11 +20,15 @@ import { ArtifactError } from './errors.ts';
 import { modelNameSchema, modelVersionSchema, sha256Schema } from './identifiers.ts';
 import { classificationMetricsSchema, regressionMetricsSchema } from './metrics.ts';
 import { mlCartModelSchema } from './cart/tree.ts';
+import { mlRandomForestSchema } from './forest/model-json.ts';
+import { forestArtifactParamsSchema } from './forest/params.ts';
 
 export const ARTIFACT_FORMAT = 'mlship.model/v2';
 export const ARTIFACT_FORMAT_V1 = 'mlship.model/v1';
 /** Bumped whenever training could give a different tree from the same inputs. */
 export const TRAINER_VERSION = 'mlship-cart/2';
+/** The same rule for random forests (their trees, draws and out-of-bag score). */
+export const FOREST_TRAINER_VERSION = 'mlship-forest/1';
 
 const fileRef = z.strictObject({ file: z.string(), sha256: sha256Schema, rows: z.int().min(1) });
 
@@ -64,18 +68,27 @@ const regression = {
 
 const v2 = { ...common, format: z.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 const v1 = { ...common, format: z.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+/** A random forest (v2 only): ml-random-forest's JSON, and the importance of each feature (summing to 1). */
+const forestV2 = {
+  ...v2,
+  algorithm: z.literal('random-forest'),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: z.record(z.string(), z.number()),
+};
 
 export const artifactSchema = z.union([
   z.discriminatedUnion('task', [z.strictObject({ ...v2, ...classification }), z.strictObject({ ...v2, ...regression })]),
   z.discriminatedUnion('task', [z.strictObject({ ...v1, ...classification }), z.strictObject({ ...v1, ...regression })]),
+  z.discriminatedUnion('task', [z.strictObject({ ...forestV2, ...classification }), z.strictObject({ ...forestV2, ...regression })]),
 ]);
 /** Any readable artifact (v2, or v1 as a champion or in serving). */
 export type Artifact = z.infer<typeof artifactSchema>;
 /** What training writes now. */
 export type ArtifactV2 = Extract<Artifact, { format: typeof ARTIFACT_FORMAT }>;
 
-/** Everything but the version, which is derived. */
-export type ArtifactContent = Omit<ArtifactV2, 'version'>;
+/** Everything but the version, which is derived (per kind of artifact). */
+export type ArtifactContent = ArtifactV2 extends infer A ? (A extends unknown ? Omit<A, 'version'> : never) : never;
 
 export interface SerializedArtifact {
   artifact: ArtifactV2;
@@ -111,7 +124,8 @@ export function parseArtifact(bytes: Buffer | Uint8Array | string, source: strin
   const result = artifactSchema.safeParse(raw);
   if (!result.success) {
     // The union reports every branch; the branch of the document's own format says what is wrong.
-    const issue = innermostIssue(result.error.issues, format === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = (raw as { algorithm?: unknown }).algorithm === 'random-forest';
+    const issue = innermostIssue(result.error.issues, format === ARTIFACT_FORMAT ? (forest ? 2 : 0) : 1);
     throw new ArtifactError(issue.message, { file: source, field: issue.path.map(String).join('.') || undefined });
   }
   const artifact = result.data;

@@ -6,8 +6,16 @@ export const classificationMetricsSchema = z.strictObject({
   macroF1: z.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
   confusionMatrix: z.array(z.array(z.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: z.number().optional(),
 });
-export const regressionMetricsSchema = z.strictObject({ rmse: z.number(), mae: z.number(), r2: z.number() });
+export const regressionMetricsSchema = z.strictObject({
+  rmse: z.number(),
+  mae: z.number(),
+  r2: z.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: z.number().optional(),
+});
 export type ClassificationMetrics = z.infer<typeof classificationMetricsSchema>;
 export type RegressionMetrics = z.infer<typeof regressionMetricsSchema>;
 export type Metrics = ClassificationMetrics | RegressionMetrics;

@@ -10,11 +10,12 @@ import { z } from 'zod';
 import { SpecError } from './errors.ts';
 import { MODEL_NAME_RULE, isModelName } from './identifiers.ts';
 import { limitsSchema } from './limits.ts';
+import { FOREST_ONLY_PARAMS, forestOnlyParams } from './forest/params.ts';
 
 export const TASKS = ['classification', 'regression'] as const;
 export type Task = (typeof TASKS)[number];
 
-export const ALGORITHMS = ['cart'] as const;
+export const ALGORITHMS = ['cart', 'random-forest'] as const;
 
 export const FEATURE_TYPES = ['number', 'category', 'boolean'] as const;
 export type FeatureType = (typeof FEATURE_TYPES)[number];
@@ -68,7 +69,8 @@ export const modelSpecSchema = z
     data: relativeFile,
     target: z.string().min(1),
     features: z.array(featureSchema).min(1).optional(),
-    params: cartParamsSchema.default({}),
+    // The tree parameters, plus the forest's for `random-forest` (refused for cart below).
+    params: cartParamsSchema.extend(forestOnlyParams).default({}),
     split: z
       .strictObject({
         test: z.number().gt(0).lt(1).default(0.2),
@@ -90,6 +92,14 @@ export const modelSpecSchema = z
     const names = (spec.features ?? []).map((f) => (typeof f === 'string' ? f : f.name));
     const twice = names.find((name, i) => names.indexOf(name) !== i);
     if (twice !== undefined) ctx.addIssue({ code: 'custom', path: ['features'], message: `names "${twice}" twice` });
+    for (const key of FOREST_ONLY_PARAMS) {
+      if (spec.algorithm !== 'random-forest' && spec.params[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['params', key], message: `"${key}" is a random-forest parameter (algorithm is ${spec.algorithm})` });
+      }
+    }
+    if (spec.params.maxSamples !== undefined && spec.params.bootstrap === false) {
+      ctx.addIssue({ code: 'custom', path: ['params', 'maxSamples'], message: 'applies to bootstrap samples: it needs bootstrap: true' });
+    }
     if (spec.split && spec.holdout) {
       ctx.addIssue({ code: 'custom', path: ['holdout'], message: 'give either "split" or "holdout", not both' });
     }

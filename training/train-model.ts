@@ -5,14 +5,19 @@
  */
 import path from 'node:path';
 import type { Artifact, ArtifactContent, SerializedArtifact } from './artifact.ts';
-import { ARTIFACT_FORMAT, TRAINER_VERSION, sealArtifact } from './artifact.ts';
+import { ARTIFACT_FORMAT, FOREST_TRAINER_VERSION, TRAINER_VERSION, sealArtifact } from './artifact.ts';
+import type { ResolvedCartOptions } from './cart/train.ts';
 import { trainCart } from './cart/train.ts';
 import { toMlCart, predictClasses, predictValues } from './cart/tree.ts';
 import type { CartTarget } from './cart/target.ts';
 import { loadCsv } from './csv.ts';
 import { NonFiniteNumberError } from './canonical-json.ts';
 import type { FeatureEncoding } from './encoding.ts';
-import { compareStrings, compileEncoding, encodeTable, learnEncoding } from './encoding.ts';
+import { compareStrings, compileEncoding, encodeTable, encodedWidth, learnEncoding } from './encoding.ts';
+import { toMlRandomForest } from './forest/model-json.ts';
+import { forestClasses, forestValues } from './forest/predict.ts';
+import type { ResolvedForestOptions } from './forest/params.ts';
+import { trainForest } from './forest/train.ts';
 import { DataError, MlshipError, SpecError, describeError } from './errors.ts';
 import type { TargetRows } from './data-summary.ts';
 import { summarizeData } from './data-summary.ts';
@@ -36,6 +41,8 @@ export interface TrainOptions {
   /** The version currently served (from the base branch's lock), for `maxRegression` gates. */
   champion?: Artifact;
   onProgress?: (event: TrainProgress) => void;
+  /** Worker threads for a random forest (default: one per core); the artifact is the same whatever the count. */
+  threads?: number;
 }
 
 /** Wall time of each phase of `trainModel`, in ms: what a user waits for, phase by phase. */
@@ -51,7 +58,7 @@ export interface TrainPhases {
 }
 
 export interface TrainResult extends SerializedArtifact {
-  /** Time spent fitting the tree (loading and encoding excluded). */
+  /** Time spent fitting the tree or forest (loading and encoding excluded). */
   trainMs: number;
   phasesMs: TrainPhases;
   trainRows: number;
@@ -128,7 +135,8 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
   }
 
   const started = performance.now();
-  const trained = trainCart(x, encoding.width, target, spec.params, (fraction) => options.onProgress?.({ phase: 'train', fraction }));
+  const onTrain = (fraction: number) => options.onProgress?.({ phase: 'train', fraction });
+  const fitted = spec.algorithm === 'random-forest' ? await fitForest(x, encoding.width, features, target, spec.params, options.threads, onTrain) : fitCart(x, encoding.width, target, spec.params, onTrain);
   const trainMs = performance.now() - started;
 
   // The holdout's true targets, read once for the candidate and the champion alike.
@@ -137,10 +145,11 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
     : { kind: 'regression', values: targetValues(spec.target, holdout) };
   const holdoutX = encodeTable(encoding, holdout.table, holdout.rows);
 
-  const candidate: Predictions = truth.kind === 'classification' ? { classes: predictClasses(trained.tree, holdoutX, encoding.width) } : { values: predictValues(trained.tree, holdoutX, encoding.width) };
+  const candidate = fitted.predict(holdoutX);
   const compared = options.champion ? await evaluateChampion(options.champion, { ...holdout, features: featureNames }, truth, candidate) : undefined;
   const champion = compared?.champion;
-  const metrics: Metrics = truth.kind === 'classification' ? classificationMetrics(truth.codes, candidate.classes!, truth.classes.length) : regressionMetrics(truth.values, candidate.values!);
+  const holdoutMetrics: Metrics = truth.kind === 'classification' ? classificationMetrics(truth.codes, candidate.classes!, truth.classes.length) : regressionMetrics(truth.values, candidate.values!);
+  const metrics: Metrics = { ...holdoutMetrics, ...fitted.metrics };
   const gates = evaluateGates(spec.gates, metrics, champion);
   const targetRows: TargetRows =
     target.kind === 'classification' && truth.kind === 'classification'
@@ -153,10 +162,11 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
     name: loaded.name,
     task: spec.task,
     algorithm: spec.algorithm,
-    params: { ...trained.options, maxDepth: Number.isFinite(trained.options.maxDepth) ? trained.options.maxDepth : null },
+    params: { ...fitted.options, maxDepth: Number.isFinite(fitted.options.maxDepth) ? fitted.options.maxDepth : null },
     features,
     target: classes ? { name: spec.target, classes } : { name: spec.target },
-    model: toMlCart(trained.tree, trained.mlCartOptions),
+    model: fitted.model,
+    ...(fitted.importances ? { importances: fitted.importances } : {}),
     metrics,
     data: summarizeData(train, holdout.rows.length, features, targetRows),
     lineage: {
@@ -164,7 +174,7 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
       data: fileRef(data),
       holdout: spec.holdout ? fileRef(holdout.table) : null,
       split: spec.holdout ? null : { test: spec.split?.test ?? 0.2, seed: spec.split?.seed ?? 42 },
-      trainer: TRAINER_VERSION,
+      trainer: fitted.trainer,
     },
   } as ArtifactContent;
   let sealed;
@@ -177,6 +187,57 @@ export async function trainModel(loaded: LoadedSpec, options: TrainOptions = {})
   }
   const phasesMs: TrainPhases = { load: imputeStarted - loadStarted, impute: started - imputeStarted, fit: trainMs, evaluate: performance.now() - started - trainMs };
   return { ...sealed, trainMs, phasesMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+}
+
+/** A fitted model as the artifact records it, and its predictions on encoded rows. */
+interface Fitted {
+  options: ResolvedCartOptions | ResolvedForestOptions;
+  model: unknown;
+  predict(x: Float64Array): Predictions;
+  /** Metrics known from training itself (a forest's out-of-bag score). */
+  metrics: Record<string, number>;
+  importances?: Record<string, number>;
+  trainer: string;
+}
+
+function fitCart(x: Float64Array, width: number, target: CartTarget, params: LoadedSpec['spec']['params'], onProgress: (fraction: number) => void): Fitted {
+  const trained = trainCart(x, width, target, params, onProgress);
+  return {
+    options: trained.options,
+    model: toMlCart(trained.tree, trained.mlCartOptions),
+    predict: (hx) => (target.kind === 'classification' ? { classes: predictClasses(trained.tree, hx, width) } : { values: predictValues(trained.tree, hx, width) }),
+    metrics: {},
+    trainer: TRAINER_VERSION,
+  };
+}
+
+async function fitForest(
+  x: Float64Array,
+  width: number,
+  features: readonly FeatureEncoding[],
+  target: CartTarget,
+  params: LoadedSpec['spec']['params'],
+  threads: number | undefined,
+  onProgress: (fraction: number) => void,
+): Promise<Fitted> {
+  const forest = await trainForest(x, width, target, params, { threads, onProgress });
+  // Importance per feature: the sum over its encoded inputs (a category's indicators).
+  const importances: Record<string, number> = {};
+  let at = 0;
+  for (const f of features) {
+    let sum = 0;
+    for (let j = 0; j < encodedWidth(f); j++) sum += forest.importances[at++]!;
+    importances[f.name] = sum;
+  }
+  const oob: Record<string, number> = forest.oobScore === null ? {} : target.kind === 'classification' ? { oobAccuracy: forest.oobScore } : { oobR2: forest.oobScore };
+  return {
+    options: forest.options,
+    model: toMlRandomForest(forest.trees, forest.options, forest.mlCartOptions, width),
+    predict: (hx) => (target.kind === 'classification' ? { classes: forestClasses(forest.trees, hx, width) } : { values: forestValues(forest.trees, hx, width) }),
+    metrics: oob,
+    importances,
+    trainer: FOREST_TRAINER_VERSION,
+  };
 }
 
 /** Sorted union of the class labels in all the given rows; a missing label is an error. */

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { DEFAULT_LIMITS } from '../../serving/limits.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
-import { modelsDirSource, storeSource } from '../../serving/loader.ts';
+import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_ARTIFACT_BYTES, modelsDirSource, storeSource } from '../../serving/loader.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
 import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
@@ -42,6 +42,11 @@ const ENV = {
   'max-buffered-bytes': 'MLSHIP_MAX_BUFFERED_BYTES',
   'drain-timeout': 'MLSHIP_DRAIN_TIMEOUT',
   'repository-url': 'MLSHIP_REPOSITORY_URL',
+  'metrics-port': 'MLSHIP_METRICS_PORT',
+  'body-timeout': 'MLSHIP_BODY_TIMEOUT',
+  'min-body-rate': 'MLSHIP_MIN_BODY_RATE',
+  'max-artifact-bytes': 'MLSHIP_MAX_ARTIFACT_BYTES',
+  'fetch-timeout': 'MLSHIP_FETCH_TIMEOUT',
 } as const;
 type Flag = keyof typeof ENV;
 
@@ -53,8 +58,9 @@ export function defaultWorkerEntry(): string {
 }
 
 /**
- * SIGTERM or SIGINT: `close()` (drain, then stop). A second signal exits at once with code 1.
- * The handlers are removed once `closed` resolves.
+ * SIGTERM or SIGINT: `close()` (drain, then stop), and once stopped the process exits whatever is
+ * still pending (a model read that hangs would otherwise keep it alive after "stopped"). A second
+ * signal exits at once with code 1. The handlers are removed once `closed` resolves.
  */
 export function closeOnSignals(server: { close(): unknown; closed: Promise<unknown> }, stderr: CommandIO['stderr'] = process.stderr): void {
   let signalled = false;
@@ -71,7 +77,39 @@ export function closeOnSignals(server: { close(): unknown; closed: Promise<unkno
   void server.closed.then(() => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    // Unref'd: a process with nothing left pending exits by itself first, with the caller's code.
+    if (signalled) setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref();
   });
+}
+
+/** How long a stopped server's process may take to exit by itself before it is made to. */
+const EXIT_AFTER_STOP_MS = 1_000;
+/** How often the process checks that its parent is still there. */
+const PARENT_CHECK_MS = 1_000;
+
+/**
+ * When the process that started this one goes away (npx, a shell, a process manager that dies),
+ * `close()`: otherwise the server is orphaned, still serving. The parent is gone when the IPC
+ * channel disconnects or the parent pid changes (the process was re-parented). Not watched when
+ * the parent is init or none (pid 1 in a container: nothing to outlive).
+ */
+export function closeWhenOrphaned(server: { close(): unknown; closed: Promise<unknown> }, stderr: CommandIO['stderr'] = process.stderr): void {
+  const parent = process.ppid;
+  const orphaned = (why: string) => {
+    clearInterval(timer);
+    stderr.write(`mlship serve: ${why}; stopping\n`);
+    void server.close();
+    // as after a signal: exit once stopped, whatever is pending
+    void server.closed.then(() => setTimeout(() => process.exit(), EXIT_AFTER_STOP_MS).unref());
+  };
+  const timer =
+    parent > 1
+      ? setInterval(() => {
+          if (process.ppid !== parent) orphaned(`the parent process (pid ${parent}) went away`);
+        }, PARENT_CHECK_MS).unref()
+      : undefined;
+  if (process.connected) process.once('disconnect', () => orphaned('the parent process closed the IPC channel'));
+  void server.closed.then(() => clearInterval(timer));
 }
 
 export interface ServeCommandOptions {
@@ -113,18 +151,24 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
   }
   const port = int('port', 0, DEFAULT_PORT);
   if (port > 65_535) throw new UsageError(`--port must be at most 65535, got ${port}`);
+  const metricsPort = opt('metrics-port') === undefined ? undefined : int('metrics-port', 0, 0);
+  if (metricsPort !== undefined && (metricsPort > 65_535 || (metricsPort === port && port !== 0))) throw new UsageError(`--metrics-port must be another port than --port, at most 65535, got ${metricsPort}`);
   const server = await startServer({
     lock,
     fetchArtifact,
     port,
     host: opt('host'),
     workers: opt('workers') === undefined ? undefined : int('workers', 1, 1),
+    metricsPort,
     limits: {
       maxBodyBytes: int('max-body-bytes', 1, DEFAULT_LIMITS.maxBodyBytes),
       maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
       maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
       maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
+      bodyTimeoutMs: int('body-timeout', 1, DEFAULT_LIMITS.bodyTimeoutMs / 1000) * 1000,
+      minBodyBytesPerSecond: int('min-body-rate', 0, DEFAULT_LIMITS.minBodyBytesPerSecond),
     },
+    load: { maxArtifactBytes: int('max-artifact-bytes', 1, DEFAULT_MAX_ARTIFACT_BYTES), fetchTimeoutMs: int('fetch-timeout', 1, DEFAULT_FETCH_TIMEOUT_MS / 1000) * 1000 },
     drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
     version: SERVER_VERSION,
     repositoryUrl,
@@ -133,6 +177,7 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
     write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
   });
   closeOnSignals(server, io.stderr);
+  closeWhenOrphaned(server, io.stderr);
   await server.closed;
   return EXIT.ok;
 }

@@ -6,7 +6,7 @@
 export const TRAIN_USAGE =
   'train <modelDir>... [--out DIR] [--json] [--champion model.json]... [--lock FILE [--store URI]]   train, evaluate, gate, write artifacts';
 export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
+  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL]   serve the pinned models';
 export const PUBLISH_USAGE =
   'publish <artifact.json>... [--store URI] [--lock FILE] [--commit SHA] [--json]   publish artifacts (immutably) and pin them in the lock, recording the commit they were trained at';
 export const VERIFY_USAGE =

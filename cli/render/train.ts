@@ -35,9 +35,11 @@ export function outcomeText(o: ModelOutcome, cwd: string): string {
     a.task === 'classification'
       ? `accuracy ${a.metrics.accuracy.toFixed(4)}  macroF1 ${a.metrics.macroF1.toFixed(4)}`
       : `rmse ${a.metrics.rmse.toFixed(3)}  mae ${a.metrics.mae.toFixed(3)}  r2 ${a.metrics.r2.toFixed(4)}`;
+  const forest = a.algorithm === 'random-forest' ? `${a.params.nEstimators} trees, ` : '';
   const lines = [
-    `${r.passed ? '✓' : '✗'} ${a.name} ${a.version}  ${metrics}  (holdout ${r.holdoutRows} rows; trained on ${r.trainRows} rows in ${formatMs(r.trainMs)}, ${a.params.splitter} splits)`,
+    `${r.passed ? '✓' : '✗'} ${a.name} ${a.version}  ${metrics}  (holdout ${r.holdoutRows} rows; trained on ${r.trainRows} rows in ${formatMs(r.trainMs)}, ${forest}${a.params.splitter} splits)`,
     `    time: ${Object.entries(r.phasesMs).map(([phase, ms]) => `${phase} ${formatMs(ms)}`).join(', ')}`,
+    ...(a.algorithm === 'random-forest' ? [`    ${forestText(a.metrics, a.importances)}`] : []),
     ...(r.champion?.note ? [`    champion ${r.champion.version}: ${r.champion.note}`] : []),
     ...r.gates.map((c) => `    ${gateCheckText(c)}`),
     o.file ? `    → ${path.relative(cwd, o.file) || o.file}` : r.passed ? '' : '    not written: a gate failed',
@@ -60,13 +62,22 @@ export function outcomeJson(o: ModelOutcome): string {
     trainRows: r.trainRows,
     holdoutRows: r.holdoutRows,
     splitter: r.artifact.params.splitter,
+    algorithm: r.artifact.algorithm,
     metrics: r.artifact.metrics,
+    ...(r.artifact.algorithm === 'random-forest' ? { importances: r.artifact.importances } : {}),
     data: r.artifact.data,
     passed: r.passed,
     gates: r.gates,
     champion: r.champion ?? null,
     artifact: o.file ?? null,
   })}\n`;
+}
+
+/** `out-of-bag r2 0.4606; importance: bmi 0.336, s5 0.267, …` (features by decreasing importance). */
+function forestText(metrics: Record<string, unknown>, importances: Record<string, number>): string {
+  const oob = typeof metrics.oobAccuracy === 'number' ? `out-of-bag accuracy ${metrics.oobAccuracy.toFixed(4)}` : typeof metrics.oobR2 === 'number' ? `out-of-bag r2 ${metrics.oobR2.toFixed(4)}` : 'no out-of-bag score (no bootstrap)';
+  const ranked = Object.entries(importances).sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
+  return `${oob}; importance: ${ranked.map(([name, v]) => `${name} ${v.toFixed(3)}`).join(', ')}`;
 }
 
 function formatMs(ms: number): string {

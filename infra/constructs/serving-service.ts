@@ -28,6 +28,13 @@ import { acknowledge } from '../nag.ts';
 /** The container's name in the task definition: the deploy action replaces this container's image. */
 export const CONTAINER_NAME = 'serving';
 export const CONTAINER_PORT = 8080;
+/**
+ * `/metrics` is served on this port (`MLSHIP_METRICS_PORT`), not on the one the load balancer
+ * forwards to, so it is not public: the main port answers 404 for it. Only the container's own
+ * network reaches it (no security-group rule opens it); a scraper in the VPC (e.g. the CloudWatch
+ * agent's ECS Prometheus discovery, through the docker labels) needs one added.
+ */
+export const METRICS_PORT = 9464;
 /** KServe v2 readiness: the server answers 200 only once every pinned model is loaded and verified. */
 export const HEALTH_CHECK_PATH = '/v2/health/ready';
 
@@ -140,6 +147,16 @@ export class ServingService extends Construct {
       // The server drains in-flight requests on SIGTERM; the target is deregistered before that.
       stopTimeout: Duration.seconds(30),
     });
+    const serving = this.taskDefinition.defaultContainer!;
+    serving.addEnvironment('MLSHIP_METRICS_PORT', String(METRICS_PORT));
+    serving.addPortMappings({ containerPort: METRICS_PORT, name: 'metrics', protocol: ecs.Protocol.TCP });
+    serving.addDockerLabel('ECS_PROMETHEUS_EXPORTER_PORT', String(METRICS_PORT));
+    serving.addDockerLabel('ECS_PROMETHEUS_METRICS_PATH', '/metrics');
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment holds only non-secret serving settings (the metrics port); the serving container needs no secrets at all.',
+    );
 
     acknowledge(
       this.taskDefinition,

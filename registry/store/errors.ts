@@ -41,6 +41,12 @@ export class IntegrityError extends StoreError {
   }
 }
 
+/**
+ * What is at a version's place is not something to read whole: not a regular file (a FIFO, a
+ * device, a directory), or more bytes than the reader's limit. Retrying cannot help.
+ */
+export class UnreadableObjectError extends StoreError {}
+
 /** A version is already published with different content: versions are immutable. */
 export class ConflictError extends StoreError {
   readonly model: string;

@@ -7,14 +7,15 @@
  * `model.json`, and it appears complete or not at all.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, readdir, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sha256 } from '../../training/artifact.ts';
 import { MlshipError } from '../../training/errors.ts';
 import { checkRead, settleExisting } from './common.ts';
-import { NotFoundError, storeError } from './errors.ts';
-import type { ModelStore, PutOptions, PutResult, StoredObject } from './types.ts';
+import { NotFoundError, UnreadableObjectError, storeError } from './errors.ts';
+import type { GetOptions, ModelStore, PutOptions, PutResult, StoredObject } from './types.ts';
 import { MODEL_VERSION, OBJECT_FILE, checkName, objectPath } from './types.ts';
 
 /** Bytes written per write call, so progress (and a crash) can land mid-file. */
@@ -84,9 +85,9 @@ export class FileStore implements ModelStore {
     }
   }
 
-  async get(name: string, version: string, expectedSha256: string): Promise<Buffer> {
+  async get(name: string, version: string, expectedSha256: string, options: GetOptions = {}): Promise<Buffer> {
     const uri = this.uriFor(name, version);
-    const bytes = await readIfExists(this.fileFor(name, version), uri);
+    const bytes = await readIfExists(this.fileFor(name, version), uri, options);
     if (!bytes) throw new NotFoundError(name, version, uri);
     return checkRead(bytes, { name, version, uri, expected: expectedSha256 });
   }
@@ -124,13 +125,43 @@ export class FileStore implements ModelStore {
   }
 }
 
-async function readIfExists(file: string, uri: string): Promise<Buffer | undefined> {
+async function readIfExists(file: string, uri: string, options: GetOptions = {}): Promise<Buffer | undefined> {
   try {
-    return await readFile(file);
+    return await readRegularFile(file, uri, options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (err instanceof MlshipError) throw err;
+    if ((err as Error).name === 'AbortError') throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: uri }, err);
   }
+}
+
+/**
+ * A regular file's bytes, refusing anything else (`UnreadableObjectError`): a FIFO would block the
+ * read for ever and a device such as /dev/zero never ends, whatever a symlink makes them look
+ * like. Opened without blocking (a FIFO's open would wait for a writer), then checked on the open
+ * descriptor, so a swap between check and read changes nothing. `place` names it in errors.
+ */
+export async function readRegularFile(file: string, place: string, options: GetOptions = {}): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnreadableObjectError(`not a regular file (${info.isDirectory() ? 'a directory' : info.isFIFO() ? 'a FIFO' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'a special file'})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size: number) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info.size > max) throw tooLarge(info.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length); // it grew while being read
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Why a signal aborted, for a message. */
+export function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : 'aborted';
 }
 
 /** Makes the new directory entry durable (a no-op where directories cannot be opened for sync). */

@@ -32,8 +32,8 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { sha256 } from '../../training/artifact.ts';
 import { MlshipError } from '../../training/errors.ts';
 import { checkRead, settleExisting } from './common.ts';
-import { NotFoundError, StoreError, storeError } from './errors.ts';
-import type { ModelStore, PutOptions, PutResult, StoredObject } from './types.ts';
+import { NotFoundError, StoreError, UnreadableObjectError, storeError } from './errors.ts';
+import type { GetOptions, ModelStore, PutOptions, PutResult, StoredObject } from './types.ts';
 import { MODEL_VERSION, OBJECT_FILE, checkName, objectPath } from './types.ts';
 
 export const MIB = 1024 * 1024;
@@ -241,11 +241,16 @@ export class S3Store implements ModelStore {
     return settleExisting(existing.bytes, ours, detectedBy);
   }
 
-  private async read(name: string, version: string): Promise<{ bytes: Buffer; recorded?: string } | undefined> {
+  private async read(name: string, version: string, options: GetOptions = {}): Promise<{ bytes: Buffer; recorded?: string } | undefined> {
     const uri = this.uriFor(name, version);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version) }));
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError('the object has no body', { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => undefined);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -254,8 +259,8 @@ export class S3Store implements ModelStore {
     }
   }
 
-  async get(name: string, version: string, expectedSha256: string): Promise<Buffer> {
-    const found = await this.read(name, version);
+  async get(name: string, version: string, expectedSha256: string, options: GetOptions = {}): Promise<Buffer> {
+    const found = await this.read(name, version, options);
     const uri = this.uriFor(name, version);
     if (!found) throw new NotFoundError(name, version, uri);
     return checkRead(found.bytes, { name, version, uri, expected: expectedSha256, recorded: found.recorded });

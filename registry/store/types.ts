@@ -37,6 +37,14 @@ export interface PutOptions {
   commit?: string | null;
 }
 
+/** Bounds on one read (serving reads what a lock pins, and must never hang or fill memory on it). */
+export interface GetOptions {
+  /** Aborts the read (a timeout, a shutdown). */
+  signal?: AbortSignal;
+  /** Refuses an object larger than this (`UnreadableObjectError`) before reading it whole. */
+  maxBytes?: number;
+}
+
 export interface StoredObject {
   uri: string;
   size: number;
@@ -57,7 +65,7 @@ export interface ModelStore {
   /** Publishes a version once; see the module comment for the rules. */
   put(name: string, version: string, bytes: Buffer, options?: PutOptions): Promise<PutResult>;
   /** Reads a version and checks it against the expected sha256; throws `NotFoundError` or `IntegrityError`. */
-  get(name: string, version: string, expectedSha256: string): Promise<Buffer>;
+  get(name: string, version: string, expectedSha256: string, options?: GetOptions): Promise<Buffer>;
   head(name: string, version: string): Promise<StoredObject | undefined>;
   exists(name: string, version: string): Promise<boolean>;
   /** The versions of a model that are completely written, sorted. */

@@ -39,7 +39,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
   const write = options.write;
   const logger = createLogger(write, { role: 'primary' });
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-  const config: WorkerConfig = { port: options.port ?? DEFAULT_PORT, host: options.host, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? '0.0.0' };
+  const config: WorkerConfig = { port: options.port ?? DEFAULT_PORT, host: options.host, metricsPort: options.metricsPort, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? '0.0.0' };
   if (options.repositoryUrl) config.repositoryUrl = options.repositoryUrl;
   // `args: []`: the worker entry learns it is a worker from node:cluster and gets its configuration by message.
   cluster.setupPrimary({ exec: workerEntry, args: [], serialization: 'advanced', silent: write !== undefined });
@@ -148,5 +148,5 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
     for (const w of listening) send(w, models);
     return result.ready;
   });
-  return { port: boundPort, workers: count, loaded, close, closed };
+  return { port: boundPort, ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}), workers: count, loaded, close, closed };
 }

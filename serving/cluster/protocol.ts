@@ -5,6 +5,7 @@ import type { LoadFailure, VerifiedArtifact } from '../loader.ts';
 export interface WorkerConfig {
   port: number;
   host?: string;
+  metricsPort?: number;
   limits: Partial<Limits>;
   drainTimeoutMs: number;
   workers: number;

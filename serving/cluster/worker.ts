@@ -67,7 +67,7 @@ export function runWorker(): RunningWorker {
     config = c;
     state.workers = c.workers;
     try {
-      front = await listenHttp({ state, limits: c.limits, logger, metrics, metricsText, version: c.version, port: c.port, host: c.host, repositoryUrl: c.repositoryUrl });
+      front = await listenHttp({ state, limits: c.limits, logger, metrics, metricsText, version: c.version, port: c.port, host: c.host, metricsPort: c.metricsPort, repositoryUrl: c.repositoryUrl });
     } catch (err) {
       sendPrimary({ type: 'listen-error', error: (err as Error).message });
       logger.flush();

@@ -13,8 +13,8 @@ export interface RouteDeps {
   budget: BodyBudget;
   /** The server's version (`GET /v2`, OpenAPI). */
   version: string;
-  /** Prometheus text for `/metrics`: this process's, or every worker's sum. */
-  metricsText: () => Promise<string>;
+  /** Prometheus text for `/metrics`: this process's, or every worker's sum; undefined when `/metrics` is served on a port of its own. */
+  metricsText: (() => Promise<string>) | undefined;
   /** The model repository's web address, for commit and file links on the page (none: no links). */
   repositoryUrl?: string;
 }

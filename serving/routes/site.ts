@@ -27,10 +27,14 @@ export function siteRoutes(deps: RouteDeps): Hono<Env> {
     return { ready: reason === undefined, reason };
   };
 
-  app.get('/metrics', async (c) => {
-    c.env.info.route = 'metrics';
-    return c.body(await deps.metricsText(), 200, METRICS_HEADERS);
-  });
+  const { metricsText } = deps;
+  // Not on the main port when it has a port of its own (--metrics-port): a 404 here.
+  if (metricsText) {
+    app.get('/metrics', async (c) => {
+      c.env.info.route = 'metrics';
+      return c.body(await metricsText(), 200, METRICS_HEADERS);
+    });
+  }
 
   app.get('/openapi.json', (c) => {
     c.env.info.route = 'openapi';

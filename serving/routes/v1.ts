@@ -35,9 +35,10 @@ export function v1Routes(deps: RouteDeps): Hono<Env> {
     const model = lookup(state, c, name, version);
     const kind = bodyKind(c, true);
     let wantProbabilities = queryProbabilities(c);
+    // The slot is taken once the body is here: a slow upload holds none (body.ts bounds its time).
+    const text = await readBody(c, limits.maxBodyBytes, budget);
     admit();
     try {
-      const text = await readBody(c, limits.maxBodyBytes, budget);
       if (kind === 'csv') {
         const encoded = encodeCsv(model, text, limits.maxRows);
         info.rows = encoded.rows;

@@ -59,9 +59,11 @@ export function v2Routes(deps: RouteDeps): Hono<Env> {
     const model = lookup(state, c, c.req.param('name')!, version);
     bodyKind(c, false);
     const queryProbs = queryProbabilities(c);
+    // The slot is taken once the body is here: a slow upload holds none (body.ts bounds its time).
+    const text = await readBody(c, limits.maxBodyBytes, budget);
     admit();
     try {
-      const body = parseJson(await readBody(c, limits.maxBodyBytes, budget));
+      const body = parseJson(text);
       const parsed = v2EnvelopeSchema.safeParse(body);
       if (!parsed.success) throw schemaError(parsed.error);
       const request = parsed.data;

@@ -81,7 +81,7 @@ describe('mlship train', () => {
     const bad = modelDir(root, 'badalgo', { 'model.yaml': 'task: classification\nalgorithm: boosted\ndata: d.csv\ntarget: y\n' });
     const { code, stdout, stderr } = await mlship(['train', bad, 'models/iris', '--out', path.join(root, 'bad-out')]);
     expect(code).toBe(2);
-    expect(stderr).toBe(`✗ badalgo: ${path.join(bad, 'model.yaml')}, line 2, field "algorithm": must be one of "cart"\n`);
+    expect(stderr).toBe(`✗ badalgo: ${path.join(bad, 'model.yaml')}, line 2, field "algorithm": must be one of "cart", "random-forest"\n`);
     expect(stdout).toContain('✓ iris');
   });
 

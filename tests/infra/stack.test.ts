@@ -2,7 +2,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.ts';
-import { CONTAINER_NAME, HEALTH_CHECK_PATH, PLACEHOLDER_IMAGE } from '../../infra/constructs/serving-service.ts';
+import { CONTAINER_NAME, HEALTH_CHECK_PATH, METRICS_PORT, PLACEHOLDER_IMAGE } from '../../infra/constructs/serving-service.ts';
 import { GITHUB_VARIABLES } from '../../infra/stack.ts';
 import { REGION, logicalId, testConfig } from './helpers.ts';
 
@@ -133,7 +133,10 @@ describe('ECS service', () => {
           Name: CONTAINER_NAME,
           Image: PLACEHOLDER_IMAGE,
           Essential: true,
-          PortMappings: [Match.objectLike({ ContainerPort: 8080, Protocol: 'tcp' })],
+          // /metrics on a port of its own, which the load balancer does not forward to
+          PortMappings: [Match.objectLike({ ContainerPort: 8080, Protocol: 'tcp' }), Match.objectLike({ ContainerPort: METRICS_PORT, Protocol: 'tcp', Name: 'metrics' })],
+          Environment: Match.arrayWith([{ Name: 'MLSHIP_METRICS_PORT', Value: String(METRICS_PORT) }]),
+          DockerLabels: { ECS_PROMETHEUS_EXPORTER_PORT: String(METRICS_PORT), ECS_PROMETHEUS_METRICS_PATH: '/metrics' },
           LogConfiguration: {
             LogDriver: 'awslogs',
             Options: { 'awslogs-group': { Ref: logGroup }, 'awslogs-stream-prefix': 'serving', 'awslogs-region': REGION },

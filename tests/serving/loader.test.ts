@@ -73,9 +73,9 @@ describe('loadModels', () => {
 
   it('retries fetch errors, but not a missing artifact', async () => {
     let calls = 0;
-    const flaky: FetchArtifact = async (name, entry) => {
+    const flaky: FetchArtifact = async (name, entry, read) => {
       if (name === 'iris' && ++calls < 3) throw new Error('ECONNRESET');
-      return storeSource(good.store)(name, entry);
+      return storeSource(good.store)(name, entry, read);
     };
     const result = await loadModels(good.lock, flaky, { attempts: 3, retryDelayMs: 1 });
     expect(result.failures).toEqual([]);
@@ -105,14 +105,16 @@ describe('modelsDirSource', () => {
     const flat = await loadModels(good.lock, modelsDirSource(flatDir));
     expect(flat.models.map((m) => m.name)).toEqual(['diabetes', 'iris', 'wine']);
     const empty = await loadModels(good.lock, modelsDirSource(path.join(good.dir, 'nowhere')), { attempts: 1 });
-    expect(empty.failures[0]!.reason).toMatch(/^cannot fetch the artifact: neither .*diabetes.* nor /s);
+    // the log says where it looked; the public reason names no path
+    expect(empty.failures[0]!.detail).toMatch(/^cannot fetch the artifact: .*neither .*diabetes.* nor /s);
+    expect(empty.failures[0]!.reason).toBe('cannot fetch the artifact: model "diabetes" version ' + good.lock.models.diabetes!.version + ' is in neither <name>/<version>/model.json nor <name>/model.json of the models folder');
   });
 });
 
 describe('startServer (one process, real HTTP)', () => {
   it('a tampered artifact keeps the server not ready; the model is never served', async () => {
     const lines: string[] = [];
-    const server = await startServer({ lock: tampered.lock, fetchArtifact: storeSource(tampered.store), port: 0, host: '127.0.0.1', workers: 1, write: (t) => void lines.push(t) });
+    const server = await startServer({ lock: tampered.lock, fetchArtifact: storeSource(tampered.store), port: 0, host: '127.0.0.1', workers: 1, drainTimeoutMs: 1_000, write: (t) => void lines.push(t) });
     try {
       expect(await server.loaded).toBe(false);
       const base = `http://127.0.0.1:${server.port}`;
@@ -133,7 +135,7 @@ describe('startServer (one process, real HTTP)', () => {
   });
 
   it('serves over HTTP: ready after loading, Content-Length body limit, drains on close', async () => {
-    const server = await startServer({ lock: good.lock, fetchArtifact: storeSource(good.store), port: 0, host: '127.0.0.1', workers: 1, limits: { maxBodyBytes: 1000 }, write: () => undefined });
+    const server = await startServer({ lock: good.lock, fetchArtifact: storeSource(good.store), port: 0, host: '127.0.0.1', workers: 1, drainTimeoutMs: 1_000, limits: { maxBodyBytes: 1000 }, write: () => undefined });
     const base = `http://127.0.0.1:${server.port}`;
     expect(await server.loaded).toBe(true);
     expect((await fetch(`${base}/v2/health/ready`)).status).toBe(200);
@@ -181,6 +183,11 @@ describe('mlship serve: bad usage exits 2 before serving', () => {
       [['--store', 's3://b', '--models-dir', 'x'], /either --store or --models-dir/],
       [['--max-rows', 'lots'], /--max-rows \(MLSHIP_MAX_ROWS\) must be a whole number/],
       [['--port', '70000'], /at most 65535/],
+      [['--metrics-port', '8080', '--port', '8080'], /--metrics-port must be another port than --port/],
+      [['--body-timeout', '0'], /--body-timeout \(MLSHIP_BODY_TIMEOUT\) must be a whole number ≥ 1/],
+      [['--min-body-rate', 'fast'], /--min-body-rate \(MLSHIP_MIN_BODY_RATE\) must be a whole number ≥ 0/],
+      [['--max-artifact-bytes=0'], /--max-artifact-bytes \(MLSHIP_MAX_ARTIFACT_BYTES\) must be a whole number ≥ 1/],
+      [['--fetch-timeout', '1.5'], /--fetch-timeout \(MLSHIP_FETCH_TIMEOUT\) must be a whole number ≥ 1/],
       [['--store', 'ftp://b'], /unsupported store "ftp:\/\/b": use s3:\/\/bucket\/prefix or file:\/\/path/],
     ] as const) {
       const { err, io: cio } = io();

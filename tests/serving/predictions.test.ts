@@ -10,6 +10,7 @@ import type { ServingApp } from '../../serving/app.ts';
 import { predictClasses, predictValues } from '../../training/cart/tree.ts';
 import { loadCsv } from '../../training/csv.ts';
 import { encodeTable } from '../../training/encoding.ts';
+import { forestClasses, forestValues } from '../../training/forest/predict.ts';
 import { loadModel } from '../../training/model.ts';
 import type { RawValue, Table } from '../../training/table.ts';
 import { allRows, cellValue } from '../../training/table.ts';
@@ -43,10 +44,11 @@ beforeAll(async () => {
     const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
     const trained = loadModel(model.artifact);
     const width = model.predictor.width;
+    const forest = model.artifact.algorithm === 'random-forest';
     const expected =
       model.artifact.task === 'classification'
-        ? Array.from(predictClasses(trained.tree, x, width), (k) => model.predictor.classes[k]!)
-        : Array.from(predictValues(trained.tree, x, width));
+        ? Array.from(forest ? forestClasses(trained.trees, x, width) : predictClasses(trained.tree, x, width), (k) => model.predictor.classes[k]!)
+        : Array.from(forest ? forestValues(trained.trees, x, width) : predictValues(trained.tree, x, width));
     cases.set(model.name, { model, table, x, expected });
   }
 });
@@ -60,8 +62,11 @@ describe.each(EXAMPLES)('%s', (name) => {
     if (p.task === 'classification') {
       const ours = Array.from(p.classify(x, rows), (k) => p.classes[k]!);
       expect(ours).toEqual(expected);
-      const mlCart = DecisionTreeClassifier.load(model.artifact.model).predict(matrix);
-      expect(ours).toEqual(mlCart.map((k) => p.classes[k]!));
+      // (A forest's agreement with ml-random-forest is checked in tests/training/forest.test.ts.)
+      if (model.artifact.algorithm === 'cart') {
+        const mlCart = DecisionTreeClassifier.load(model.artifact.model).predict(matrix);
+        expect(ours).toEqual(mlCart.map((k) => p.classes[k]!));
+      }
       // probabilities: the leaf distribution, rows sum to 1, argmax is the prediction
       const probs = p.probabilities(x, rows);
       for (let r = 0; r < rows; r++) {
@@ -72,7 +77,7 @@ describe.each(EXAMPLES)('%s', (name) => {
     } else {
       const ours = Array.from(p.regress(x, rows));
       expect(ours).toEqual(expected);
-      expect(ours).toEqual(DecisionTreeRegression.load(model.artifact.model).predict(matrix));
+      if (model.artifact.algorithm === 'cart') expect(ours).toEqual(DecisionTreeRegression.load(model.artifact.model).predict(matrix));
     }
     expect(rows).toBeGreaterThan(100);
   });

@@ -57,11 +57,13 @@ describe('deep trees', () => {
   it(`an artifact with a ${DEPTH.toLocaleString('en-US')}-level tree seals, parses, validates and predicts`, async () => {
     const dir = modelDir(root, 'chain', { 'model.yaml': deepSpec, 'd.csv': alternatingCsv(40) });
     const { artifact } = await trainModel(await loadSpec(dir));
+    if (artifact.algorithm !== 'cart') throw new Error('expected a cart artifact');
     const { version: _version, ...content } = artifact;
     const model = toMlCart(chainTree(DEPTH), artifact.model.options as Parameters<typeof toMlCart>[1]);
     const sealed = sealArtifact({ ...content, features: [{ name: 'x', type: 'number', impute: 0 }], target: { name: 'y', classes: ['a', 'b'] }, model } as ArtifactContent);
     const parsed = parseArtifact(sealed.bytes, 'deep.json');
     expect(parsed.version).toBe(sealed.artifact.version);
+    if (parsed.algorithm !== 'cart') throw new Error('expected a cart artifact');
     expect(fromMlCart(parsed.model, 2).nodeCount).toBe(2 * DEPTH + 1);
     const predictor = compilePredictor(parsed);
     const x = Float64Array.from([0, 1, 2, DEPTH - 1, DEPTH + 5]);

@@ -28,7 +28,7 @@ describe('model spec', () => {
       const loaded = await loadSpec(path.join(REPO, 'models', name));
       expect(loaded.name).toBe(name);
       expect(loaded.sha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(loaded.spec.algorithm).toBe('cart');
+      expect(['cart', 'random-forest']).toContain(loaded.spec.algorithm);
     }
   });
 
@@ -41,7 +41,7 @@ describe('model spec', () => {
 
   it('names the field and line of an unknown algorithm', () => {
     const err = specError(valid.replace('algorithm: cart', 'algorithm: xgboost'));
-    expect(describeError(err)).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart"');
+    expect(describeError(err)).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart", "random-forest"');
     expect(err.place).toMatchObject({ line: 2, field: 'algorithm' });
   });
 

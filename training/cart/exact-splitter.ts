@@ -4,12 +4,18 @@
  * feature over the node's rows; applying it is a stable partition of each range, so the ranges
  * stay sorted. O(features · rows) per tree level, every distinct value a candidate.
  */
-import type { Split, Splitter } from './splitter.ts';
+import type { FeatureSubset, Split, Splitter } from './splitter.ts';
 import { argsort } from './argsort.ts';
 import { midpoint } from './binning.ts';
 import type { TargetStats } from './target.ts';
 
-export function exactSplitter(x: Float64Array, width: number, target: TargetStats): Splitter<undefined> {
+/** Each feature's column and its rows in ascending order of value: computed once, shared by a forest's trees. */
+export interface Presorted {
+  columns: Float64Array[];
+  order: Int32Array[];
+}
+
+export function presortColumns(x: Float64Array, width: number): Presorted {
   const rows = x.length / width;
   const columns: Float64Array[] = [];
   const order: Int32Array[] = [];
@@ -19,13 +25,25 @@ export function exactSplitter(x: Float64Array, width: number, target: TargetStat
     columns.push(col);
     order.push(argsort(col));
   }
+  return { columns, order };
+}
+
+/**
+ * `shared` gives a presort made once (a forest's) and, optionally, how many times each row is
+ * drawn (a bootstrap sample): the splitter then works on its own copy, each row repeated that often.
+ */
+export function exactSplitter(x: Float64Array, width: number, target: TargetStats, shared?: { presorted: Presorted; counts?: Int32Array }): Splitter<undefined> {
+  const rows = x.length / width;
+  const presorted = shared?.presorted ?? presortColumns(x, width);
+  const columns = presorted.columns;
+  const order = shared ? presorted.order.map((o) => repeatRows(o, shared.counts)) : presorted.order;
   const { slot, value, width: k } = target;
   const goesLeft = new Uint8Array(rows);
-  const scratch = new Int32Array(rows);
+  const scratch = new Int32Array(order[0]!.length);
   const left = new Float64Array(k);
   const right = new Float64Array(k);
 
-  function best(start: number, end: number, stats: Float64Array): Split | undefined {
+  function best(start: number, end: number, stats: Float64Array, _state: undefined, features?: FeatureSubset): Split | undefined {
     const n = end - start;
     let bestScore = -Infinity;
     let bestFeature = -1;
@@ -33,10 +51,13 @@ export function exactSplitter(x: Float64Array, width: number, target: TargetStat
     let bestThreshold = 0;
     let parentSq = 0;
     for (let c = 1; c < k; c++) parentSq += stats[c]! * stats[c]!;
-    for (let f = 0; f < width; f++) {
+    let tried = 0;
+    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+      const f = features ? features.order[fi]! : fi;
       const ord = order[f]!;
       const xs = columns[f]!;
       if (xs[ord[start]!] === xs[ord[end - 1]!]) continue; // constant in this node
+      tried++;
       left.fill(0);
       right.set(stats);
       let leftSq = 0;
@@ -98,4 +119,18 @@ export function exactSplitter(x: Float64Array, width: number, target: TargetStat
   }
 
   return { rootState: () => undefined, best, apply, release: () => {} };
+}
+
+/** Rows in the given order, each repeated `counts[row]` times (once when no counts are given). */
+function repeatRows(order: Int32Array, counts: Int32Array | undefined): Int32Array {
+  if (!counts) return order.slice();
+  let n = 0;
+  for (let i = 0; i < counts.length; i++) n += counts[i]!;
+  const out = new Int32Array(n);
+  let at = 0;
+  for (let i = 0; i < order.length; i++) {
+    const r = order[i]!;
+    for (let c = counts[r]!; c > 0; c--) out[at++] = r;
+  }
+  return out;
 }

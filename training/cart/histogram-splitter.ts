@@ -4,21 +4,29 @@
  * is found by scanning bins, not rows. A child's histogram is its parent's minus its sibling's,
  * so only the smaller child's rows are ever scanned: about half the rows per tree level.
  */
+import type { Bins } from './binning.ts';
 import { binColumns } from './binning.ts';
-import type { Split, Splitter } from './splitter.ts';
+import type { FeatureSubset, Split, Splitter } from './splitter.ts';
 import type { TargetStats } from './target.ts';
 import { sideScore } from './target.ts';
 
 type Histogram = Float64Array | undefined;
 
-export function histogramSplitter(x: Float64Array, width: number, target: TargetStats, maxBins: number): Splitter<Histogram> {
-  const rows = x.length / width;
-  const { codes, edges } = binColumns(x, width, maxBins);
+/**
+ * `shared` gives bins made once (a forest's) and, optionally, the rows to train on, repeats
+ * allowed (a bootstrap sample; the splitter reorders its own copy).
+ */
+export function histogramSplitter(x: Float64Array, width: number, target: TargetStats, maxBins: number, shared?: { bins: Bins; sample?: Int32Array }): Splitter<Histogram> {
+  const { codes, edges } = shared?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k } = target;
   const stride = maxBins * k; // one feature's block in a histogram
   const size = width * stride;
-  const order = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) order[i] = i;
+  let order: Int32Array;
+  if (shared?.sample) order = shared.sample.slice();
+  else {
+    order = new Int32Array(x.length / width);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+  }
   const pool: Float64Array[] = [];
 
   const take = (): Float64Array => pool.pop()?.fill(0) ?? new Float64Array(size);
@@ -42,7 +50,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     return h;
   }
 
-  function best(start: number, end: number, stats: Float64Array, h: Histogram): Split | undefined {
+  function best(start: number, end: number, stats: Float64Array, h: Histogram, features?: FeatureSubset): Split | undefined {
     if (!h) throw new Error('histogram splitter: node has no histogram');
     const cumulative = new Float64Array(k);
     const rightStats = new Float64Array(k);
@@ -50,15 +58,19 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     let bestFeature = -1;
     let bestBin = -1;
     const n = end - start;
-    for (let f = 0; f < width; f++) {
+    let tried = 0;
+    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+      const f = features ? features.order[fi]! : fi;
       const bins = edges[f]!.length + 1;
       cumulative.fill(0);
+      let varies = false; // some cut leaves rows on both sides
       for (let b = 0; b < bins - 1; b++) {
         const at = f * stride + b * k;
         for (let j = 0; j < k; j++) cumulative[j] = cumulative[j]! + h[at + j]!;
         const nl = cumulative[0]!;
         if (nl === 0) continue;
         if (nl === n) break;
+        varies = true;
         for (let j = 0; j < k; j++) rightStats[j] = stats[j]! - cumulative[j]!;
         rightStats[0] = n - nl;
         const score = sideScore(cumulative, 0, k) + sideScore(rightStats, 0, k);
@@ -68,6 +80,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
           bestBin = b;
         }
       }
+      if (varies) tried++;
     }
     if (bestFeature < 0) return undefined;
     const leftStats = new Float64Array(k);
@@ -120,5 +133,5 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     return { mid, left, right };
   }
 
-  return { rootState: () => scan(0, rows), best, apply, release };
+  return { rootState: () => scan(0, order.length), best, apply, release };
 }

@@ -5,7 +5,7 @@
  */
 import { exactSplitter } from './exact-splitter.ts';
 import { histogramSplitter } from './histogram-splitter.ts';
-import type { Splitter } from './splitter.ts';
+import type { FeatureSubset, Splitter } from './splitter.ts';
 import type { CartTarget } from './target.ts';
 import { sideScore, targetStats } from './target.ts';
 import type { FlatTree, MlCartOptions } from './tree.ts';
@@ -73,18 +73,23 @@ export function trainCart(
   const stats = targetStats(target);
   const splitter: Splitter<unknown> =
     resolved.splitter === 'exact' ? exactSplitter(x, width, stats) : (histogramSplitter(x, width, stats, resolved.maxBins) as Splitter<unknown>);
-  const tree = grow(splitter, rows, stats.width, stats.slot, stats.value, resolved, target.kind === 'classification', onProgress);
+  const rootStats = new Float64Array(stats.width);
+  for (let r = 0; r < rows; r++) {
+    rootStats[0]!++;
+    rootStats[1 + stats.slot[r]!] = rootStats[1 + stats.slot[r]!]! + stats.value[r]!;
+  }
+  const tree = growTree(splitter, rootStats, resolved, target.kind === 'classification', onProgress);
+  return { tree, options: resolved, mlCartOptions: mlCartOptionsOf(resolved, target.kind) };
+}
+
+export function mlCartOptionsOf(resolved: ResolvedCartOptions, kind: CartTarget['kind']): MlCartOptions {
   return {
-    tree,
-    options: resolved,
-    mlCartOptions: {
-      gainFunction: target.kind === 'classification' ? 'gini' : 'regression',
-      splitFunction: 'mean',
-      minNumSamples: resolved.minNumSamples,
-      maxDepth: Number.isFinite(resolved.maxDepth) ? resolved.maxDepth : null,
-      gainThreshold: resolved.gainThreshold,
-      kind: target.kind === 'classification' ? 'classifier' : 'regression',
-    },
+    gainFunction: kind === 'classification' ? 'gini' : 'regression',
+    splitFunction: 'mean',
+    minNumSamples: resolved.minNumSamples,
+    maxDepth: Number.isFinite(resolved.maxDepth) ? resolved.maxDepth : null,
+    gainThreshold: resolved.gainThreshold,
+    kind: kind === 'classification' ? 'classifier' : 'regression',
   };
 }
 
@@ -98,16 +103,20 @@ interface PendingNode {
   isLeft: boolean;
 }
 
-function grow(
+/**
+ * Grows a tree over the splitter's rows, whose statistics are `rootStats`. `featureSubset`, when
+ * given, is asked before each split for the features it may try (a forest's per-split sampling).
+ */
+export function growTree(
   splitter: Splitter<unknown>,
-  rows: number,
-  k: number,
-  slot: Int32Array,
-  value: Float64Array,
+  rootStats: Float64Array,
   o: ResolvedCartOptions,
   classification: boolean,
   onProgress?: (fraction: number) => void,
+  featureSubset?: () => FeatureSubset,
 ): FlatTree {
+  const k = rootStats.length;
+  const rows = rootStats[0]!;
   const feature: number[] = [];
   const threshold: number[] = [];
   const left: number[] = [];
@@ -117,11 +126,6 @@ function grow(
   const leafValues: number[] = [];
   const valueWidth = classification ? k - 1 : 1;
 
-  const rootStats = new Float64Array(k);
-  for (let r = 0; r < rows; r++) {
-    rootStats[0]!++;
-    rootStats[1 + slot[r]!] = rootStats[1 + slot[r]!]! + value[r]!;
-  }
   const trySplit = (n: number, depth: number) => n > o.minNumSamples && depth < o.maxDepth;
   const stack: PendingNode[] = [
     { start: 0, end: rows, depth: 0, stats: rootStats, state: trySplit(rows, 0) ? splitter.rootState() : undefined, parent: -1, isLeft: false },
@@ -135,7 +139,7 @@ function grow(
     if (node.parent >= 0) (node.isLeft ? left : right)[node.parent] = id;
     const n = node.end - node.start;
     const parentScore = sideScore(node.stats, 0, k);
-    let split = trySplit(n, node.depth) && !isPure(node.stats, classification) ? splitter.best(node.start, node.end, node.stats, node.state) : undefined;
+    let split = trySplit(n, node.depth) && !isPure(node.stats, classification) ? splitter.best(node.start, node.end, node.stats, node.state, featureSubset?.()) : undefined;
     const splitGain = split ? (split.score - parentScore) / n : 0;
     // Relative floor: floating-point noise on a pure node must not count as a gain.
     if (split && !(splitGain > o.gainThreshold && splitGain > 1e-12 * (1 + Math.abs(parentScore / n)))) split = undefined;

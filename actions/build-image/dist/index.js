@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf2) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf2.length;
         if (request.onData(buf2) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -20325,18 +20325,18 @@ var init_schema_date_utils = __esm({
       let hour;
       let minute;
       let second;
-      let fraction;
+      let fraction2;
       let matches2;
       if (matches2 = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches2;
+        [, day, month, year2, hour, minute, second, fraction2] = matches2;
       } else if (matches2 = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches2;
+        [, day, month, year2, hour, minute, second, fraction2] = matches2;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches2 = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches2;
+        [, month, day, hour, minute, second, fraction2, year2] = matches2;
       }
       if (year2 && second) {
-        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction2 ? Math.round(parseFloat(`0.${fraction2}`) * 1e3) : 0);
         range(day, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
@@ -21148,11 +21148,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants3.delete("CONFIG");
-    constants3.delete("CONFIG_PREFIX_SEPARATOR");
-    constants3.delete("ENV");
-    return [...constants3].join(", ");
+    const constants4 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants4.delete("CONFIG");
+    constants4.delete("CONFIG_PREFIX_SEPARATOR");
+    constants4.delete("ENV");
+    return [...constants4].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -38361,7 +38361,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants3 } = http2;
+    var { constants: constants4 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -38453,8 +38453,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants3.HTTP2_HEADER_PATH]: path5,
-            [constants3.HTTP2_HEADER_METHOD]: method
+            [constants4.HTTP2_HEADER_PATH]: path5,
+            [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -40048,20 +40048,20 @@ function readSpecial() {
 function bytesToFloat16(a5, b5) {
   const sign4 = a5 >> 7;
   const exponent = (a5 & 124) >> 2;
-  const fraction = (a5 & 3) << 8 | b5;
+  const fraction2 = (a5 & 3) << 8 | b5;
   const scalar = sign4 === 0 ? 1 : -1;
   if (exponent === 0) {
-    if (fraction === 0) {
+    if (fraction2 === 0) {
       return 0;
     }
-    return scalar * (Math.pow(2, 1 - 15) * (fraction / 1024));
+    return scalar * (Math.pow(2, 1 - 15) * (fraction2 / 1024));
   } else if (exponent === 31) {
-    if (fraction === 0) {
+    if (fraction2 === 0) {
       return scalar * Infinity;
     }
     return NaN;
   }
-  return scalar * (Math.pow(2, exponent - 15) * (1 + fraction / 1024));
+  return scalar * (Math.pow(2, exponent - 15) * (1 + fraction2 / 1024));
 }
 function castBigInt(value) {
   if (typeof value === "number") {
@@ -54050,7 +54050,7 @@ var require_headers2 = __commonJS({
     var USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET]);
     var GNU_MAGIC = b4a.from([117, 115, 116, 97, 114, 32]);
     var GNU_VER = b4a.from([32, 0]);
-    var MASK = 4095;
+    var MASK2 = 4095;
     var MAGIC_OFFSET = 257;
     var VERSION_OFFSET = 263;
     exports.decodeLongPath = function decodeLongPath(buf2, encoding) {
@@ -54098,7 +54098,7 @@ var require_headers2 = __commonJS({
       if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null;
       if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null;
       b4a.write(buf2, name);
-      b4a.write(buf2, encodeOct(opts.mode & MASK, 6), 100);
+      b4a.write(buf2, encodeOct(opts.mode & MASK2, 6), 100);
       b4a.write(buf2, encodeOct(opts.uid, 6), 108);
       b4a.write(buf2, encodeOct(opts.gid, 6), 116);
       encodeSize(opts.size, buf2, 124);
@@ -54648,7 +54648,7 @@ var require_extract = __commonJS({
 // node_modules/tar-stream/constants.js
 var require_constants6 = __commonJS({
   "node_modules/tar-stream/constants.js"(exports, module) {
-    var constants3 = {
+    var constants4 = {
       // just for envs without fs
       S_IFMT: 61440,
       S_IFDIR: 16384,
@@ -54658,9 +54658,9 @@ var require_constants6 = __commonJS({
       S_IFLNK: 40960
     };
     try {
-      module.exports = __require("fs").constants || constants3;
+      module.exports = __require("fs").constants || constants4;
     } catch {
-      module.exports = constants3;
+      module.exports = constants4;
     }
   }
 });
@@ -54670,7 +54670,7 @@ var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports, module) {
     var { Readable: Readable8, Writable: Writable4, getStreamError } = require_streamx();
     var b4a = require_b4a();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var headers = require_headers2();
     var DMODE = 493;
     var FMODE = 420;
@@ -54873,16 +54873,16 @@ var require_pack = __commonJS({
       return new Pack(opts);
     };
     function modeToType(mode) {
-      switch (mode & constants3.S_IFMT) {
-        case constants3.S_IFBLK:
+      switch (mode & constants4.S_IFMT) {
+        case constants4.S_IFBLK:
           return "block-device";
-        case constants3.S_IFCHR:
+        case constants4.S_IFCHR:
           return "character-device";
-        case constants3.S_IFDIR:
+        case constants4.S_IFDIR:
           return "directory";
-        case constants3.S_IFIFO:
+        case constants4.S_IFIFO:
           return "fifo";
-        case constants3.S_IFLNK:
+        case constants4.S_IFLNK:
           return "symlink";
       }
       return "file";
@@ -88827,9 +88827,17 @@ var classificationMetricsSchema = external_exports.strictObject({
   accuracy: external_exports.number(),
   macroF1: external_exports.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
-  confusionMatrix: external_exports.array(external_exports.array(external_exports.int()))
+  confusionMatrix: external_exports.array(external_exports.array(external_exports.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: external_exports.number().optional()
 });
-var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
+var regressionMetricsSchema = external_exports.strictObject({
+  rmse: external_exports.number(),
+  mae: external_exports.number(),
+  r2: external_exports.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: external_exports.number().optional()
+});
 
 // training/cart/tree.ts
 var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
@@ -88877,6 +88885,59 @@ var mlCartModelSchema = external_exports.object({
   root: mlCartNodeSchema
 });
 
+// training/forest/model-json.ts
+var baseModel = external_exports.strictObject({
+  /** Per tree, the input columns it reads (ours: all of them, in order). */
+  indexes: external_exports.array(external_exports.array(external_exports.int().min(0))),
+  /** Inputs per tree. */
+  n: external_exports.int().min(1),
+  replacement: external_exports.boolean(),
+  maxFeatures: external_exports.number(),
+  nEstimators: external_exports.int().min(1),
+  treeOptions: mlCartModelSchema.shape.options,
+  isClassifier: external_exports.boolean(),
+  seed: external_exports.int(),
+  estimators: external_exports.array(mlCartModelSchema).min(1),
+  useSampleBagging: external_exports.boolean()
+});
+var mlRandomForestSchema = external_exports.union([
+  external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
+  external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
+]);
+
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+
+// training/forest/params.ts
+var fraction = external_exports.number().gt(0).max(1);
+var forestOnlyParams = {
+  /** Number of trees (scikit-learn's n_estimators; default 100). */
+  nEstimators: external_exports.int().min(1).max(1e4).optional(),
+  /** Features tried at each split: sqrt, log2 or all of them, a count, or a fraction (0, 1]. */
+  maxFeatures: external_exports.union([external_exports.enum(["sqrt", "log2", "all"]), external_exports.int().min(1), fraction]).optional(),
+  /** Each tree trains on a bootstrap sample (rows drawn with replacement; default true). */
+  bootstrap: external_exports.boolean().optional(),
+  /** Rows drawn per tree with bootstrap: a count or a fraction of the training rows (default all). */
+  maxSamples: external_exports.union([external_exports.int().min(1), fraction]).optional(),
+  /** Seed of the bootstrap and feature draws (default 42). */
+  seed: external_exports.int().min(0).max(4294967295).optional()
+};
+var FOREST_ONLY_PARAMS = Object.keys(forestOnlyParams);
+var forestArtifactParamsSchema = external_exports.strictObject({
+  nEstimators: external_exports.int().min(1),
+  maxFeatures: external_exports.int().min(1),
+  bootstrap: external_exports.boolean(),
+  maxSamples: external_exports.int().min(1),
+  seed: external_exports.int().min(0),
+  maxDepth: external_exports.int().nullable(),
+  minNumSamples: external_exports.int(),
+  gainThreshold: external_exports.number(),
+  splitter: external_exports.enum(["exact", "histogram"]),
+  maxBins: external_exports.int()
+});
+
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
 var ARTIFACT_FORMAT_V1 = "mlship.model/v1";
@@ -88915,9 +88976,17 @@ var regression = {
 };
 var v2 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 var v1 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+var forestV2 = {
+  ...v2,
+  algorithm: external_exports.literal("random-forest"),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: external_exports.record(external_exports.string(), external_exports.number())
+};
 var artifactSchema = external_exports.union([
   external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v2, ...classification }), external_exports.strictObject({ ...v2, ...regression })]),
-  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })])
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })]),
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...forestV2, ...classification }), external_exports.strictObject({ ...forestV2, ...regression })])
 ]);
 function sha256(bytes) {
   return createHash6("sha256").update(bytes).digest("hex");
@@ -88935,7 +89004,8 @@ function parseArtifact(bytes, source) {
   }
   const result = artifactSchema.safeParse(raw);
   if (!result.success) {
-    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = raw.algorithm === "random-forest";
+    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? forest ? 2 : 0 : 1);
     throw new ArtifactError(issue3.message, { file: source, field: issue3.path.map(String).join(".") || void 0 });
   }
   const artifact = result.data;
@@ -89899,6 +89969,8 @@ var IntegrityError = class extends StoreError {
     this.actual = fields.actual;
   }
 };
+var UnreadableObjectError = class extends StoreError {
+};
 var ConflictError = class extends StoreError {
   model;
   version;
@@ -89925,7 +89997,8 @@ function storeError(message, place, cause) {
 
 // registry/store/file.ts
 import { randomBytes } from "node:crypto";
-import { link, mkdir as mkdir2, open as open3, readFile as readFile6, readdir as readdir2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { link, mkdir as mkdir2, open as open3, readdir as readdir2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
 import path2 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -90034,9 +90107,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name, version2, expectedSha256) {
+  async get(name, version2, expectedSha256, options = {}) {
     const uri = this.uriFor(name, version2);
-    const bytes = await readIfExists(this.fileFor(name, version2), uri);
+    const bytes = await readIfExists(this.fileFor(name, version2), uri, options);
     if (!bytes) throw new NotFoundError(name, version2, uri);
     return checkRead(bytes, { name, version: version2, uri, expected: expectedSha256 });
   }
@@ -90070,13 +90143,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile6(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
+    if (err instanceof MlshipError) throw err;
+    if (err.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${err.code ?? String(err)})`, { file: uri }, err);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open3(file2, constants3.O_RDONLY | constants3.O_NONBLOCK);
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new UnreadableObjectError(`not a regular file (${info.isDirectory() ? "a directory" : info.isFIFO() ? "a FIFO" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info.size > max) throw tooLarge(info.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -90246,11 +90340,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name, version2) {
+  async read(name, version2, options = {}) {
     const uri = this.uriFor(name, version2);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -90258,8 +90357,8 @@ var S3Store = class {
       throw failure2(err, "read", uri);
     }
   }
-  async get(name, version2, expectedSha256) {
-    const found = await this.read(name, version2);
+  async get(name, version2, expectedSha256, options = {}) {
+    const found = await this.read(name, version2, options);
     const uri = this.uriFor(name, version2);
     if (!found) throw new NotFoundError(name, version2, uri);
     return checkRead(found.bytes, { name, version: version2, uri, expected: expectedSha256, recorded: found.recorded });

@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -20408,18 +20408,18 @@ var init_schema_date_utils = __esm({
       let hour;
       let minute;
       let second;
-      let fraction;
+      let fraction2;
       let matches;
       if (matches = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
       } else if (matches = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches;
+        [, month, day, hour, minute, second, fraction2, year2] = matches;
       }
       if (year2 && second) {
-        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction2 ? Math.round(parseFloat(`0.${fraction2}`) * 1e3) : 0);
         range(day, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
@@ -20963,7 +20963,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -20974,7 +20974,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile3(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile2(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -21091,12 +21091,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile4;
+var filePromises, fileIntercept, readFile3;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile4 = (path7, options) => {
+    readFile3 = (path7, options) => {
       if (fileIntercept[path7] !== void 0) {
         return fileIntercept[path7];
       }
@@ -21134,10 +21134,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile4(resolvedConfigFilepath, {
+        readFile3(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile4(resolvedFilepath, {
+        readFile3(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -21168,7 +21168,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile4(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile3(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -21231,11 +21231,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants3.delete("CONFIG");
-    constants3.delete("CONFIG_PREFIX_SEPARATOR");
-    constants3.delete("ENV");
-    return [...constants3].join(", ");
+    const constants4 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants4.delete("CONFIG");
+    constants4.delete("CONFIG_PREFIX_SEPARATOR");
+    constants4.delete("ENV");
+    return [...constants4].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -24033,7 +24033,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile4,
+  readFile: () => readFile3,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -42100,7 +42100,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants3 } = http2;
+    var { constants: constants4 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -42192,8 +42192,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request2.headers,
-            [constants3.HTTP2_HEADER_PATH]: path7,
-            [constants3.HTTP2_HEADER_METHOD]: method
+            [constants4.HTTP2_HEADER_PATH]: path7,
+            [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -87275,9 +87275,17 @@ var classificationMetricsSchema = external_exports.strictObject({
   accuracy: external_exports.number(),
   macroF1: external_exports.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
-  confusionMatrix: external_exports.array(external_exports.array(external_exports.int()))
+  confusionMatrix: external_exports.array(external_exports.array(external_exports.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: external_exports.number().optional()
 });
-var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
+var regressionMetricsSchema = external_exports.strictObject({
+  rmse: external_exports.number(),
+  mae: external_exports.number(),
+  r2: external_exports.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: external_exports.number().optional()
+});
 
 // training/cart/tree.ts
 var leafSchema = external_exports.object({ distribution: external_exports.union([external_exports.array(external_exports.array(external_exports.number())).length(1), external_exports.number()]) });
@@ -87325,6 +87333,59 @@ var mlCartModelSchema = external_exports.object({
   root: mlCartNodeSchema
 });
 
+// training/forest/model-json.ts
+var baseModel = external_exports.strictObject({
+  /** Per tree, the input columns it reads (ours: all of them, in order). */
+  indexes: external_exports.array(external_exports.array(external_exports.int().min(0))),
+  /** Inputs per tree. */
+  n: external_exports.int().min(1),
+  replacement: external_exports.boolean(),
+  maxFeatures: external_exports.number(),
+  nEstimators: external_exports.int().min(1),
+  treeOptions: mlCartModelSchema.shape.options,
+  isClassifier: external_exports.boolean(),
+  seed: external_exports.int(),
+  estimators: external_exports.array(mlCartModelSchema).min(1),
+  useSampleBagging: external_exports.boolean()
+});
+var mlRandomForestSchema = external_exports.union([
+  external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
+  external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
+]);
+
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+
+// training/forest/params.ts
+var fraction = external_exports.number().gt(0).max(1);
+var forestOnlyParams = {
+  /** Number of trees (scikit-learn's n_estimators; default 100). */
+  nEstimators: external_exports.int().min(1).max(1e4).optional(),
+  /** Features tried at each split: sqrt, log2 or all of them, a count, or a fraction (0, 1]. */
+  maxFeatures: external_exports.union([external_exports.enum(["sqrt", "log2", "all"]), external_exports.int().min(1), fraction]).optional(),
+  /** Each tree trains on a bootstrap sample (rows drawn with replacement; default true). */
+  bootstrap: external_exports.boolean().optional(),
+  /** Rows drawn per tree with bootstrap: a count or a fraction of the training rows (default all). */
+  maxSamples: external_exports.union([external_exports.int().min(1), fraction]).optional(),
+  /** Seed of the bootstrap and feature draws (default 42). */
+  seed: external_exports.int().min(0).max(4294967295).optional()
+};
+var FOREST_ONLY_PARAMS = Object.keys(forestOnlyParams);
+var forestArtifactParamsSchema = external_exports.strictObject({
+  nEstimators: external_exports.int().min(1),
+  maxFeatures: external_exports.int().min(1),
+  bootstrap: external_exports.boolean(),
+  maxSamples: external_exports.int().min(1),
+  seed: external_exports.int().min(0),
+  maxDepth: external_exports.int().nullable(),
+  minNumSamples: external_exports.int(),
+  gainThreshold: external_exports.number(),
+  splitter: external_exports.enum(["exact", "histogram"]),
+  maxBins: external_exports.int()
+});
+
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
 var ARTIFACT_FORMAT_V1 = "mlship.model/v1";
@@ -87363,9 +87424,17 @@ var regression = {
 };
 var v2 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 var v1 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+var forestV2 = {
+  ...v2,
+  algorithm: external_exports.literal("random-forest"),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: external_exports.record(external_exports.string(), external_exports.number())
+};
 var artifactSchema = external_exports.union([
   external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v2, ...classification }), external_exports.strictObject({ ...v2, ...regression })]),
-  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })])
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })]),
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...forestV2, ...classification }), external_exports.strictObject({ ...forestV2, ...regression })])
 ]);
 function sha256(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
@@ -87383,7 +87452,8 @@ function parseArtifact(bytes, source) {
   }
   const result = artifactSchema.safeParse(raw);
   if (!result.success) {
-    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = raw.algorithm === "random-forest";
+    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? forest ? 2 : 0 : 1);
     throw new ArtifactError(issue3.message, { file: source, field: issue3.path.map(String).join(".") || void 0 });
   }
   const artifact = result.data;
@@ -87440,6 +87510,8 @@ var IntegrityError = class extends StoreError {
     this.expected = fields.expected;
     this.actual = fields.actual;
   }
+};
+var UnreadableObjectError = class extends StoreError {
 };
 var ConflictError = class extends StoreError {
   model;
@@ -87534,7 +87606,8 @@ import { fileURLToPath } from "node:url";
 
 // registry/store/file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, open as open4, readFile as readFile2, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { link, mkdir as mkdir3, open as open4, readdir as readdir2, stat as stat2, unlink as unlink2 } from "node:fs/promises";
 import path2 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -87643,9 +87716,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name, version2, expectedSha256) {
+  async get(name, version2, expectedSha256, options = {}) {
     const uri = this.uriFor(name, version2);
-    const bytes = await readIfExists(this.fileFor(name, version2), uri);
+    const bytes = await readIfExists(this.fileFor(name, version2), uri, options);
     if (!bytes) throw new NotFoundError(name, version2, uri);
     return checkRead(bytes, { name, version: version2, uri, expected: expectedSha256 });
   }
@@ -87679,13 +87752,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile2(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
+    if (err instanceof MlshipError) throw err;
+    if (err.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${err.code ?? String(err)})`, { file: uri }, err);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open4(file2, constants3.O_RDONLY | constants3.O_NONBLOCK);
+  try {
+    const info2 = await handle.stat();
+    if (!info2.isFile()) throw new UnreadableObjectError(`not a regular file (${info2.isDirectory() ? "a directory" : info2.isFIFO() ? "a FIFO" : info2.isCharacterDevice() || info2.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info2.size > max) throw tooLarge(info2.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -87855,11 +87949,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name, version2) {
+  async read(name, version2, options = {}) {
     const uri = this.uriFor(name, version2);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -87867,8 +87966,8 @@ var S3Store = class {
       throw failure2(err, "read", uri);
     }
   }
-  async get(name, version2, expectedSha256) {
-    const found = await this.read(name, version2);
+  async get(name, version2, expectedSha256, options = {}) {
+    const found = await this.read(name, version2, options);
     const uri = this.uriFor(name, version2);
     if (!found) throw new NotFoundError(name, version2, uri);
     return checkRead(found.bytes, { name, version: version2, uri, expected: expectedSha256, recorded: found.recorded });
@@ -92160,7 +92259,7 @@ function pullRequestFromEvent(payload) {
 }
 
 // actions/lib/github/runner.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 var RunnerError = class extends MlshipError {
 };
 function runnerContext(env2, cwd) {
@@ -92182,7 +92281,7 @@ function runnerContext(env2, cwd) {
 }
 async function readEvent(context3) {
   try {
-    return JSON.parse(await readFile5(context3.eventPath, "utf8"));
+    return JSON.parse(await readFile4(context3.eventPath, "utf8"));
   } catch (err) {
     throw new RunnerError(`cannot read the event payload (${err.message})`, { file: context3.eventPath }, { cause: err });
   }
@@ -92272,7 +92371,7 @@ var publishedSchema = external_exports.array(
 );
 
 // actions/lib/pr/results.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import path5 from "node:path";
 
 // training/spec.ts
@@ -92288,7 +92387,7 @@ var limitsSchema = external_exports.strictObject({
 
 // training/spec.ts
 var TASKS = ["classification", "regression"];
-var ALGORITHMS = ["cart"];
+var ALGORITHMS = ["cart", "random-forest"];
 var FEATURE_TYPES = ["number", "category", "boolean"];
 var METRIC_DIRECTION = {
   accuracy: "higher",
@@ -92326,7 +92425,8 @@ var modelSpecSchema = external_exports.strictObject({
   data: relativeFile,
   target: external_exports.string().min(1),
   features: external_exports.array(featureSchema).min(1).optional(),
-  params: cartParamsSchema.default({}),
+  // The tree parameters, plus the forest's for `random-forest` (refused for cart below).
+  params: cartParamsSchema.extend(forestOnlyParams).default({}),
   split: external_exports.strictObject({
     test: external_exports.number().gt(0).lt(1).default(0.2),
     seed: external_exports.int().min(0).default(42)
@@ -92343,6 +92443,14 @@ var modelSpecSchema = external_exports.strictObject({
   const names = (spec.features ?? []).map((f5) => typeof f5 === "string" ? f5 : f5.name);
   const twice = names.find((name, i5) => names.indexOf(name) !== i5);
   if (twice !== void 0) ctx.addIssue({ code: "custom", path: ["features"], message: `names "${twice}" twice` });
+  for (const key of FOREST_ONLY_PARAMS) {
+    if (spec.algorithm !== "random-forest" && spec.params[key] !== void 0) {
+      ctx.addIssue({ code: "custom", path: ["params", key], message: `"${key}" is a random-forest parameter (algorithm is ${spec.algorithm})` });
+    }
+  }
+  if (spec.params.maxSamples !== void 0 && spec.params.bootstrap === false) {
+    ctx.addIssue({ code: "custom", path: ["params", "maxSamples"], message: "applies to bootstrap samples: it needs bootstrap: true" });
+  }
   if (spec.split && spec.holdout) {
     ctx.addIssue({ code: "custom", path: ["holdout"], message: 'give either "split" or "holdout", not both' });
   }
@@ -92494,7 +92602,7 @@ async function readResults(dir) {
   const file2 = path5.join(dir, RESULTS_FILE);
   let bytes;
   try {
-    bytes = await readFile6(file2);
+    bytes = await readFile5(file2);
   } catch (err) {
     throw new ResultsError(`cannot read the results (${err.code ?? String(err)})`, { file: file2 }, { cause: err });
   }
@@ -92503,7 +92611,7 @@ async function readResults(dir) {
 async function readArtifactBytes(dir, result) {
   if (result.artifact === null) throw new ResultsError(`model "${result.name}" has no artifact (it did not pass)`, { model: result.name });
   const file2 = path5.join(dir, result.artifact);
-  const bytes = await readFile6(file2);
+  const bytes = await readFile5(file2);
   const digest4 = sha256(bytes);
   if (digest4 !== result.sha256) {
     throw new ResultsError(`the artifact's sha256 is ${digest4}, but the results record ${result.sha256}`, { file: file2, model: result.name });

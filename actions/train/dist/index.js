@@ -5799,7 +5799,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5874,7 +5874,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5969,11 +5969,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5996,10 +5996,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6016,7 +6016,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6196,7 +6196,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6218,7 +6218,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6254,13 +6254,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -28510,18 +28510,18 @@ var init_schema_date_utils = __esm({
       let hour;
       let minute;
       let second;
-      let fraction;
+      let fraction2;
       let matches;
       if (matches = IMF_FIXDATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
       } else if (matches = RFC_850_DATE2.exec(value)) {
-        [, day, month, year2, hour, minute, second, fraction] = matches;
+        [, day, month, year2, hour, minute, second, fraction2] = matches;
         year2 = (Number(year2) + 1900).toString();
       } else if (matches = ASC_TIME2.exec(value)) {
-        [, month, day, hour, minute, second, fraction, year2] = matches;
+        [, month, day, hour, minute, second, fraction2, year2] = matches;
       }
       if (year2 && second) {
-        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction ? Math.round(parseFloat(`0.${fraction}`) * 1e3) : 0);
+        const timestamp = Date.UTC(Number(year2), months.indexOf(month), Number(day), Number(hour), Number(minute), Number(second), fraction2 ? Math.round(parseFloat(`0.${fraction2}`) * 1e3) : 0);
         range(day, 1, 31);
         range(hour, 0, 23);
         range(minute, 0, 59);
@@ -29065,7 +29065,7 @@ var init_getSSOTokenFilepath = __esm({
 });
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 var tokenIntercept, getSSOTokenFromFile;
 var init_getSSOTokenFromFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/getSSOTokenFromFile.js"() {
@@ -29076,7 +29076,7 @@ var init_getSSOTokenFromFile = __esm({
         return tokenIntercept[id];
       }
       const ssoTokenFilepath = getSSOTokenFilepath(id);
-      const ssoTokenText = await readFile4(ssoTokenFilepath, "utf8");
+      const ssoTokenText = await readFile3(ssoTokenFilepath, "utf8");
       return JSON.parse(ssoTokenText);
     };
   }
@@ -29193,12 +29193,12 @@ var init_parseIni = __esm({
 
 // node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js
 import { readFile as fsReadFile } from "node:fs/promises";
-var filePromises, fileIntercept, readFile5;
+var filePromises, fileIntercept, readFile4;
 var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile5 = (path11, options) => {
+    readFile4 = (path11, options) => {
       if (fileIntercept[path11] !== void 0) {
         return fileIntercept[path11];
       }
@@ -29236,10 +29236,10 @@ var init_loadSharedConfigFiles = __esm({
         resolvedConfigFilepath = join4(homeDir, configFilepath.slice(2));
       }
       const parsedFiles = await Promise.all([
-        readFile5(resolvedConfigFilepath, {
+        readFile4(resolvedConfigFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).then(getConfigData).catch(swallowError),
-        readFile5(resolvedFilepath, {
+        readFile4(resolvedFilepath, {
           ignoreCache: init.ignoreCache
         }).then(parseIni).catch(swallowError)
       ]);
@@ -29270,7 +29270,7 @@ var init_loadSsoSessionData = __esm({
     init_parseIni();
     init_readFile();
     swallowError2 = () => ({});
-    loadSsoSessionData = async (init = {}) => readFile5(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
+    loadSsoSessionData = async (init = {}) => readFile4(init.configFilepath ?? getConfigFilepath()).then(parseIni).then(getSsoSessionData).catch(swallowError2);
   }
 });
 
@@ -29333,11 +29333,11 @@ var init_externalDataInterceptor = __esm({
 // node_modules/@smithy/core/dist-es/submodules/config/node-config-provider/getSelectorName.js
 function getSelectorName(functionString) {
   try {
-    const constants3 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
-    constants3.delete("CONFIG");
-    constants3.delete("CONFIG_PREFIX_SEPARATOR");
-    constants3.delete("ENV");
-    return [...constants3].join(", ");
+    const constants4 = new Set(Array.from(functionString.match(/([A-Z_]){3,}/g) ?? []));
+    constants4.delete("CONFIG");
+    constants4.delete("CONFIG_PREFIX_SEPARATOR");
+    constants4.delete("ENV");
+    return [...constants4].join(", ");
   } catch (ignored) {
     return functionString;
   }
@@ -32135,7 +32135,7 @@ __export(config_exports, {
   nodeFipsConfigSelectors: () => nodeFipsConfigSelectors,
   numberSelector: () => numberSelector,
   parseKnownFiles: () => parseKnownFiles,
-  readFile: () => readFile5,
+  readFile: () => readFile4,
   resolveCustomEndpointsConfig: () => resolveCustomEndpointsConfig,
   resolveDefaultsModeConfig: () => resolveDefaultsModeConfig,
   resolveEndpointsConfig: () => resolveEndpointsConfig,
@@ -50202,7 +50202,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
         return this.connectOptions === void 0 ? http2.connect(url2) : http2.connect(url2, this.connectOptions);
       }
     };
-    var { constants: constants3 } = http2;
+    var { constants: constants4 } = http2;
     var NodeHttp2Handler = class _NodeHttp2Handler {
       config;
       configProvider;
@@ -50294,8 +50294,8 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
           }
           const clientHttp2Stream = session.request({
             ...request2.headers,
-            [constants3.HTTP2_HEADER_PATH]: path11,
-            [constants3.HTTP2_HEADER_METHOD]: method
+            [constants4.HTTP2_HEADER_PATH]: path11,
+            [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
             clientHttp2Stream.setTimeout(effectiveRequestTimeout, () => {
@@ -87409,9 +87409,17 @@ var classificationMetricsSchema = external_exports.strictObject({
   accuracy: external_exports.number(),
   macroF1: external_exports.number(),
   /** confusionMatrix[actual][predicted], in the order of the target's classes. */
-  confusionMatrix: external_exports.array(external_exports.array(external_exports.int()))
+  confusionMatrix: external_exports.array(external_exports.array(external_exports.int())),
+  /** A random forest's out-of-bag accuracy on its training rows (beside the holdout figures). */
+  oobAccuracy: external_exports.number().optional()
 });
-var regressionMetricsSchema = external_exports.strictObject({ rmse: external_exports.number(), mae: external_exports.number(), r2: external_exports.number() });
+var regressionMetricsSchema = external_exports.strictObject({
+  rmse: external_exports.number(),
+  mae: external_exports.number(),
+  r2: external_exports.number(),
+  /** A random forest's out-of-bag R² on its training rows. */
+  oobR2: external_exports.number().optional()
+});
 function classificationMetrics(actual, predicted, classCount) {
   const matrix = Array.from({ length: classCount }, () => new Array(classCount).fill(0));
   let correct = 0;
@@ -87587,10 +87595,661 @@ function predictValues(tree, x, width) {
   return out;
 }
 
+// training/forest/model-json.ts
+var baseModel = external_exports.strictObject({
+  /** Per tree, the input columns it reads (ours: all of them, in order). */
+  indexes: external_exports.array(external_exports.array(external_exports.int().min(0))),
+  /** Inputs per tree. */
+  n: external_exports.int().min(1),
+  replacement: external_exports.boolean(),
+  maxFeatures: external_exports.number(),
+  nEstimators: external_exports.int().min(1),
+  treeOptions: mlCartModelSchema.shape.options,
+  isClassifier: external_exports.boolean(),
+  seed: external_exports.int(),
+  estimators: external_exports.array(mlCartModelSchema).min(1),
+  useSampleBagging: external_exports.boolean()
+});
+var mlRandomForestSchema = external_exports.union([
+  external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
+  external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
+]);
+function toMlRandomForest(trees, options, treeOptions, width) {
+  const all = Array.from({ length: width }, (_, i5) => i5);
+  const base = {
+    indexes: trees.map(() => all),
+    n: width,
+    replacement: false,
+    maxFeatures: width,
+    nEstimators: trees.length,
+    treeOptions,
+    isClassifier: treeOptions.kind === "classifier",
+    seed: options.seed,
+    estimators: trees.map((t) => toMlCart(t, treeOptions)),
+    useSampleBagging: options.bootstrap
+  };
+  return treeOptions.kind === "classifier" ? { name: "RFClassifier", baseModel: base } : { name: "RFRegression", selectionMethod: "mean", baseModel: base };
+}
+function fromMlRandomForest(model, classCount, width) {
+  const { indexes, estimators } = model.baseModel;
+  if (indexes.length !== estimators.length || indexes.some((idx) => idx.length !== width || idx.some((f5, i5) => f5 !== i5))) {
+    throw new ArtifactError("every tree of the forest must read all inputs in order (indexes 0 \u2026 n\u22121)", { field: "model.baseModel.indexes" });
+  }
+  return estimators.map((e5) => fromMlCart(e5, classCount));
+}
+
+// training/cart/argsort.ts
+function argsort(values) {
+  const n3 = values.length;
+  const keys = new Float64Array(n3);
+  for (let i5 = 0; i5 < n3; i5++) keys[i5] = values[i5] === 0 ? 0 : values[i5];
+  const words = new Uint32Array(keys.buffer);
+  const hiIndex = isLittleEndian() ? 1 : 0;
+  for (let i5 = 0; i5 < n3; i5++) {
+    const hi = words[2 * i5 + hiIndex];
+    if (hi & 2147483648) {
+      words[2 * i5 + hiIndex] = ~hi >>> 0;
+      words[2 * i5 + 1 - hiIndex] = ~words[2 * i5 + 1 - hiIndex] >>> 0;
+    } else {
+      words[2 * i5 + hiIndex] = (hi | 2147483648) >>> 0;
+    }
+  }
+  let from = new Int32Array(n3);
+  let to = new Int32Array(n3);
+  for (let i5 = 0; i5 < n3; i5++) from[i5] = i5;
+  const counts = new Int32Array(256);
+  for (let pass2 = 0; pass2 < 8; pass2++) {
+    const word = pass2 < 4 ? 1 - hiIndex : hiIndex;
+    const shift = pass2 % 4 * 8;
+    counts.fill(0);
+    for (let i5 = 0; i5 < n3; i5++) counts[words[2 * i5 + word] >>> shift & 255]++;
+    if (counts.includes(n3)) continue;
+    let sum = 0;
+    for (let d5 = 0; d5 < 256; d5++) {
+      const c5 = counts[d5];
+      counts[d5] = sum;
+      sum += c5;
+    }
+    for (let i5 = 0; i5 < n3; i5++) {
+      const row = from[i5];
+      to[counts[words[2 * row + word] >>> shift & 255]++] = row;
+    }
+    [from, to] = [to, from];
+  }
+  return from;
+}
+function isLittleEndian() {
+  return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+}
+
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+var PASSES = 6;
+function radixSortFloat64(a5) {
+  const n3 = a5.length;
+  if (n3 < 2) return a5;
+  let keys = new Uint32Array(2 * n3);
+  keys.set(new Uint32Array(a5.buffer, a5.byteOffset, 2 * n3));
+  const counts = new Int32Array(PASSES * BUCKETS);
+  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+    let lo = keys[i5];
+    let hi = keys[i5 + 1];
+    if (hi >>> 31) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+    } else {
+      hi = (hi ^ 2147483648) >>> 0;
+    }
+    keys[i5] = lo;
+    keys[i5 + 1] = hi;
+    counts[lo & MASK]++;
+    counts[BUCKETS + (lo >>> 11 & MASK)]++;
+    counts[2 * BUCKETS + ((lo >>> 22 | hi << 10) & MASK)]++;
+    counts[3 * BUCKETS + (hi >>> 1 & MASK)]++;
+    counts[4 * BUCKETS + (hi >>> 12 & MASK)]++;
+    counts[5 * BUCKETS + (hi >>> 23)]++;
+  }
+  let other = new Uint32Array(2 * n3);
+  for (let p3 = 0; p3 < PASSES; p3++) {
+    const base = p3 * BUCKETS;
+    if (counts[base + digit(keys[0], keys[1], p3)] === n3) continue;
+    let sum = 0;
+    for (let b5 = base; b5 < base + BUCKETS; b5++) {
+      const c5 = counts[b5];
+      counts[b5] = sum;
+      sum += c5;
+    }
+    for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+      const lo = keys[i5];
+      const hi = keys[i5 + 1];
+      const at = 2 * counts[base + digit(lo, hi, p3)]++;
+      other[at] = lo;
+      other[at + 1] = hi;
+    }
+    [keys, other] = [other, keys];
+  }
+  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
+    const hi = keys[i5 + 1];
+    if (hi >>> 31) {
+      keys[i5 + 1] = hi ^ 2147483648;
+    } else {
+      keys[i5] = ~keys[i5];
+      keys[i5 + 1] = ~hi;
+    }
+  }
+  a5.set(new Float64Array(keys.buffer, keys.byteOffset, n3));
+  return a5;
+}
+function digit(lo, hi, p3) {
+  switch (p3) {
+    case 0:
+      return lo & MASK;
+    case 1:
+      return lo >>> 11 & MASK;
+    case 2:
+      return (lo >>> 22 | hi << 10) & MASK;
+    case 3:
+      return hi >>> 1 & MASK;
+    case 4:
+      return hi >>> 12 & MASK;
+    default:
+      return hi >>> 23;
+  }
+}
+
+// training/cart/binning.ts
+var SAMPLE_ROWS = 2e5;
+var CELLS_PER_EDGE = 4;
+var LINEAR_SCAN_EDGES = 8;
+function binColumns(x, width, maxBins) {
+  const rows = x.length / width;
+  const codes = new Uint8Array(rows * width);
+  const edges = [];
+  const step = Math.max(1, Math.ceil(rows / SAMPLE_ROWS));
+  const sample = new Float64Array(Math.ceil(rows / step));
+  for (let f5 = 0; f5 < width; f5++) {
+    let m3 = 0;
+    let nan2 = false;
+    for (let r5 = 0; r5 < rows; r5 += step) {
+      const v = x[r5 * width + f5];
+      nan2 ||= v !== v;
+      sample[m3++] = v;
+    }
+    const taken = sample.subarray(0, m3);
+    const e5 = cutPoints(nan2 ? taken.sort() : radixSortFloat64(taken), maxBins);
+    edges.push(e5);
+    assignBins(x, width, f5, e5, codes);
+  }
+  return { codes, edges };
+}
+function assignBins(x, width, f5, e5, codes) {
+  const rows = x.length / width;
+  const n3 = e5.length;
+  if (n3 === 0) return;
+  const lo = e5[0];
+  const span = e5[n3 - 1] - lo;
+  const cells = span > 0 && Number.isFinite(span) ? CELLS_PER_EDGE * n3 : 1;
+  const scale = cells === 1 ? 0 : cells / span;
+  const cell = (v) => {
+    const t = (v - lo) * scale;
+    return t > 0 ? t < cells ? t | 0 : cells : 0;
+  };
+  const first = new Uint16Array(cells + 2);
+  for (let i5 = 0; i5 < n3; i5++) first[cell(e5[i5]) + 1]++;
+  for (let c5 = 1; c5 < first.length; c5++) first[c5] = first[c5] + first[c5 - 1];
+  for (let r5 = 0, at = f5; r5 < rows; r5++, at += width) {
+    const v = x[at];
+    const c5 = cell(v);
+    let i5 = first[c5];
+    let end = first[c5 + 1];
+    if (end - i5 > LINEAR_SCAN_EDGES) {
+      while (i5 < end) {
+        const mid = i5 + end >>> 1;
+        if (e5[mid] <= v) i5 = mid + 1;
+        else end = mid;
+      }
+    } else {
+      while (i5 < end && e5[i5] <= v) i5++;
+    }
+    codes[at] = i5;
+  }
+}
+function cutPoints(sorted, maxBins) {
+  const distinct = [];
+  const counts = [];
+  for (let i5 = 0; i5 < sorted.length; i5++) {
+    if (i5 > 0 && sorted[i5] === sorted[i5 - 1]) counts[counts.length - 1]++;
+    else {
+      distinct.push(sorted[i5]);
+      counts.push(1);
+    }
+  }
+  const cuts = [];
+  if (distinct.length <= maxBins) {
+    for (let i5 = 1; i5 < distinct.length; i5++) cuts.push(midpoint(distinct[i5 - 1], distinct[i5]));
+    return Float64Array.from(cuts);
+  }
+  const perBin = sorted.length / maxBins;
+  let seen = 0;
+  for (let i5 = 0; i5 < distinct.length - 1 && cuts.length < maxBins - 1; i5++) {
+    seen += counts[i5];
+    if (seen >= perBin * (cuts.length + 1)) cuts.push(midpoint(distinct[i5], distinct[i5 + 1]));
+  }
+  return Float64Array.from(cuts);
+}
+function midpoint(a5, b5) {
+  const m3 = (a5 + b5) / 2;
+  return m3 > a5 && m3 <= b5 ? m3 : b5;
+}
+
+// training/cart/exact-splitter.ts
+function presortColumns(x, width) {
+  const rows = x.length / width;
+  const columns = [];
+  const order = [];
+  for (let f5 = 0; f5 < width; f5++) {
+    const col = new Float64Array(rows);
+    for (let r5 = 0; r5 < rows; r5++) col[r5] = x[r5 * width + f5];
+    columns.push(col);
+    order.push(argsort(col));
+  }
+  return { columns, order };
+}
+function exactSplitter(x, width, target, shared2) {
+  const rows = x.length / width;
+  const presorted = shared2?.presorted ?? presortColumns(x, width);
+  const columns = presorted.columns;
+  const order = shared2 ? presorted.order.map((o3) => repeatRows(o3, shared2.counts)) : presorted.order;
+  const { slot, value, width: k5 } = target;
+  const goesLeft = new Uint8Array(rows);
+  const scratch = new Int32Array(order[0].length);
+  const left = new Float64Array(k5);
+  const right = new Float64Array(k5);
+  function best(start, end, stats, _state, features) {
+    const n3 = end - start;
+    let bestScore = -Infinity;
+    let bestFeature = -1;
+    let bestEnd = -1;
+    let bestThreshold = 0;
+    let parentSq = 0;
+    for (let c5 = 1; c5 < k5; c5++) parentSq += stats[c5] * stats[c5];
+    let tried = 0;
+    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+      const f5 = features ? features.order[fi] : fi;
+      const ord2 = order[f5];
+      const xs = columns[f5];
+      if (xs[ord2[start]] === xs[ord2[end - 1]]) continue;
+      tried++;
+      left.fill(0);
+      right.set(stats);
+      let leftSq = 0;
+      let rightSq = parentSq;
+      let next = xs[ord2[start]];
+      for (let i5 = start; i5 < end - 1; i5++) {
+        const r5 = ord2[i5];
+        const c5 = 1 + slot[r5];
+        const v = value[r5];
+        leftSq += v * (2 * left[c5] + v);
+        left[c5] = left[c5] + v;
+        rightSq -= v * (2 * right[c5] - v);
+        right[c5] = right[c5] - v;
+        const current = next;
+        next = xs[ord2[i5 + 1]];
+        if (current === next) continue;
+        const nl = i5 - start + 1;
+        const score = leftSq / nl + rightSq / (n3 - nl);
+        if (score > bestScore) {
+          bestScore = score;
+          bestFeature = f5;
+          bestEnd = i5 + 1;
+          bestThreshold = midpoint(current, next);
+        }
+      }
+    }
+    if (bestFeature < 0) return void 0;
+    const leftStats = new Float64Array(k5);
+    const ord = order[bestFeature];
+    for (let i5 = start; i5 < bestEnd; i5++) {
+      const r5 = ord[i5];
+      leftStats[0]++;
+      leftStats[1 + slot[r5]] = leftStats[1 + slot[r5]] + value[r5];
+    }
+    return { feature: bestFeature, threshold: bestThreshold, score: bestScore, leftStats };
+  }
+  function apply(start, end, split2) {
+    const xs = columns[split2.feature];
+    for (let i5 = start; i5 < end; i5++) {
+      const r5 = order[0][i5];
+      goesLeft[r5] = xs[r5] < split2.threshold ? 1 : 0;
+    }
+    let mid = start;
+    for (let f5 = 0; f5 < width; f5++) {
+      const ord = order[f5];
+      let l3 = start;
+      let g5 = 0;
+      for (let i5 = start; i5 < end; i5++) {
+        const r5 = ord[i5];
+        if (goesLeft[r5] === 1) ord[l3++] = r5;
+        else scratch[g5++] = r5;
+      }
+      ord.set(scratch.subarray(0, g5), l3);
+      mid = l3;
+    }
+    return { mid, left: void 0, right: void 0 };
+  }
+  return { rootState: () => void 0, best, apply, release: () => {
+  } };
+}
+function repeatRows(order, counts) {
+  if (!counts) return order.slice();
+  let n3 = 0;
+  for (let i5 = 0; i5 < counts.length; i5++) n3 += counts[i5];
+  const out = new Int32Array(n3);
+  let at = 0;
+  for (let i5 = 0; i5 < order.length; i5++) {
+    const r5 = order[i5];
+    for (let c5 = counts[r5]; c5 > 0; c5--) out[at++] = r5;
+  }
+  return out;
+}
+
+// training/cart/target.ts
+function targetStats(target) {
+  if (target.kind === "classification") {
+    return { width: 1 + target.classCount, slot: target.classes, value: new Float64Array(target.classes.length).fill(1) };
+  }
+  return { width: 2, slot: new Int32Array(target.values.length), value: target.values };
+}
+function sideScore(stats, offset, width) {
+  const n3 = stats[offset];
+  if (n3 === 0) return 0;
+  let sq = 0;
+  for (let k5 = 1; k5 < width; k5++) {
+    const s2 = stats[offset + k5];
+    sq += s2 * s2;
+  }
+  return sq / n3;
+}
+
+// training/cart/histogram-splitter.ts
+function histogramSplitter(x, width, target, maxBins, shared2) {
+  const { codes, edges } = shared2?.bins ?? binColumns(x, width, maxBins);
+  const { slot, value, width: k5 } = target;
+  const stride = maxBins * k5;
+  const size = width * stride;
+  let order;
+  if (shared2?.sample) order = shared2.sample.slice();
+  else {
+    order = new Int32Array(x.length / width);
+    for (let i5 = 0; i5 < order.length; i5++) order[i5] = i5;
+  }
+  const pool = [];
+  const take2 = () => pool.pop()?.fill(0) ?? new Float64Array(size);
+  const release2 = (h5) => {
+    if (h5) pool.push(h5);
+  };
+  function scan(start, end) {
+    const h5 = take2();
+    for (let i5 = start; i5 < end; i5++) {
+      const r5 = order[i5];
+      const s2 = 1 + slot[r5];
+      const v = value[r5];
+      const base = r5 * width;
+      for (let f5 = 0; f5 < width; f5++) {
+        const at = f5 * stride + codes[base + f5] * k5;
+        h5[at]++;
+        h5[at + s2] = h5[at + s2] + v;
+      }
+    }
+    return h5;
+  }
+  function best(start, end, stats, h5, features) {
+    if (!h5) throw new Error("histogram splitter: node has no histogram");
+    const cumulative = new Float64Array(k5);
+    const rightStats = new Float64Array(k5);
+    let bestScore = -Infinity;
+    let bestFeature = -1;
+    let bestBin = -1;
+    const n3 = end - start;
+    let tried = 0;
+    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+      const f5 = features ? features.order[fi] : fi;
+      const bins = edges[f5].length + 1;
+      cumulative.fill(0);
+      let varies = false;
+      for (let b5 = 0; b5 < bins - 1; b5++) {
+        const at = f5 * stride + b5 * k5;
+        for (let j5 = 0; j5 < k5; j5++) cumulative[j5] = cumulative[j5] + h5[at + j5];
+        const nl = cumulative[0];
+        if (nl === 0) continue;
+        if (nl === n3) break;
+        varies = true;
+        for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = stats[j5] - cumulative[j5];
+        rightStats[0] = n3 - nl;
+        const score = sideScore(cumulative, 0, k5) + sideScore(rightStats, 0, k5);
+        if (score > bestScore) {
+          bestScore = score;
+          bestFeature = f5;
+          bestBin = b5;
+        }
+      }
+      if (varies) tried++;
+    }
+    if (bestFeature < 0) return void 0;
+    const leftStats = new Float64Array(k5);
+    for (let b5 = 0; b5 <= bestBin; b5++) {
+      const at = bestFeature * stride + b5 * k5;
+      for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[at + j5];
+    }
+    return { feature: bestFeature, threshold: edges[bestFeature][bestBin], score: bestScore, leftStats };
+  }
+  function apply(start, end, split2, parent, needLeft, needRight) {
+    const cut = edges[split2.feature].indexOf(split2.threshold);
+    let i5 = start;
+    let j5 = end - 1;
+    for (; ; ) {
+      while (i5 <= j5 && codes[order[i5] * width + split2.feature] <= cut) i5++;
+      while (i5 <= j5 && codes[order[j5] * width + split2.feature] > cut) j5--;
+      if (i5 >= j5) break;
+      const t = order[i5];
+      order[i5] = order[j5];
+      order[j5] = t;
+    }
+    const mid = i5;
+    let left;
+    let right;
+    const leftSmaller = mid - start <= end - mid;
+    if (needLeft || needRight) {
+      const small = leftSmaller ? scan(start, mid) : scan(mid, end);
+      if ((leftSmaller ? needRight : needLeft) && parent) {
+        for (let a5 = 0; a5 < size; a5++) parent[a5] = parent[a5] - small[a5];
+        if (leftSmaller) [left, right] = [small, parent];
+        else [left, right] = [parent, small];
+      } else {
+        release2(parent);
+        if (leftSmaller) left = small;
+        else right = small;
+      }
+    } else {
+      release2(parent);
+    }
+    if (!needLeft && left) {
+      release2(left);
+      left = void 0;
+    }
+    if (!needRight && right) {
+      release2(right);
+      right = void 0;
+    }
+    return { mid, left, right };
+  }
+  return { rootState: () => scan(0, order.length), best, apply, release: release2 };
+}
+
+// training/cart/train.ts
+var HISTOGRAM_ABOVE_ROWS = 1e5;
+var DEFAULT_MAX_BINS = 256;
+function resolveCartOptions(options, kind, rows) {
+  const splitter = options.splitter ?? "auto";
+  return {
+    maxDepth: options.maxDepth ?? Infinity,
+    minNumSamples: options.minNumSamples ?? 3,
+    gainThreshold: options.gainThreshold ?? 0,
+    splitter: splitter === "auto" ? rows > HISTOGRAM_ABOVE_ROWS ? "histogram" : "exact" : splitter,
+    maxBins: options.maxBins ?? DEFAULT_MAX_BINS
+  };
+}
+function trainCart(x, width, target, options = {}, onProgress) {
+  const rows = x.length / width;
+  if (!Number.isInteger(rows) || rows === 0) throw new RangeError(`trainCart: ${x.length} values do not make rows of ${width}`);
+  for (let i5 = 0; i5 < x.length; i5++) {
+    if (!Number.isFinite(x[i5])) throw new RangeError(`trainCart: input row ${Math.floor(i5 / width)}, column ${i5 % width} is ${x[i5]}`);
+  }
+  const resolved = resolveCartOptions(options, target.kind, rows);
+  const stats = targetStats(target);
+  const splitter = resolved.splitter === "exact" ? exactSplitter(x, width, stats) : histogramSplitter(x, width, stats, resolved.maxBins);
+  const rootStats = new Float64Array(stats.width);
+  for (let r5 = 0; r5 < rows; r5++) {
+    rootStats[0]++;
+    rootStats[1 + stats.slot[r5]] = rootStats[1 + stats.slot[r5]] + stats.value[r5];
+  }
+  const tree = growTree(splitter, rootStats, resolved, target.kind === "classification", onProgress);
+  return { tree, options: resolved, mlCartOptions: mlCartOptionsOf(resolved, target.kind) };
+}
+function mlCartOptionsOf(resolved, kind) {
+  return {
+    gainFunction: kind === "classification" ? "gini" : "regression",
+    splitFunction: "mean",
+    minNumSamples: resolved.minNumSamples,
+    maxDepth: Number.isFinite(resolved.maxDepth) ? resolved.maxDepth : null,
+    gainThreshold: resolved.gainThreshold,
+    kind: kind === "classification" ? "classifier" : "regression"
+  };
+}
+function growTree(splitter, rootStats, o3, classification2, onProgress, featureSubset) {
+  const k5 = rootStats.length;
+  const rows = rootStats[0];
+  const feature = [];
+  const threshold = [];
+  const left = [];
+  const right = [];
+  const gain = [];
+  const samples = [];
+  const leafValues = [];
+  const valueWidth = classification2 ? k5 - 1 : 1;
+  const trySplit = (n3, depth) => n3 > o3.minNumSamples && depth < o3.maxDepth;
+  const stack = [
+    { start: 0, end: rows, depth: 0, stats: rootStats, state: trySplit(rows, 0) ? splitter.rootState() : void 0, parent: -1, isLeft: false }
+  ];
+  let leafRows = 0;
+  let lastReport = 0;
+  while (stack.length > 0) {
+    const node2 = stack.pop();
+    const id = feature.length;
+    if (node2.parent >= 0) (node2.isLeft ? left : right)[node2.parent] = id;
+    const n3 = node2.end - node2.start;
+    const parentScore = sideScore(node2.stats, 0, k5);
+    let split2 = trySplit(n3, node2.depth) && !isPure(node2.stats, classification2) ? splitter.best(node2.start, node2.end, node2.stats, node2.state, featureSubset?.()) : void 0;
+    const splitGain = split2 ? (split2.score - parentScore) / n3 : 0;
+    if (split2 && !(splitGain > o3.gainThreshold && splitGain > 1e-12 * (1 + Math.abs(parentScore / n3)))) split2 = void 0;
+    feature.push(split2 ? split2.feature : -1);
+    threshold.push(split2 ? split2.threshold : 0);
+    left.push(-1);
+    right.push(-1);
+    gain.push(split2 ? splitGain : 0);
+    samples.push(n3);
+    for (let j5 = 0; j5 < valueWidth; j5++) leafValues.push(split2 ? 0 : node2.stats[1 + j5] / n3);
+    if (!split2) {
+      splitter.release(node2.state);
+      leafRows += n3;
+      if (onProgress && leafRows - lastReport >= rows / 100) {
+        lastReport = leafRows;
+        onProgress(leafRows / rows);
+      }
+      continue;
+    }
+    const leftStats = split2.leftStats;
+    const rightStats = new Float64Array(k5);
+    for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = node2.stats[j5] - leftStats[j5];
+    const nl = leftStats[0];
+    const depth = node2.depth + 1;
+    const children = splitter.apply(node2.start, node2.end, split2, node2.state, trySplit(nl, depth), trySplit(n3 - nl, depth));
+    stack.push({ start: children.mid, end: node2.end, depth, stats: rightStats, state: children.right, parent: id, isLeft: false });
+    stack.push({ start: node2.start, end: children.mid, depth, stats: leftStats, state: children.left, parent: id, isLeft: true });
+  }
+  onProgress?.(1);
+  return {
+    nodeCount: feature.length,
+    feature: Int32Array.from(feature),
+    threshold: Float64Array.from(threshold),
+    left: Int32Array.from(left),
+    right: Int32Array.from(right),
+    gain: Float64Array.from(gain),
+    samples: Int32Array.from(samples),
+    values: Float64Array.from(leafValues),
+    valueWidth
+  };
+}
+function isPure(stats, classification2) {
+  if (!classification2) return false;
+  for (let j5 = 1; j5 < stats.length; j5++) if (stats[j5] === stats[0]) return true;
+  return false;
+}
+
+// training/forest/params.ts
+var fraction = external_exports.number().gt(0).max(1);
+var forestOnlyParams = {
+  /** Number of trees (scikit-learn's n_estimators; default 100). */
+  nEstimators: external_exports.int().min(1).max(1e4).optional(),
+  /** Features tried at each split: sqrt, log2 or all of them, a count, or a fraction (0, 1]. */
+  maxFeatures: external_exports.union([external_exports.enum(["sqrt", "log2", "all"]), external_exports.int().min(1), fraction]).optional(),
+  /** Each tree trains on a bootstrap sample (rows drawn with replacement; default true). */
+  bootstrap: external_exports.boolean().optional(),
+  /** Rows drawn per tree with bootstrap: a count or a fraction of the training rows (default all). */
+  maxSamples: external_exports.union([external_exports.int().min(1), fraction]).optional(),
+  /** Seed of the bootstrap and feature draws (default 42). */
+  seed: external_exports.int().min(0).max(4294967295).optional()
+};
+var FOREST_ONLY_PARAMS = Object.keys(forestOnlyParams);
+var forestArtifactParamsSchema = external_exports.strictObject({
+  nEstimators: external_exports.int().min(1),
+  maxFeatures: external_exports.int().min(1),
+  bootstrap: external_exports.boolean(),
+  maxSamples: external_exports.int().min(1),
+  seed: external_exports.int().min(0),
+  maxDepth: external_exports.int().nullable(),
+  minNumSamples: external_exports.int(),
+  gainThreshold: external_exports.number(),
+  splitter: external_exports.enum(["exact", "histogram"]),
+  maxBins: external_exports.int()
+});
+function resolveForestOptions(options, kind, rows, width) {
+  const tree = resolveCartOptions({ minNumSamples: 1, gainThreshold: 0, ...stripUndefined(options) }, kind, rows);
+  const mf = options.maxFeatures ?? (kind === "classification" ? "sqrt" : "all");
+  const maxFeatures = mf === "sqrt" ? Math.floor(Math.sqrt(width)) : mf === "log2" ? Math.floor(Math.log2(width)) : mf === "all" ? width : Number.isInteger(mf) && mf > 1 ? mf : Math.floor(mf * width);
+  const bootstrap = options.bootstrap ?? true;
+  const ms = options.maxSamples;
+  const maxSamples = !bootstrap || ms === void 0 ? rows : Number.isInteger(ms) && ms > 1 ? Math.min(ms, rows) : Math.max(1, Math.round(ms * rows));
+  return {
+    ...tree,
+    nEstimators: options.nEstimators ?? 100,
+    maxFeatures: Math.min(width, Math.max(1, maxFeatures)),
+    bootstrap,
+    maxSamples,
+    seed: options.seed ?? 42
+  };
+}
+function stripUndefined(o3) {
+  return Object.fromEntries(Object.entries(o3).filter(([, v]) => v !== void 0));
+}
+
 // training/artifact.ts
 var ARTIFACT_FORMAT = "mlship.model/v2";
 var ARTIFACT_FORMAT_V1 = "mlship.model/v1";
 var TRAINER_VERSION = "mlship-cart/2";
+var FOREST_TRAINER_VERSION = "mlship-forest/1";
 var fileRef = external_exports.strictObject({ file: external_exports.string(), sha256: sha256Schema, rows: external_exports.int().min(1) });
 var lineageV2 = external_exports.strictObject({
   spec: external_exports.strictObject({ file: external_exports.string(), sha256: sha256Schema }),
@@ -87626,9 +88285,17 @@ var regression = {
 };
 var v2 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT), lineage: lineageV2, data: dataSummarySchema };
 var v1 = { ...common, format: external_exports.literal(ARTIFACT_FORMAT_V1), lineage: lineageV1 };
+var forestV2 = {
+  ...v2,
+  algorithm: external_exports.literal("random-forest"),
+  params: forestArtifactParamsSchema,
+  model: mlRandomForestSchema,
+  importances: external_exports.record(external_exports.string(), external_exports.number())
+};
 var artifactSchema = external_exports.union([
   external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v2, ...classification }), external_exports.strictObject({ ...v2, ...regression })]),
-  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })])
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...v1, ...classification }), external_exports.strictObject({ ...v1, ...regression })]),
+  external_exports.discriminatedUnion("task", [external_exports.strictObject({ ...forestV2, ...classification }), external_exports.strictObject({ ...forestV2, ...regression })])
 ]);
 function sha256(bytes) {
   return createHash("sha256").update(bytes).digest("hex");
@@ -87652,7 +88319,8 @@ function parseArtifact(bytes, source) {
   }
   const result = artifactSchema.safeParse(raw);
   if (!result.success) {
-    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? 0 : 1);
+    const forest = raw.algorithm === "random-forest";
+    const issue3 = innermostIssue(result.error.issues, format2 === ARTIFACT_FORMAT ? forest ? 2 : 0 : 1);
     throw new ArtifactError(issue3.message, { file: source, field: issue3.path.map(String).join(".") || void 0 });
   }
   const artifact = result.data;
@@ -87741,6 +88409,8 @@ var IntegrityError = class extends StoreError {
     this.expected = fields.expected;
     this.actual = fields.actual;
   }
+};
+var UnreadableObjectError = class extends StoreError {
 };
 var ConflictError = class extends StoreError {
   model;
@@ -92237,7 +92907,7 @@ function checkLimits(table2, target, features, limits = {}) {
 
 // training/spec.ts
 var TASKS = ["classification", "regression"];
-var ALGORITHMS = ["cart"];
+var ALGORITHMS = ["cart", "random-forest"];
 var FEATURE_TYPES = ["number", "category", "boolean"];
 var METRIC_DIRECTION = {
   accuracy: "higher",
@@ -92275,7 +92945,8 @@ var modelSpecSchema = external_exports.strictObject({
   data: relativeFile,
   target: external_exports.string().min(1),
   features: external_exports.array(featureSchema).min(1).optional(),
-  params: cartParamsSchema.default({}),
+  // The tree parameters, plus the forest's for `random-forest` (refused for cart below).
+  params: cartParamsSchema.extend(forestOnlyParams).default({}),
   split: external_exports.strictObject({
     test: external_exports.number().gt(0).lt(1).default(0.2),
     seed: external_exports.int().min(0).default(42)
@@ -92292,6 +92963,14 @@ var modelSpecSchema = external_exports.strictObject({
   const names = (spec.features ?? []).map((f5) => typeof f5 === "string" ? f5 : f5.name);
   const twice = names.find((name, i5) => names.indexOf(name) !== i5);
   if (twice !== void 0) ctx.addIssue({ code: "custom", path: ["features"], message: `names "${twice}" twice` });
+  for (const key of FOREST_ONLY_PARAMS) {
+    if (spec.algorithm !== "random-forest" && spec.params[key] !== void 0) {
+      ctx.addIssue({ code: "custom", path: ["params", key], message: `"${key}" is a random-forest parameter (algorithm is ${spec.algorithm})` });
+    }
+  }
+  if (spec.params.maxSamples !== void 0 && spec.params.bootstrap === false) {
+    ctx.addIssue({ code: "custom", path: ["params", "maxSamples"], message: "applies to bootstrap samples: it needs bootstrap: true" });
+  }
   if (spec.split && spec.holdout) {
     ctx.addIssue({ code: "custom", path: ["holdout"], message: 'give either "split" or "holdout", not both' });
   }
@@ -92849,7 +93528,8 @@ import { fileURLToPath } from "node:url";
 
 // registry/store/file.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { link, mkdir as mkdir3, open as open4, readFile as readFile3, readdir as readdir3, stat as stat3, unlink as unlink2 } from "node:fs/promises";
+import { constants as constants3 } from "node:fs";
+import { link, mkdir as mkdir3, open as open4, readdir as readdir3, stat as stat3, unlink as unlink2 } from "node:fs/promises";
 import path5 from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -92958,9 +93638,9 @@ var FileStore = class {
       });
     }
   }
-  async get(name, version2, expectedSha256) {
+  async get(name, version2, expectedSha256, options = {}) {
     const uri = this.uriFor(name, version2);
-    const bytes = await readIfExists(this.fileFor(name, version2), uri);
+    const bytes = await readIfExists(this.fileFor(name, version2), uri, options);
     if (!bytes) throw new NotFoundError(name, version2, uri);
     return checkRead(bytes, { name, version: version2, uri, expected: expectedSha256 });
   }
@@ -92994,13 +93674,34 @@ var FileStore = class {
     return versions2;
   }
 };
-async function readIfExists(file2, uri) {
+async function readIfExists(file2, uri, options = {}) {
   try {
-    return await readFile3(file2);
+    return await readRegularFile(file2, uri, options);
   } catch (err) {
     if (err.code === "ENOENT") return void 0;
+    if (err instanceof MlshipError) throw err;
+    if (err.name === "AbortError") throw storeError(`cannot read (${abortReason(options.signal)})`, { file: uri }, err);
     throw storeError(`cannot read (${err.code ?? String(err)})`, { file: uri }, err);
   }
+}
+async function readRegularFile(file2, place, options = {}) {
+  const handle = await open4(file2, constants3.O_RDONLY | constants3.O_NONBLOCK);
+  try {
+    const info2 = await handle.stat();
+    if (!info2.isFile()) throw new UnreadableObjectError(`not a regular file (${info2.isDirectory() ? "a directory" : info2.isFIFO() ? "a FIFO" : info2.isCharacterDevice() || info2.isBlockDevice() ? "a device" : "a special file"})`, { file: place });
+    const max = options.maxBytes ?? Infinity;
+    const tooLarge = (size) => new UnreadableObjectError(`${size} bytes, over the limit of ${max} bytes`, { file: place });
+    if (info2.size > max) throw tooLarge(info2.size);
+    const bytes = await handle.readFile({ signal: options.signal });
+    if (bytes.length > max) throw tooLarge(bytes.length);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+function abortReason(signal) {
+  const reason = signal?.reason;
+  return reason instanceof Error ? reason.message : "aborted";
 }
 async function syncDir(dir) {
   try {
@@ -93170,11 +93871,16 @@ var S3Store = class {
     }
     return settleExisting(existing.bytes, ours, detectedBy);
   }
-  async read(name, version2) {
+  async read(name, version2, options = {}) {
     const uri = this.uriFor(name, version2);
     try {
-      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }));
+      const response = await this.client.send(new import_client_s3.GetObjectCommand({ Bucket: this.bucket, Key: this.keyFor(name, version2) }), { abortSignal: options.signal });
       if (!response.Body) throw storeError("the object has no body", { file: uri });
+      const max = options.maxBytes ?? Infinity;
+      if ((response.ContentLength ?? 0) > max) {
+        await response.Body.transformToWebStream().cancel().catch(() => void 0);
+        throw new UnreadableObjectError(`${response.ContentLength} bytes, over the limit of ${max} bytes`, { file: uri });
+      }
       const bytes = Buffer.from(await response.Body.transformToByteArray());
       return { bytes, recorded: response.Metadata?.sha256 };
     } catch (err) {
@@ -93182,8 +93888,8 @@ var S3Store = class {
       throw failure2(err, "read", uri);
     }
   }
-  async get(name, version2, expectedSha256) {
-    const found = await this.read(name, version2);
+  async get(name, version2, expectedSha256, options = {}) {
+    const found = await this.read(name, version2, options);
     const uri = this.uriFor(name, version2);
     if (!found) throw new NotFoundError(name, version2, uri);
     return checkRead(found.bytes, { name, version: version2, uri, expected: expectedSha256, recorded: found.recorded });
@@ -93276,535 +93982,6 @@ import path8 from "node:path";
 
 // training/train-model.ts
 import path7 from "node:path";
-
-// training/cart/argsort.ts
-function argsort(values) {
-  const n3 = values.length;
-  const keys = new Float64Array(n3);
-  for (let i5 = 0; i5 < n3; i5++) keys[i5] = values[i5] === 0 ? 0 : values[i5];
-  const words = new Uint32Array(keys.buffer);
-  const hiIndex = isLittleEndian() ? 1 : 0;
-  for (let i5 = 0; i5 < n3; i5++) {
-    const hi = words[2 * i5 + hiIndex];
-    if (hi & 2147483648) {
-      words[2 * i5 + hiIndex] = ~hi >>> 0;
-      words[2 * i5 + 1 - hiIndex] = ~words[2 * i5 + 1 - hiIndex] >>> 0;
-    } else {
-      words[2 * i5 + hiIndex] = (hi | 2147483648) >>> 0;
-    }
-  }
-  let from = new Int32Array(n3);
-  let to = new Int32Array(n3);
-  for (let i5 = 0; i5 < n3; i5++) from[i5] = i5;
-  const counts = new Int32Array(256);
-  for (let pass2 = 0; pass2 < 8; pass2++) {
-    const word = pass2 < 4 ? 1 - hiIndex : hiIndex;
-    const shift = pass2 % 4 * 8;
-    counts.fill(0);
-    for (let i5 = 0; i5 < n3; i5++) counts[words[2 * i5 + word] >>> shift & 255]++;
-    if (counts.includes(n3)) continue;
-    let sum = 0;
-    for (let d5 = 0; d5 < 256; d5++) {
-      const c5 = counts[d5];
-      counts[d5] = sum;
-      sum += c5;
-    }
-    for (let i5 = 0; i5 < n3; i5++) {
-      const row = from[i5];
-      to[counts[words[2 * row + word] >>> shift & 255]++] = row;
-    }
-    [from, to] = [to, from];
-  }
-  return from;
-}
-function isLittleEndian() {
-  return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-}
-
-// training/cart/radix-sort.ts
-var DIGIT_BITS = 11;
-var BUCKETS = 1 << DIGIT_BITS;
-var MASK = BUCKETS - 1;
-var PASSES = 6;
-function radixSortFloat64(a5) {
-  const n3 = a5.length;
-  if (n3 < 2) return a5;
-  let keys = new Uint32Array(2 * n3);
-  keys.set(new Uint32Array(a5.buffer, a5.byteOffset, 2 * n3));
-  const counts = new Int32Array(PASSES * BUCKETS);
-  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
-    let lo = keys[i5];
-    let hi = keys[i5 + 1];
-    if (hi >>> 31) {
-      lo = ~lo >>> 0;
-      hi = ~hi >>> 0;
-    } else {
-      hi = (hi ^ 2147483648) >>> 0;
-    }
-    keys[i5] = lo;
-    keys[i5 + 1] = hi;
-    counts[lo & MASK]++;
-    counts[BUCKETS + (lo >>> 11 & MASK)]++;
-    counts[2 * BUCKETS + ((lo >>> 22 | hi << 10) & MASK)]++;
-    counts[3 * BUCKETS + (hi >>> 1 & MASK)]++;
-    counts[4 * BUCKETS + (hi >>> 12 & MASK)]++;
-    counts[5 * BUCKETS + (hi >>> 23)]++;
-  }
-  let other = new Uint32Array(2 * n3);
-  for (let p3 = 0; p3 < PASSES; p3++) {
-    const base = p3 * BUCKETS;
-    if (counts[base + digit(keys[0], keys[1], p3)] === n3) continue;
-    let sum = 0;
-    for (let b5 = base; b5 < base + BUCKETS; b5++) {
-      const c5 = counts[b5];
-      counts[b5] = sum;
-      sum += c5;
-    }
-    for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
-      const lo = keys[i5];
-      const hi = keys[i5 + 1];
-      const at = 2 * counts[base + digit(lo, hi, p3)]++;
-      other[at] = lo;
-      other[at + 1] = hi;
-    }
-    [keys, other] = [other, keys];
-  }
-  for (let i5 = 0; i5 < 2 * n3; i5 += 2) {
-    const hi = keys[i5 + 1];
-    if (hi >>> 31) {
-      keys[i5 + 1] = hi ^ 2147483648;
-    } else {
-      keys[i5] = ~keys[i5];
-      keys[i5 + 1] = ~hi;
-    }
-  }
-  a5.set(new Float64Array(keys.buffer, keys.byteOffset, n3));
-  return a5;
-}
-function digit(lo, hi, p3) {
-  switch (p3) {
-    case 0:
-      return lo & MASK;
-    case 1:
-      return lo >>> 11 & MASK;
-    case 2:
-      return (lo >>> 22 | hi << 10) & MASK;
-    case 3:
-      return hi >>> 1 & MASK;
-    case 4:
-      return hi >>> 12 & MASK;
-    default:
-      return hi >>> 23;
-  }
-}
-
-// training/cart/binning.ts
-var SAMPLE_ROWS = 2e5;
-var CELLS_PER_EDGE = 4;
-var LINEAR_SCAN_EDGES = 8;
-function binColumns(x, width, maxBins) {
-  const rows = x.length / width;
-  const codes = new Uint8Array(rows * width);
-  const edges = [];
-  const step = Math.max(1, Math.ceil(rows / SAMPLE_ROWS));
-  const sample = new Float64Array(Math.ceil(rows / step));
-  for (let f5 = 0; f5 < width; f5++) {
-    let m3 = 0;
-    let nan2 = false;
-    for (let r5 = 0; r5 < rows; r5 += step) {
-      const v = x[r5 * width + f5];
-      nan2 ||= v !== v;
-      sample[m3++] = v;
-    }
-    const taken = sample.subarray(0, m3);
-    const e5 = cutPoints(nan2 ? taken.sort() : radixSortFloat64(taken), maxBins);
-    edges.push(e5);
-    assignBins(x, width, f5, e5, codes);
-  }
-  return { codes, edges };
-}
-function assignBins(x, width, f5, e5, codes) {
-  const rows = x.length / width;
-  const n3 = e5.length;
-  if (n3 === 0) return;
-  const lo = e5[0];
-  const span = e5[n3 - 1] - lo;
-  const cells = span > 0 && Number.isFinite(span) ? CELLS_PER_EDGE * n3 : 1;
-  const scale = cells === 1 ? 0 : cells / span;
-  const cell = (v) => {
-    const t = (v - lo) * scale;
-    return t > 0 ? t < cells ? t | 0 : cells : 0;
-  };
-  const first = new Uint16Array(cells + 2);
-  for (let i5 = 0; i5 < n3; i5++) first[cell(e5[i5]) + 1]++;
-  for (let c5 = 1; c5 < first.length; c5++) first[c5] = first[c5] + first[c5 - 1];
-  for (let r5 = 0, at = f5; r5 < rows; r5++, at += width) {
-    const v = x[at];
-    const c5 = cell(v);
-    let i5 = first[c5];
-    let end = first[c5 + 1];
-    if (end - i5 > LINEAR_SCAN_EDGES) {
-      while (i5 < end) {
-        const mid = i5 + end >>> 1;
-        if (e5[mid] <= v) i5 = mid + 1;
-        else end = mid;
-      }
-    } else {
-      while (i5 < end && e5[i5] <= v) i5++;
-    }
-    codes[at] = i5;
-  }
-}
-function cutPoints(sorted, maxBins) {
-  const distinct = [];
-  const counts = [];
-  for (let i5 = 0; i5 < sorted.length; i5++) {
-    if (i5 > 0 && sorted[i5] === sorted[i5 - 1]) counts[counts.length - 1]++;
-    else {
-      distinct.push(sorted[i5]);
-      counts.push(1);
-    }
-  }
-  const cuts = [];
-  if (distinct.length <= maxBins) {
-    for (let i5 = 1; i5 < distinct.length; i5++) cuts.push(midpoint(distinct[i5 - 1], distinct[i5]));
-    return Float64Array.from(cuts);
-  }
-  const perBin = sorted.length / maxBins;
-  let seen = 0;
-  for (let i5 = 0; i5 < distinct.length - 1 && cuts.length < maxBins - 1; i5++) {
-    seen += counts[i5];
-    if (seen >= perBin * (cuts.length + 1)) cuts.push(midpoint(distinct[i5], distinct[i5 + 1]));
-  }
-  return Float64Array.from(cuts);
-}
-function midpoint(a5, b5) {
-  const m3 = (a5 + b5) / 2;
-  return m3 > a5 && m3 <= b5 ? m3 : b5;
-}
-
-// training/cart/exact-splitter.ts
-function exactSplitter(x, width, target) {
-  const rows = x.length / width;
-  const columns = [];
-  const order = [];
-  for (let f5 = 0; f5 < width; f5++) {
-    const col = new Float64Array(rows);
-    for (let r5 = 0; r5 < rows; r5++) col[r5] = x[r5 * width + f5];
-    columns.push(col);
-    order.push(argsort(col));
-  }
-  const { slot, value, width: k5 } = target;
-  const goesLeft = new Uint8Array(rows);
-  const scratch = new Int32Array(rows);
-  const left = new Float64Array(k5);
-  const right = new Float64Array(k5);
-  function best(start, end, stats) {
-    const n3 = end - start;
-    let bestScore = -Infinity;
-    let bestFeature = -1;
-    let bestEnd = -1;
-    let bestThreshold = 0;
-    let parentSq = 0;
-    for (let c5 = 1; c5 < k5; c5++) parentSq += stats[c5] * stats[c5];
-    for (let f5 = 0; f5 < width; f5++) {
-      const ord2 = order[f5];
-      const xs = columns[f5];
-      if (xs[ord2[start]] === xs[ord2[end - 1]]) continue;
-      left.fill(0);
-      right.set(stats);
-      let leftSq = 0;
-      let rightSq = parentSq;
-      let next = xs[ord2[start]];
-      for (let i5 = start; i5 < end - 1; i5++) {
-        const r5 = ord2[i5];
-        const c5 = 1 + slot[r5];
-        const v = value[r5];
-        leftSq += v * (2 * left[c5] + v);
-        left[c5] = left[c5] + v;
-        rightSq -= v * (2 * right[c5] - v);
-        right[c5] = right[c5] - v;
-        const current = next;
-        next = xs[ord2[i5 + 1]];
-        if (current === next) continue;
-        const nl = i5 - start + 1;
-        const score = leftSq / nl + rightSq / (n3 - nl);
-        if (score > bestScore) {
-          bestScore = score;
-          bestFeature = f5;
-          bestEnd = i5 + 1;
-          bestThreshold = midpoint(current, next);
-        }
-      }
-    }
-    if (bestFeature < 0) return void 0;
-    const leftStats = new Float64Array(k5);
-    const ord = order[bestFeature];
-    for (let i5 = start; i5 < bestEnd; i5++) {
-      const r5 = ord[i5];
-      leftStats[0]++;
-      leftStats[1 + slot[r5]] = leftStats[1 + slot[r5]] + value[r5];
-    }
-    return { feature: bestFeature, threshold: bestThreshold, score: bestScore, leftStats };
-  }
-  function apply(start, end, split2) {
-    const xs = columns[split2.feature];
-    for (let i5 = start; i5 < end; i5++) {
-      const r5 = order[0][i5];
-      goesLeft[r5] = xs[r5] < split2.threshold ? 1 : 0;
-    }
-    let mid = start;
-    for (let f5 = 0; f5 < width; f5++) {
-      const ord = order[f5];
-      let l3 = start;
-      let g5 = 0;
-      for (let i5 = start; i5 < end; i5++) {
-        const r5 = ord[i5];
-        if (goesLeft[r5] === 1) ord[l3++] = r5;
-        else scratch[g5++] = r5;
-      }
-      ord.set(scratch.subarray(0, g5), l3);
-      mid = l3;
-    }
-    return { mid, left: void 0, right: void 0 };
-  }
-  return { rootState: () => void 0, best, apply, release: () => {
-  } };
-}
-
-// training/cart/target.ts
-function targetStats(target) {
-  if (target.kind === "classification") {
-    return { width: 1 + target.classCount, slot: target.classes, value: new Float64Array(target.classes.length).fill(1) };
-  }
-  return { width: 2, slot: new Int32Array(target.values.length), value: target.values };
-}
-function sideScore(stats, offset, width) {
-  const n3 = stats[offset];
-  if (n3 === 0) return 0;
-  let sq = 0;
-  for (let k5 = 1; k5 < width; k5++) {
-    const s2 = stats[offset + k5];
-    sq += s2 * s2;
-  }
-  return sq / n3;
-}
-
-// training/cart/histogram-splitter.ts
-function histogramSplitter(x, width, target, maxBins) {
-  const rows = x.length / width;
-  const { codes, edges } = binColumns(x, width, maxBins);
-  const { slot, value, width: k5 } = target;
-  const stride = maxBins * k5;
-  const size = width * stride;
-  const order = new Int32Array(rows);
-  for (let i5 = 0; i5 < rows; i5++) order[i5] = i5;
-  const pool = [];
-  const take2 = () => pool.pop()?.fill(0) ?? new Float64Array(size);
-  const release2 = (h5) => {
-    if (h5) pool.push(h5);
-  };
-  function scan(start, end) {
-    const h5 = take2();
-    for (let i5 = start; i5 < end; i5++) {
-      const r5 = order[i5];
-      const s2 = 1 + slot[r5];
-      const v = value[r5];
-      const base = r5 * width;
-      for (let f5 = 0; f5 < width; f5++) {
-        const at = f5 * stride + codes[base + f5] * k5;
-        h5[at]++;
-        h5[at + s2] = h5[at + s2] + v;
-      }
-    }
-    return h5;
-  }
-  function best(start, end, stats, h5) {
-    if (!h5) throw new Error("histogram splitter: node has no histogram");
-    const cumulative = new Float64Array(k5);
-    const rightStats = new Float64Array(k5);
-    let bestScore = -Infinity;
-    let bestFeature = -1;
-    let bestBin = -1;
-    const n3 = end - start;
-    for (let f5 = 0; f5 < width; f5++) {
-      const bins = edges[f5].length + 1;
-      cumulative.fill(0);
-      for (let b5 = 0; b5 < bins - 1; b5++) {
-        const at = f5 * stride + b5 * k5;
-        for (let j5 = 0; j5 < k5; j5++) cumulative[j5] = cumulative[j5] + h5[at + j5];
-        const nl = cumulative[0];
-        if (nl === 0) continue;
-        if (nl === n3) break;
-        for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = stats[j5] - cumulative[j5];
-        rightStats[0] = n3 - nl;
-        const score = sideScore(cumulative, 0, k5) + sideScore(rightStats, 0, k5);
-        if (score > bestScore) {
-          bestScore = score;
-          bestFeature = f5;
-          bestBin = b5;
-        }
-      }
-    }
-    if (bestFeature < 0) return void 0;
-    const leftStats = new Float64Array(k5);
-    for (let b5 = 0; b5 <= bestBin; b5++) {
-      const at = bestFeature * stride + b5 * k5;
-      for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[at + j5];
-    }
-    return { feature: bestFeature, threshold: edges[bestFeature][bestBin], score: bestScore, leftStats };
-  }
-  function apply(start, end, split2, parent, needLeft, needRight) {
-    const cut = edges[split2.feature].indexOf(split2.threshold);
-    let i5 = start;
-    let j5 = end - 1;
-    for (; ; ) {
-      while (i5 <= j5 && codes[order[i5] * width + split2.feature] <= cut) i5++;
-      while (i5 <= j5 && codes[order[j5] * width + split2.feature] > cut) j5--;
-      if (i5 >= j5) break;
-      const t = order[i5];
-      order[i5] = order[j5];
-      order[j5] = t;
-    }
-    const mid = i5;
-    let left;
-    let right;
-    const leftSmaller = mid - start <= end - mid;
-    if (needLeft || needRight) {
-      const small = leftSmaller ? scan(start, mid) : scan(mid, end);
-      if ((leftSmaller ? needRight : needLeft) && parent) {
-        for (let a5 = 0; a5 < size; a5++) parent[a5] = parent[a5] - small[a5];
-        if (leftSmaller) [left, right] = [small, parent];
-        else [left, right] = [parent, small];
-      } else {
-        release2(parent);
-        if (leftSmaller) left = small;
-        else right = small;
-      }
-    } else {
-      release2(parent);
-    }
-    if (!needLeft && left) {
-      release2(left);
-      left = void 0;
-    }
-    if (!needRight && right) {
-      release2(right);
-      right = void 0;
-    }
-    return { mid, left, right };
-  }
-  return { rootState: () => scan(0, rows), best, apply, release: release2 };
-}
-
-// training/cart/train.ts
-var HISTOGRAM_ABOVE_ROWS = 1e5;
-var DEFAULT_MAX_BINS = 256;
-function resolveCartOptions(options, kind, rows) {
-  const splitter = options.splitter ?? "auto";
-  return {
-    maxDepth: options.maxDepth ?? Infinity,
-    minNumSamples: options.minNumSamples ?? 3,
-    gainThreshold: options.gainThreshold ?? 0,
-    splitter: splitter === "auto" ? rows > HISTOGRAM_ABOVE_ROWS ? "histogram" : "exact" : splitter,
-    maxBins: options.maxBins ?? DEFAULT_MAX_BINS
-  };
-}
-function trainCart(x, width, target, options = {}, onProgress) {
-  const rows = x.length / width;
-  if (!Number.isInteger(rows) || rows === 0) throw new RangeError(`trainCart: ${x.length} values do not make rows of ${width}`);
-  for (let i5 = 0; i5 < x.length; i5++) {
-    if (!Number.isFinite(x[i5])) throw new RangeError(`trainCart: input row ${Math.floor(i5 / width)}, column ${i5 % width} is ${x[i5]}`);
-  }
-  const resolved = resolveCartOptions(options, target.kind, rows);
-  const stats = targetStats(target);
-  const splitter = resolved.splitter === "exact" ? exactSplitter(x, width, stats) : histogramSplitter(x, width, stats, resolved.maxBins);
-  const tree = grow(splitter, rows, stats.width, stats.slot, stats.value, resolved, target.kind === "classification", onProgress);
-  return {
-    tree,
-    options: resolved,
-    mlCartOptions: {
-      gainFunction: target.kind === "classification" ? "gini" : "regression",
-      splitFunction: "mean",
-      minNumSamples: resolved.minNumSamples,
-      maxDepth: Number.isFinite(resolved.maxDepth) ? resolved.maxDepth : null,
-      gainThreshold: resolved.gainThreshold,
-      kind: target.kind === "classification" ? "classifier" : "regression"
-    }
-  };
-}
-function grow(splitter, rows, k5, slot, value, o3, classification2, onProgress) {
-  const feature = [];
-  const threshold = [];
-  const left = [];
-  const right = [];
-  const gain = [];
-  const samples = [];
-  const leafValues = [];
-  const valueWidth = classification2 ? k5 - 1 : 1;
-  const rootStats = new Float64Array(k5);
-  for (let r5 = 0; r5 < rows; r5++) {
-    rootStats[0]++;
-    rootStats[1 + slot[r5]] = rootStats[1 + slot[r5]] + value[r5];
-  }
-  const trySplit = (n3, depth) => n3 > o3.minNumSamples && depth < o3.maxDepth;
-  const stack = [
-    { start: 0, end: rows, depth: 0, stats: rootStats, state: trySplit(rows, 0) ? splitter.rootState() : void 0, parent: -1, isLeft: false }
-  ];
-  let leafRows = 0;
-  let lastReport = 0;
-  while (stack.length > 0) {
-    const node2 = stack.pop();
-    const id = feature.length;
-    if (node2.parent >= 0) (node2.isLeft ? left : right)[node2.parent] = id;
-    const n3 = node2.end - node2.start;
-    const parentScore = sideScore(node2.stats, 0, k5);
-    let split2 = trySplit(n3, node2.depth) && !isPure(node2.stats, classification2) ? splitter.best(node2.start, node2.end, node2.stats, node2.state) : void 0;
-    const splitGain = split2 ? (split2.score - parentScore) / n3 : 0;
-    if (split2 && !(splitGain > o3.gainThreshold && splitGain > 1e-12 * (1 + Math.abs(parentScore / n3)))) split2 = void 0;
-    feature.push(split2 ? split2.feature : -1);
-    threshold.push(split2 ? split2.threshold : 0);
-    left.push(-1);
-    right.push(-1);
-    gain.push(split2 ? splitGain : 0);
-    samples.push(n3);
-    for (let j5 = 0; j5 < valueWidth; j5++) leafValues.push(split2 ? 0 : node2.stats[1 + j5] / n3);
-    if (!split2) {
-      splitter.release(node2.state);
-      leafRows += n3;
-      if (onProgress && leafRows - lastReport >= rows / 100) {
-        lastReport = leafRows;
-        onProgress(leafRows / rows);
-      }
-      continue;
-    }
-    const leftStats = split2.leftStats;
-    const rightStats = new Float64Array(k5);
-    for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = node2.stats[j5] - leftStats[j5];
-    const nl = leftStats[0];
-    const depth = node2.depth + 1;
-    const children = splitter.apply(node2.start, node2.end, split2, node2.state, trySplit(nl, depth), trySplit(n3 - nl, depth));
-    stack.push({ start: children.mid, end: node2.end, depth, stats: rightStats, state: children.right, parent: id, isLeft: false });
-    stack.push({ start: node2.start, end: children.mid, depth, stats: leftStats, state: children.left, parent: id, isLeft: true });
-  }
-  onProgress?.(1);
-  return {
-    nodeCount: feature.length,
-    feature: Int32Array.from(feature),
-    threshold: Float64Array.from(threshold),
-    left: Int32Array.from(left),
-    right: Int32Array.from(right),
-    gain: Float64Array.from(gain),
-    samples: Int32Array.from(samples),
-    values: Float64Array.from(leafValues),
-    valueWidth
-  };
-}
-function isPure(stats, classification2) {
-  if (!classification2) return false;
-  for (let j5 = 1; j5 < stats.length; j5++) if (stats[j5] === stats[0]) return true;
-  return false;
-}
 
 // training/csv.ts
 import { isUtf8 } from "node:buffer";
@@ -94379,15 +94556,151 @@ function planColumns(file2, header, options) {
   });
 }
 
-// training/model.ts
-function loadModel(artifact) {
-  const classCount = artifact.task === "classification" ? artifact.target.classes.length : 1;
-  return { artifact, encoding: compileEncoding(artifact.features), tree: fromMlCart(artifact.model, classCount) };
+// training/forest/predict.ts
+function forestMeans(trees, x, width) {
+  const rows = x.length / width;
+  const w = trees[0].valueWidth;
+  const out = new Float64Array(rows * w);
+  for (const tree of trees) {
+    for (let r5 = 0; r5 < rows; r5++) {
+      const leaf = leafOf(tree, x, r5 * width) * w;
+      for (let c5 = 0; c5 < w; c5++) out[r5 * w + c5] = out[r5 * w + c5] + tree.values[leaf + c5];
+    }
+  }
+  for (let a5 = 0; a5 < out.length; a5++) out[a5] = out[a5] / trees.length;
+  return out;
 }
-function predictTable(model, table2, rows) {
-  const x = encodeTable(model.encoding, table2, rows);
-  return model.artifact.task === "classification" ? { classes: predictClasses(model.tree, x, model.encoding.width) } : { values: predictValues(model.tree, x, model.encoding.width) };
+function argmax(values, at, w) {
+  let best = 0;
+  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
+  return best;
 }
+function forestClasses(trees, x, width) {
+  const p3 = forestMeans(trees, x, width);
+  const w = trees[0].valueWidth;
+  return Int32Array.from({ length: p3.length / w }, (_, r5) => argmax(p3, r5 * w, w));
+}
+function forestValues(trees, x, width) {
+  return forestMeans(trees, x, width);
+}
+
+// training/forest/train.ts
+import { availableParallelism } from "node:os";
+
+// training/forest/forest-data.ts
+function shared(a5) {
+  const Ctor = a5.constructor;
+  const out = new Ctor(new SharedArrayBuffer(a5.byteLength));
+  out.set(a5);
+  return out;
+}
+function prepareForestData(x, width, target, options) {
+  const rows = x.length / width;
+  const stats = targetStats(target);
+  const inBagWords = Math.ceil(rows / 32);
+  const data = {
+    x: shared(x),
+    width,
+    rows,
+    kind: target.kind,
+    stats: { width: stats.width, slot: shared(stats.slot), value: shared(stats.value) },
+    options,
+    inBag: new Int32Array(new SharedArrayBuffer(options.nEstimators * inBagWords * 4)),
+    inBagWords
+  };
+  if (options.splitter === "exact") {
+    const p3 = presortColumns(x, width);
+    data.presorted = { columns: p3.columns.map(shared), order: p3.order.map(shared) };
+  } else {
+    const b5 = binColumns(x, width, options.maxBins);
+    data.bins = { codes: shared(b5.codes), edges: b5.edges };
+  }
+  return data;
+}
+function inBag(data, t, row) {
+  return (data.inBag[t * data.inBagWords + (row >>> 5)] >>> (row & 31) & 1) === 1;
+}
+
+// training/forest/importances.ts
+function featureImportances(trees, width) {
+  const total = new Float64Array(width);
+  const own2 = new Float64Array(width);
+  let counted = 0;
+  for (const tree of trees) {
+    own2.fill(0);
+    let sum2 = 0;
+    for (let i5 = 0; i5 < tree.nodeCount; i5++) {
+      const f5 = tree.feature[i5];
+      if (f5 < 0) continue;
+      const v = tree.gain[i5] * tree.samples[i5];
+      own2[f5] = own2[f5] + v;
+      sum2 += v;
+    }
+    if (tree.nodeCount <= 1) continue;
+    counted++;
+    if (sum2 > 0) for (let f5 = 0; f5 < width; f5++) total[f5] = total[f5] + own2[f5] / sum2;
+  }
+  let sum = 0;
+  for (let f5 = 0; f5 < width; f5++) {
+    total[f5] = counted > 0 ? total[f5] / counted : 0;
+    sum += total[f5];
+  }
+  if (sum > 0) for (let f5 = 0; f5 < width; f5++) total[f5] = total[f5] / sum;
+  return total;
+}
+
+// training/forest/oob.ts
+function oobSums(trees, data, from, to) {
+  const w = trees[0].valueWidth;
+  const sums = new Float64Array((to - from) * w);
+  const counts = new Int32Array(to - from);
+  for (let r5 = from; r5 < to; r5++) {
+    const at = (r5 - from) * w;
+    for (let t = 0; t < trees.length; t++) {
+      if (inBag(data, t, r5)) continue;
+      const tree = trees[t];
+      const leaf = leafOf(tree, data.x, r5 * data.width) * w;
+      for (let c5 = 0; c5 < w; c5++) sums[at + c5] = sums[at + c5] + tree.values[leaf + c5];
+      counts[r5 - from]++;
+    }
+  }
+  return { sums, counts };
+}
+function oobScore(oob, data, w) {
+  const { slot, value } = data.stats;
+  let n3 = 0;
+  if (data.kind === "classification") {
+    let correct = 0;
+    for (let r5 = 0; r5 < oob.counts.length; r5++) {
+      if (oob.counts[r5] === 0) continue;
+      n3++;
+      if (argmax(oob.sums, r5 * w, w) === slot[r5]) correct++;
+    }
+    return n3 > 0 ? correct / n3 : null;
+  }
+  let mean = 0;
+  for (let r5 = 0; r5 < oob.counts.length; r5++) {
+    if (oob.counts[r5] === 0) continue;
+    n3++;
+    mean += value[r5];
+  }
+  if (n3 === 0) return null;
+  mean /= n3;
+  let se = 0;
+  let tss = 0;
+  for (let r5 = 0; r5 < oob.counts.length; r5++) {
+    const k5 = oob.counts[r5];
+    if (k5 === 0) continue;
+    se += (value[r5] - oob.sums[r5] / k5) ** 2;
+    tss += (value[r5] - mean) ** 2;
+  }
+  return tss > 0 ? 1 - se / tss : 0;
+}
+
+// training/forest/pool.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+import { Worker } from "node:worker_threads";
 
 // training/split.ts
 function seededRandom(seed) {
@@ -94412,6 +94725,218 @@ function seededSplit(rows, test23, seed) {
   }
   const nTest = Math.min(rows - 1, Math.max(1, Math.round(rows * test23)));
   return { holdout: idx.slice(0, nTest).sort(), train: idx.slice(nTest).sort() };
+}
+
+// training/forest/sampling.ts
+function treeSeed(seed, t) {
+  let h5 = Math.imul(seed >>> 0, 2654435761) + Math.imul(t + 1, 2246822507) >>> 0;
+  h5 ^= h5 >>> 16;
+  h5 = Math.imul(h5, 2246822507);
+  h5 ^= h5 >>> 13;
+  h5 = Math.imul(h5, 3266489909);
+  h5 ^= h5 >>> 16;
+  return h5 >>> 0;
+}
+function treeRandom(seed, t) {
+  return seededRandom(treeSeed(seed, t));
+}
+function bootstrapCounts(rows, draws, random) {
+  const counts = new Int32Array(rows);
+  for (let i5 = 0; i5 < draws; i5++) counts[Math.floor(random() * rows)]++;
+  return counts;
+}
+function sampleRows(counts) {
+  let n3 = 0;
+  for (let r5 = 0; r5 < counts.length; r5++) n3 += counts[r5];
+  const out = new Int32Array(n3);
+  let at = 0;
+  for (let r5 = 0; r5 < counts.length; r5++) for (let c5 = counts[r5]; c5 > 0; c5--) out[at++] = r5;
+  return out;
+}
+function featureSampler(width, count, random) {
+  const order = new Int32Array(width);
+  for (let f5 = 0; f5 < width; f5++) order[f5] = f5;
+  const subset = { order, count };
+  return () => {
+    for (let i5 = width - 1; i5 > 0; i5--) {
+      const j5 = Math.floor(random() * (i5 + 1));
+      const t = order[i5];
+      order[i5] = order[j5];
+      order[j5] = t;
+    }
+    return subset;
+  };
+}
+
+// training/forest/grow.ts
+function growForestTree(data, t) {
+  const { x, width, rows, stats, options: o3 } = data;
+  const random = treeRandom(o3.seed, t);
+  const counts = o3.bootstrap ? bootstrapCounts(rows, o3.maxSamples, random) : new Int32Array(rows).fill(1);
+  recordInBag(data, t, counts);
+  const rootStats = new Float64Array(stats.width);
+  for (let r5 = 0; r5 < rows; r5++) {
+    const c5 = counts[r5];
+    if (c5 === 0) continue;
+    rootStats[0] = rootStats[0] + c5;
+    rootStats[1 + stats.slot[r5]] = rootStats[1 + stats.slot[r5]] + c5 * stats.value[r5];
+  }
+  const splitter = data.presorted ? exactSplitter(x, width, stats, { presorted: data.presorted, counts }) : histogramSplitter(x, width, stats, o3.maxBins, { bins: data.bins, sample: sampleRows(counts) });
+  const features = o3.maxFeatures < width ? featureSampler(width, o3.maxFeatures, random) : void 0;
+  return growTree(splitter, rootStats, o3, data.kind === "classification", void 0, features);
+}
+function recordInBag(data, t, counts) {
+  const base = t * data.inBagWords;
+  for (let w = 0; w < data.inBagWords; w++) {
+    let bits = 0;
+    const end = Math.min(counts.length, (w + 1) * 32);
+    for (let r5 = w * 32; r5 < end; r5++) if (counts[r5] > 0) bits |= 1 << (r5 & 31);
+    Atomics.store(data.inBag, base + w, bits);
+  }
+}
+
+// training/forest/pool.ts
+var WORKER = [new URL("./worker.ts", import.meta.url), new URL("./forest-worker.js", import.meta.url)].find((u) => u.protocol === "file:" && existsSync3(fileURLToPath2(u)));
+function workersAvailable() {
+  return WORKER !== void 0;
+}
+async function runForest(data, threads, onTree) {
+  const n3 = data.options.nEstimators;
+  const wanted = Math.max(1, Math.min(threads, n3));
+  if (wanted === 1 || !workersAvailable()) {
+    const trees = [];
+    for (let t = 0; t < n3; t++) {
+      trees.push(growForestTree(data, t));
+      onTree?.(t + 1);
+    }
+    return { trees, oob: data.options.bootstrap ? oobSums(trees, data, 0, data.rows) : void 0, threads: 1 };
+  }
+  const workers = Array.from({ length: wanted }, () => new Worker(WORKER, { workerData: data }));
+  try {
+    const trees = await growOnWorkers(workers, n3, onTree);
+    const oob = data.options.bootstrap ? await oobOnWorkers(workers, trees, data.rows, trees[0].valueWidth) : void 0;
+    return { trees, oob, threads: wanted };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+function exchange(workers, start, onReply) {
+  return new Promise((resolve, reject) => {
+    let finished = false;
+    const cleanups = [];
+    const done = (err) => {
+      if (finished) return;
+      finished = true;
+      for (const c5 of cleanups) c5();
+      if (err) reject(err);
+      else resolve();
+    };
+    for (const worker of workers) {
+      const ask = (r5) => worker.postMessage(r5);
+      const onMessage = (reply) => {
+        try {
+          if (onReply(worker, reply, ask)) done();
+        } catch (err) {
+          done(err);
+        }
+      };
+      const onError = (err) => done(err);
+      const onExit = (code) => done(new Error(`forest worker exited with code ${code}`));
+      worker.on("message", onMessage);
+      worker.on("error", onError);
+      worker.on("exit", onExit);
+      cleanups.push(() => {
+        worker.off("message", onMessage);
+        worker.off("error", onError);
+        worker.off("exit", onExit);
+      });
+    }
+    for (const worker of workers) start(worker, (r5) => worker.postMessage(r5));
+  });
+}
+async function growOnWorkers(workers, n3, onTree) {
+  const trees = new Array(n3);
+  let next = 0;
+  let received = 0;
+  const handOut = (ask) => {
+    if (next < n3) ask({ kind: "tree", t: next++ });
+  };
+  await exchange(
+    workers,
+    (_, ask) => handOut(ask),
+    (_, reply, ask) => {
+      if (reply.kind !== "tree") throw new Error("forest worker: unexpected reply");
+      trees[reply.t] = reply.tree;
+      received++;
+      onTree?.(received);
+      handOut(ask);
+      return received === n3;
+    }
+  );
+  return trees;
+}
+async function oobOnWorkers(workers, trees, rows, w) {
+  const sums = new Float64Array(rows * w);
+  const counts = new Int32Array(rows);
+  const step = Math.ceil(rows / workers.length);
+  let pending = 0;
+  await exchange(
+    workers,
+    (worker, ask) => {
+      const from = workers.indexOf(worker) * step;
+      const to = Math.min(rows, from + step);
+      if (from >= to) return;
+      pending++;
+      ask({ kind: "oob", trees, from, to });
+    },
+    (_, reply) => {
+      if (reply.kind !== "oob") throw new Error("forest worker: unexpected reply");
+      sums.set(reply.sums, reply.from * w);
+      counts.set(reply.counts, reply.from);
+      return --pending === 0;
+    }
+  );
+  return { sums, counts };
+}
+
+// training/forest/train.ts
+var WORKERS_ABOVE = 2e6;
+async function trainForest(x, width, target, options = {}, run2 = {}) {
+  const rows = x.length / width;
+  if (!Number.isInteger(rows) || rows === 0) throw new RangeError(`trainForest: ${x.length} values do not make rows of ${width}`);
+  for (let i5 = 0; i5 < x.length; i5++) {
+    if (!Number.isFinite(x[i5])) throw new RangeError(`trainForest: input row ${Math.floor(i5 / width)}, column ${i5 % width} is ${x[i5]}`);
+  }
+  const resolved = resolveForestOptions(options, target.kind, rows, width);
+  const data = prepareForestData(x, width, target, resolved);
+  const n3 = resolved.nEstimators;
+  const threads = run2.threads ?? (rows * n3 < WORKERS_ABOVE ? 1 : availableParallelism());
+  const result = await runForest(data, threads, (done) => run2.onProgress?.(done / n3));
+  const w = result.trees[0].valueWidth;
+  return {
+    trees: result.trees,
+    options: resolved,
+    mlCartOptions: mlCartOptionsOf(resolved, target.kind),
+    oobScore: result.oob ? oobScore(result.oob, data, w) : null,
+    importances: featureImportances(result.trees, width),
+    threads: result.threads
+  };
+}
+
+// training/model.ts
+function loadModel(artifact) {
+  const classCount = artifact.task === "classification" ? artifact.target.classes.length : 1;
+  const encoding = compileEncoding(artifact.features);
+  const trees = artifact.algorithm === "random-forest" ? fromMlRandomForest(artifact.model, classCount, encoding.width) : [fromMlCart(artifact.model, classCount)];
+  return { artifact, encoding, tree: trees[0], trees };
+}
+function predictTable(model, table2, rows) {
+  const x = encodeTable(model.encoding, table2, rows);
+  const width = model.encoding.width;
+  if (model.artifact.algorithm === "random-forest") {
+    return model.artifact.task === "classification" ? { classes: forestClasses(model.trees, x, width) } : { values: forestValues(model.trees, x, width) };
+  }
+  return model.artifact.task === "classification" ? { classes: predictClasses(model.tree, x, width) } : { values: predictValues(model.tree, x, width) };
 }
 
 // training/train-model.ts
@@ -94468,14 +94993,16 @@ async function trainModel(loaded, options = {}) {
     target = { kind: "regression", values: targetValues(spec.target, train) };
   }
   const started = performance.now();
-  const trained = trainCart(x, encoding.width, target, spec.params, (fraction) => options.onProgress?.({ phase: "train", fraction }));
+  const onTrain = (fraction2) => options.onProgress?.({ phase: "train", fraction: fraction2 });
+  const fitted = spec.algorithm === "random-forest" ? await fitForest(x, encoding.width, features, target, spec.params, options.threads, onTrain) : fitCart(x, encoding.width, target, spec.params, onTrain);
   const trainMs = performance.now() - started;
   const truth = classes ? { kind: "classification", classes, codes: classCodes(spec.target, holdout, classes) } : { kind: "regression", values: targetValues(spec.target, holdout) };
   const holdoutX = encodeTable(encoding, holdout.table, holdout.rows);
-  const candidate = truth.kind === "classification" ? { classes: predictClasses(trained.tree, holdoutX, encoding.width) } : { values: predictValues(trained.tree, holdoutX, encoding.width) };
+  const candidate = fitted.predict(holdoutX);
   const compared = options.champion ? await evaluateChampion(options.champion, { ...holdout, features: featureNames }, truth, candidate) : void 0;
   const champion = compared?.champion;
-  const metrics = truth.kind === "classification" ? classificationMetrics(truth.codes, candidate.classes, truth.classes.length) : regressionMetrics(truth.values, candidate.values);
+  const holdoutMetrics = truth.kind === "classification" ? classificationMetrics(truth.codes, candidate.classes, truth.classes.length) : regressionMetrics(truth.values, candidate.values);
+  const metrics = { ...holdoutMetrics, ...fitted.metrics };
   const gates = evaluateGates(spec.gates, metrics, champion);
   const targetRows = target.kind === "classification" && truth.kind === "classification" ? { kind: "classes", classes: truth.classes, train: target.classes, holdout: truth.codes } : { kind: "values", train: target.values, holdout: truth.values };
   const fileRef2 = (t) => ({ file: path7.relative(loaded.dir, t.file).split(path7.sep).join("/"), sha256: t.sha256, rows: t.rowCount });
@@ -94484,10 +95011,11 @@ async function trainModel(loaded, options = {}) {
     name: loaded.name,
     task: spec.task,
     algorithm: spec.algorithm,
-    params: { ...trained.options, maxDepth: Number.isFinite(trained.options.maxDepth) ? trained.options.maxDepth : null },
+    params: { ...fitted.options, maxDepth: Number.isFinite(fitted.options.maxDepth) ? fitted.options.maxDepth : null },
     features,
     target: classes ? { name: spec.target, classes } : { name: spec.target },
-    model: toMlCart(trained.tree, trained.mlCartOptions),
+    model: fitted.model,
+    ...fitted.importances ? { importances: fitted.importances } : {},
     metrics,
     data: summarizeData(train, holdout.rows.length, features, targetRows),
     lineage: {
@@ -94495,7 +95023,7 @@ async function trainModel(loaded, options = {}) {
       data: fileRef2(data),
       holdout: spec.holdout ? fileRef2(holdout.table) : null,
       split: spec.holdout ? null : { test: spec.split?.test ?? 0.2, seed: spec.split?.seed ?? 42 },
-      trainer: TRAINER_VERSION
+      trainer: fitted.trainer
     }
   };
   let sealed;
@@ -94507,6 +95035,35 @@ async function trainModel(loaded, options = {}) {
   }
   const phasesMs = { load: imputeStarted - loadStarted, impute: started - imputeStarted, fit: trainMs, evaluate: performance.now() - started - trainMs };
   return { ...sealed, trainMs, phasesMs, trainRows: train.rows.length, holdoutRows: holdout.rows.length, gates, passed: gatesPassed(gates), champion, diff: compared?.diff };
+}
+function fitCart(x, width, target, params, onProgress) {
+  const trained = trainCart(x, width, target, params, onProgress);
+  return {
+    options: trained.options,
+    model: toMlCart(trained.tree, trained.mlCartOptions),
+    predict: (hx) => target.kind === "classification" ? { classes: predictClasses(trained.tree, hx, width) } : { values: predictValues(trained.tree, hx, width) },
+    metrics: {},
+    trainer: TRAINER_VERSION
+  };
+}
+async function fitForest(x, width, features, target, params, threads, onProgress) {
+  const forest = await trainForest(x, width, target, params, { threads, onProgress });
+  const importances = {};
+  let at = 0;
+  for (const f5 of features) {
+    let sum = 0;
+    for (let j5 = 0; j5 < encodedWidth(f5); j5++) sum += forest.importances[at++];
+    importances[f5.name] = sum;
+  }
+  const oob = forest.oobScore === null ? {} : target.kind === "classification" ? { oobAccuracy: forest.oobScore } : { oobR2: forest.oobScore };
+  return {
+    options: forest.options,
+    model: toMlRandomForest(forest.trees, forest.options, forest.mlCartOptions, width),
+    predict: (hx) => target.kind === "classification" ? { classes: forestClasses(forest.trees, hx, width) } : { values: forestValues(forest.trees, hx, width) },
+    metrics: oob,
+    importances,
+    trainer: FOREST_TRAINER_VERSION
+  };
 }
 function classNames(target, sets) {
   const names = /* @__PURE__ */ new Set();
