@@ -3,11 +3,13 @@
  * on disk, loading included) against scikit-learn end to end (bench/reference/sklearn_train_e2e.py:
  * numpy.loadtxt, then a DecisionTreeClassifier), on the same train and holdout CSV files, at
  * 1,000,000 × 8 and 100,000 × 100, depth 10, each side with its default parameters otherwise.
- * Runs alternate ours and sklearn's; figures are medians. Both print their phases.
+ * Runs alternate ours and sklearn's; figures are medians. Both print their phases. Each side uses its
+ * runtime's bytecode cache as a user's repeated runs do: Python its .pyc files, `mlship` Node's compile
+ * cache (cli/main.ts; the first run fills it if it is empty).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sklearnAvailable } from './cart.ts';
@@ -116,6 +118,8 @@ export async function benchTrain(log: (line: string) => void, repeats = 3): Prom
     log('skipped: /usr/bin/python3 with sklearn not found (apt-get install python3-sklearn)');
     return [];
   }
+  // The machine may be shared: the load says how far wall times are stretched (both sides alike).
+  log(`load average at the start: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`);
   const results: TrainE2eResult[] = [];
   for (const [rows, features] of [
     [1_000_000, 8],

@@ -75,10 +75,16 @@ export function spread(values: Float64Array): Spread {
 function missingCount(table: Table, name: string, rows: Int32Array): number {
   const column = table.columns.get(name)!;
   let missing = 0;
+  // Indexed loops: `for…of` with Number.isNaN took ~55 ms at 800k × 8, run once and so never optimized.
   if (column.kind === 'category') {
-    for (const r of rows) if (column.codes[r]! < 0) missing++;
+    const codes = column.codes;
+    for (let i = 0; i < rows.length; i++) if (codes[rows[i]!]! < 0) missing++;
   } else {
-    for (const r of rows) if (Number.isNaN(column.values[r]!)) missing++;
+    const values = column.values;
+    for (let i = 0; i < rows.length; i++) {
+      const v = values[rows[i]!]!;
+      if (v !== v) missing++; // NaN
+    }
   }
   return missing;
 }

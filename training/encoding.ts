@@ -68,25 +68,68 @@ export function compareStrings(a: string, b: string): number {
 }
 
 /**
- * The median of the present values, by quickselect on one copy (linear; sorting every column
- * took 1.3 s at 1M × 8). An even count averages the middle two: the lower one is the largest
- * value left of the upper after selecting it.
+ * The median of the present values, by selection, not sorting (sorting every column took 1.3 s at
+ * 1M × 8). A long column is first narrowed to the values near the middle: counted into equal-width
+ * cells between its min and max (cell order is value order), the cells holding the middle ranks
+ * are copied out, and quickselect runs on that copy alone. An even count averages the middle two:
+ * the lower one is the largest value left of the upper after selecting it.
  */
 function medianOf(values: Float64Array, rows: Int32Array): number {
   const present = new Float64Array(rows.length);
   let n = 0;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < rows.length; i++) {
     const v = values[rows[i]!]!;
-    if (v === v) present[n++] = v; // not NaN
+    if (v === v) {
+      present[n++] = v; // not NaN
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
   if (n === 0) return NaN;
-  const a = present.subarray(0, n);
   const upper = n >> 1;
-  select(a, upper);
-  if (n % 2 === 1) return a[upper]!;
+  let a: Float64Array = present.subarray(0, n);
+  let k = upper;
+  if (n > NARROW_ABOVE && max - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max - min))) {
+    const narrowed = middleCells(a, min, max, n % 2 === 1 ? upper : upper - 1, upper);
+    a = narrowed.values;
+    k = upper - narrowed.below;
+  }
+  select(a, k);
+  if (n % 2 === 1) return a[k]!;
   let lower = a[0]!;
-  for (let i = 1; i < upper; i++) if (a[i]! > lower) lower = a[i]!;
-  return (lower + a[upper]!) / 2;
+  for (let i = 1; i < k; i++) if (a[i]! > lower) lower = a[i]!;
+  return (lower + a[k]!) / 2;
+}
+
+/** Above this many present values, the median is selected among the middle cells only. */
+const NARROW_ABOVE = 1 << 12;
+const MEDIAN_CELLS = 1 << 14;
+
+/**
+ * The values of `a` whose cells hold ranks lo..hi (lo ≤ hi ≤ lo + 1), and how many values rank
+ * below them. The cell of v, ⌊(v − min) × scale⌋, never decreases as v grows, so every value in an
+ * earlier cell is ≤ every value in a later one, and the cells between lo's and hi's are empty.
+ */
+function middleCells(a: Float64Array, min: number, max: number, lo: number, hi: number): { values: Float64Array; below: number } {
+  const n = a.length;
+  const scale = (MEDIAN_CELLS - 1) / (max - min);
+  const counts = new Int32Array(MEDIAN_CELLS);
+  for (let i = 0; i < n; i++) counts[((a[i]! - min) * scale) | 0]!++;
+  let below = 0;
+  let first = 0;
+  while (below + counts[first]! <= lo) below += counts[first++]!;
+  let last = first;
+  let through = below + counts[first]!;
+  while (through <= hi) through += counts[++last]!;
+  const values = new Float64Array(through - below);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const c = ((a[i]! - min) * scale) | 0;
+    if (c >= first && c <= last) values[m++] = a[i]!;
+  }
+  return { values, below };
 }
 
 /** Reorders `a` so that a[k] is the k-th smallest, with nothing larger before it (Hoare's selection, median-of-three pivots). */
@@ -177,6 +220,12 @@ function describe(value: RawValue): string {
 /**
  * Encodes the given rows of a table into a row-major matrix (rows × width), the layout both the
  * trainer and the predictors read. Column types must match the encoding.
+ *
+ * Column by column, from the typed arrays: a cell at a time through `cellValue` and `encodeValue`
+ * took 0.15–0.27 s at 1M × 8. The results are `encodeValue`'s: a present number is written as is
+ * and a missing one gets what `encodeValue` gives a missing cell; booleans and categories go
+ * through a table of what each of their few distinct cells encodes to; anything else (a number
+ * that is not finite) goes to `encodeValue` itself, for its error.
  */
 export function encodeTable(enc: CompiledEncoding, table: Table, rows: Int32Array): Float64Array {
   const columns: Column[] = enc.features.map((f) => {
@@ -191,17 +240,53 @@ export function encodeTable(enc: CompiledEncoding, table: Table, rows: Int32Arra
     return column;
   });
   const out = new Float64Array(rows.length * enc.width);
-  for (let k = 0; k < rows.length; k++) {
+  const width = enc.width;
+  const encodeCell = (i: number, k: number) => {
     const r = rows[k]!;
-    for (let i = 0; i < columns.length; i++) {
-      try {
-        encodeValue(enc, i, cellValue(columns[i]!, r), out, k * enc.width);
-      } catch (err) {
-        if (err instanceof EncodingError) throw new DataError(err.message, { file: table.file, row: r + 1, column: enc.features[i]!.name });
-        throw err;
+    try {
+      encodeValue(enc, i, cellValue(columns[i]!, r), out, k * width);
+    } catch (err) {
+      if (err instanceof EncodingError) throw new DataError(err.message, { file: table.file, row: r + 1, column: enc.features[i]!.name });
+      throw err;
+    }
+  };
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i]!;
+    const at = enc.offsets[i]!;
+    if (column.kind === 'category') {
+      // Which indicator each level sets (-1: none), and none for a missing cell.
+      const index = enc.categoryIndex[i]!;
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k = 0; k < rows.length; k++) {
+        const code = column.codes[rows[k]!]!;
+        if (code >= 0 && indicator[code]! >= 0) out[k * width + at + indicator[code]!] = 1;
       }
+      continue;
+    }
+    const missing = encodedCell(enc, i, null);
+    const values = column.values;
+    if (column.kind === 'boolean') {
+      const no = encodedCell(enc, i, false);
+      const yes = encodedCell(enc, i, true);
+      for (let k = 0; k < rows.length; k++) {
+        const v = values[rows[k]!]!;
+        out[k * width + at] = v === v ? (v === 1 ? yes : no) : missing; // as cellValue reads it
+      }
+      continue;
+    }
+    for (let k = 0; k < rows.length; k++) {
+      const v = values[rows[k]!]!;
+      if (v - v === 0) out[k * width + at] = v; // finite
+      else if (v !== v) out[k * width + at] = missing;
+      else encodeCell(i, k); // ±Infinity: encodeValue's error
     }
   }
   return out;
 }
 
+/** Feature i's (single) input for one value, as `encodeValue` writes it: number and boolean features. */
+function encodedCell(enc: CompiledEncoding, i: number, value: RawValue): number {
+  const one = new Float64Array(enc.width);
+  encodeValue(enc, i, value, one, 0);
+  return one[enc.offsets[i]!]!;
+}

@@ -17,9 +17,7 @@ import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { deployJson, deployText } from '../render/deploy.ts';
-
-export const DEPLOY_USAGE =
-  'deploy --cluster C --service S --container NAME --image REPO@sha256:… [--timeout MIN] [--lock FILE] [--region R] [--json]   roll an image out on ECS and wait for it';
+import { DEPLOY_USAGE } from './usage.ts';
 
 export async function deployCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -34,9 +34,7 @@ import { EXIT, UsageError } from '../io.ts';
 import { registryClients } from '../registry.ts';
 import { buildResultText } from '../render/image.ts';
 import { storeFor } from '../store.ts';
-
-export const IMAGE_USAGE =
-  'image build --to <ref|oci:DIR> [--base <ref>] [--platform linux/amd64|linux/arm64] [--lock FILE] [--store URI] [--commit SHA] [--previous TAG] [--source URL] [--bundle FILE] [--insecure] [--json]   build the serving image and push it (found by its inputs tag: no rebuild)';
+import { IMAGE_USAGE } from './usage.ts';
 
 function targetFor(to: string, ref: ImageReference, clientFor: (registry: string) => RegistryClient, cwd: string): { target: ImageTarget; tags: string[] } {
   if (ref.kind === 'layout') return { target: layoutTarget(path.resolve(cwd, ref.dir)), tags: ref.tag ? [ref.tag] : [] };

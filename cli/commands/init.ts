@@ -9,8 +9,7 @@ import { remoteSource } from '../init/options.ts';
 import { scaffold } from '../init/scaffold.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
-
-export const INIT_USAGE = 'init DIR --owner OWNER --commit SHA [--repo mlship]   scaffold a model repository whose workflows use mlship at that commit';
+import { INIT_USAGE } from './usage.ts';
 
 export async function initCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -16,9 +16,7 @@ import { checkCommitId } from '../git.ts';
 import { storeFor } from '../store.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
-
-export const PUBLISH_USAGE =
-  'publish <artifact.json>... [--store URI] [--lock FILE] [--commit SHA] [--json]   publish artifacts (immutably) and pin them in the lock, recording the commit they were trained at';
+import { PUBLISH_USAGE } from './usage.ts';
 
 export async function publishCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({

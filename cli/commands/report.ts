@@ -19,8 +19,7 @@ import { DEFAULT_LOCK, emptyLock, parseLock } from '../../registry/lock.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { storeFor } from '../store.ts';
-
-export const REPORT_USAGE = 'report --base <ref> [--store URI] [--out DIR]   preview the pull-request report (Markdown) of the changes since <ref>';
+import { REPORT_USAGE } from './usage.ts';
 
 const git = async (cwd: string, args: string[]) => (await promisify(execFile)('git', args, { cwd, maxBuffer: 64 * 1024 * 1024 })).stdout;
 

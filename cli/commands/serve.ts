@@ -30,9 +30,6 @@ import { jobFlagOptions, serveJobs } from './worker.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { closeOnSignals, EXIT_AFTER_STOP_MS } from '../signals.ts';
 
-export const SERVE_USAGE =
-  'serve [--lock FILE] [--store URI | --models-dir DIR] [--port N] [--host H] [--metrics-port N] [--workers N] [--max-body-bytes N] [--max-rows N] [--max-inflight N] [--max-buffered-bytes N] [--max-output-cells N] [--body-timeout S] [--min-body-rate N] [--max-artifact-bytes N] [--fetch-timeout S] [--drain-timeout S] [--repository-url URL] [--job-workers N] [--api-keys FILE] [--allow-callback-host H] [--callback-secret-file FILE]   serve the pinned models (and batch jobs: see mlship worker)';
-
 /** flag → environment variable */
 const ENV = {
   lock: 'MLSHIP_LOCK',

@@ -19,7 +19,7 @@ import { commitsOf } from '../git.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { outcomeJson, outcomeText } from '../render/train.ts';
-import { storeFor } from '../store.ts';
+import { TRAIN_USAGE } from './usage.ts';
 
 export const DEFAULT_OUT = '.mlship/artifacts';
 
@@ -38,7 +38,7 @@ export async function trainCommand(args: string[], io: CommandIO): Promise<numbe
   if (positionals.length === 0) throw new UsageError(TRAIN_USAGE);
   const dirs = positionals.map((dir) => path.resolve(io.cwd, dir));
   const champions = values.lock
-    ? await loadChampions(await readLock(path.resolve(io.cwd, values.lock)), dirs.map((d) => path.basename(d)), storeFor(values.store, io))
+    ? await loadChampions(await readLock(path.resolve(io.cwd, values.lock)), dirs.map((d) => path.basename(d)), await storeFor(values.store, io))
     : new Map<string, Artifact>();
   for (const file of values.champion) {
     const artifact = parseArtifact(await readFile(path.resolve(io.cwd, file)), file);
@@ -48,16 +48,13 @@ export async function trainCommand(args: string[], io: CommandIO): Promise<numbe
   return run.models.reduce((code, m) => Math.max(code, m.status === 'error' ? EXIT.badInput : m.status === 'passed' ? EXIT.ok : EXIT.failed), EXIT.ok as number);
 }
 
-export const TRAIN_USAGE =
-  'train <modelDir>... [--out DIR] [--json] [--champion model.json]... [--lock FILE [--store URI]]   train, evaluate, gate, write artifacts';
-
 /**
  * The champions a lock pins for the given model folders, from the store: `npm start`'s store is a
  * scratch folder, so one the store lacks is a warning and the model trains without a champion.
  */
 export async function localChampions(lockFile: string, dirs: string[], io: CommandIO): Promise<Map<string, Artifact>> {
   const lock = await readLock(lockFile, { allowMissing: true });
-  const store = storeFor(undefined, io);
+  const store = await storeFor(undefined, io);
   const { champions, missing } = await availableChampions(lock, dirs.map((d) => path.basename(d)), store);
   for (const name of missing) {
     io.stderr.write(`! ${name}: version ${lock.models[name]!.version} (pinned in ${path.basename(lockFile)}) is not in ${store.uri} yet, so its maxRegression gates are skipped (a fresh clone's store is empty)\n`);
@@ -76,6 +73,11 @@ export async function trainAndReport(dirs: string[], options: { out: string; cha
     if (m.status === 'error') io.stderr.write(outcomeText(m, io.cwd));
   }
   return run;
+}
+
+/** The store, imported only when a champion is read from one: the store modules load the AWS SDK, ~0.2 s of every `mlship train`. */
+async function storeFor(flag: string | undefined, io: CommandIO) {
+  return (await import('../store.ts')).storeFor(flag, io);
 }
 
 function progressLine(io: CommandIO) {

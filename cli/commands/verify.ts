@@ -16,9 +16,7 @@ import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { reproductionText } from '../render/verify.ts';
 import { storeFor } from '../store.ts';
-
-export const VERIFY_USAGE =
-  'verify [--lock FILE] [--store URI] [--json] | verify --reproduce [--lock FILE] [--json]   check the pinned artifacts in the store, or rebuild them from the working tree';
+import { VERIFY_USAGE } from './usage.ts';
 
 export async function verifyCommand(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({

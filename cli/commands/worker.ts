@@ -41,8 +41,7 @@ import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 
-export const WORKER_USAGE =
-  'worker [--lock FILE] [--store URI | --models-dir DIR] [--concurrency N] [--allow-callback-host H] [--callback-secret-file FILE] [--callback-ca FILE] [--job-heartbeat S]   run batch jobs (DATABASE_URL)';
+export { WORKER_USAGE } from './usage.ts';
 
 /** Job flags → environment variables (serve and worker). */
 export const JOB_FLAGS = {

@@ -54050,7 +54050,7 @@ var require_headers2 = __commonJS({
     var USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET]);
     var GNU_MAGIC = b4a.from([117, 115, 116, 97, 114, 32]);
     var GNU_VER = b4a.from([32, 0]);
-    var MASK = 4095;
+    var MASK2 = 4095;
     var MAGIC_OFFSET = 257;
     var VERSION_OFFSET = 263;
     exports.decodeLongPath = function decodeLongPath(buf2, encoding) {
@@ -54098,7 +54098,7 @@ var require_headers2 = __commonJS({
       if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null;
       if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null;
       b4a.write(buf2, name);
-      b4a.write(buf2, encodeOct(opts.mode & MASK, 6), 100);
+      b4a.write(buf2, encodeOct(opts.mode & MASK2, 6), 100);
       b4a.write(buf2, encodeOct(opts.uid, 6), 108);
       b4a.write(buf2, encodeOct(opts.gid, 6), 116);
       encodeSize(opts.size, buf2, 124);
@@ -88804,6 +88804,8 @@ var featureEncodingSchema = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
 ]);
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
 
 // training/identifiers.ts
 var MODEL_NAME_PART = "[a-z0-9](?:[a-z0-9_-]|\\.(?!\\.)){0,62}";
@@ -88902,6 +88904,11 @@ var mlRandomForestSchema = external_exports.union([
   external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
   external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
 ]);
+
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
 
 // training/forest/params.ts
 var fraction = external_exports.number().gt(0).max(1);

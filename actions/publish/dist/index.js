@@ -87267,6 +87267,8 @@ var featureEncodingSchema = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
 ]);
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
 
 // training/metrics.ts
 var classificationMetricsSchema = external_exports.strictObject({
@@ -87350,6 +87352,11 @@ var mlRandomForestSchema = external_exports.union([
   external_exports.strictObject({ name: external_exports.literal("RFClassifier"), baseModel }),
   external_exports.strictObject({ name: external_exports.literal("RFRegression"), selectionMethod: external_exports.literal("mean"), baseModel })
 ]);
+
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
 
 // training/forest/params.ts
 var fraction = external_exports.number().gt(0).max(1);

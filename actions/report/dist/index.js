@@ -91405,9 +91405,14 @@ function missingCount(table2, name, rows) {
   const column = table2.columns.get(name);
   let missing = 0;
   if (column.kind === "category") {
-    for (const r5 of rows) if (column.codes[r5] < 0) missing++;
+    const codes = column.codes;
+    for (let i6 = 0; i6 < rows.length; i6++) if (codes[rows[i6]] < 0) missing++;
   } else {
-    for (const r5 of rows) if (Number.isNaN(column.values[r5])) missing++;
+    const values = column.values;
+    for (let i6 = 0; i6 < rows.length; i6++) {
+      const v = values[rows[i6]];
+      if (v !== v) missing++;
+    }
   }
   return missing;
 }
@@ -91474,18 +91479,51 @@ function compareStrings(a5, b7) {
 function medianOf(values, rows) {
   const present = new Float64Array(rows.length);
   let n3 = 0;
+  let min = Infinity;
+  let max2 = -Infinity;
   for (let i6 = 0; i6 < rows.length; i6++) {
     const v = values[rows[i6]];
-    if (v === v) present[n3++] = v;
+    if (v === v) {
+      present[n3++] = v;
+      if (v < min) min = v;
+      if (v > max2) max2 = v;
+    }
   }
   if (n3 === 0) return NaN;
-  const a5 = present.subarray(0, n3);
   const upper = n3 >> 1;
-  select(a5, upper);
-  if (n3 % 2 === 1) return a5[upper];
+  let a5 = present.subarray(0, n3);
+  let k5 = upper;
+  if (n3 > NARROW_ABOVE && max2 - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max2 - min))) {
+    const narrowed = middleCells(a5, min, max2, n3 % 2 === 1 ? upper : upper - 1, upper);
+    a5 = narrowed.values;
+    k5 = upper - narrowed.below;
+  }
+  select(a5, k5);
+  if (n3 % 2 === 1) return a5[k5];
   let lower = a5[0];
-  for (let i6 = 1; i6 < upper; i6++) if (a5[i6] > lower) lower = a5[i6];
-  return (lower + a5[upper]) / 2;
+  for (let i6 = 1; i6 < k5; i6++) if (a5[i6] > lower) lower = a5[i6];
+  return (lower + a5[k5]) / 2;
+}
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
+function middleCells(a5, min, max2, lo, hi) {
+  const n3 = a5.length;
+  const scale = (MEDIAN_CELLS - 1) / (max2 - min);
+  const counts = new Int32Array(MEDIAN_CELLS);
+  for (let i6 = 0; i6 < n3; i6++) counts[(a5[i6] - min) * scale | 0]++;
+  let below = 0;
+  let first = 0;
+  while (below + counts[first] <= lo) below += counts[first++];
+  let last = first;
+  let through = below + counts[first];
+  while (through <= hi) through += counts[++last];
+  const values = new Float64Array(through - below);
+  let m3 = 0;
+  for (let i6 = 0; i6 < n3; i6++) {
+    const c5 = (a5[i6] - min) * scale | 0;
+    if (c5 >= first && c5 <= last) values[m3++] = a5[i6];
+  }
+  return { values, below };
 }
 function select(a5, k5) {
   let lo = 0;
@@ -91563,18 +91601,52 @@ function encodeTable(enc, table2, rows) {
     return column;
   });
   const out = new Float64Array(rows.length * enc.width);
-  for (let k5 = 0; k5 < rows.length; k5++) {
+  const width = enc.width;
+  const encodeCell = (i6, k5) => {
     const r5 = rows[k5];
-    for (let i6 = 0; i6 < columns.length; i6++) {
-      try {
-        encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * enc.width);
-      } catch (err2) {
-        if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
-        throw err2;
+    try {
+      encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * width);
+    } catch (err2) {
+      if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
+      throw err2;
+    }
+  };
+  for (let i6 = 0; i6 < columns.length; i6++) {
+    const column = columns[i6];
+    const at = enc.offsets[i6];
+    if (column.kind === "category") {
+      const index = enc.categoryIndex[i6];
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const code = column.codes[rows[k5]];
+        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
       }
+      continue;
+    }
+    const missing = encodedCell(enc, i6, null);
+    const values = column.values;
+    if (column.kind === "boolean") {
+      const no = encodedCell(enc, i6, false);
+      const yes = encodedCell(enc, i6, true);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const v = values[rows[k5]];
+        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
+      }
+      continue;
+    }
+    for (let k5 = 0; k5 < rows.length; k5++) {
+      const v = values[rows[k5]];
+      if (v - v === 0) out[k5 * width + at] = v;
+      else if (v !== v) out[k5 * width + at] = missing;
+      else encodeCell(i6, k5);
     }
   }
   return out;
+}
+function encodedCell(enc, i6, value) {
+  const one = new Float64Array(enc.width);
+  encodeValue2(enc, i6, value, one, 0);
+  return one[enc.offsets[i6]];
 }
 
 // training/identifiers.ts
@@ -91870,8 +91942,87 @@ function isLittleEndian() {
   return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 }
 
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+var PASSES = 6;
+function radixSortFloat64(a5) {
+  const n3 = a5.length;
+  if (n3 < 2) return a5;
+  let keys = new Uint32Array(2 * n3);
+  keys.set(new Uint32Array(a5.buffer, a5.byteOffset, 2 * n3));
+  const counts = new Int32Array(PASSES * BUCKETS);
+  for (let i6 = 0; i6 < 2 * n3; i6 += 2) {
+    let lo = keys[i6];
+    let hi = keys[i6 + 1];
+    if (hi >>> 31) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+    } else {
+      hi = (hi ^ 2147483648) >>> 0;
+    }
+    keys[i6] = lo;
+    keys[i6 + 1] = hi;
+    counts[lo & MASK]++;
+    counts[BUCKETS + (lo >>> 11 & MASK)]++;
+    counts[2 * BUCKETS + ((lo >>> 22 | hi << 10) & MASK)]++;
+    counts[3 * BUCKETS + (hi >>> 1 & MASK)]++;
+    counts[4 * BUCKETS + (hi >>> 12 & MASK)]++;
+    counts[5 * BUCKETS + (hi >>> 23)]++;
+  }
+  let other = new Uint32Array(2 * n3);
+  for (let p3 = 0; p3 < PASSES; p3++) {
+    const base = p3 * BUCKETS;
+    if (counts[base + digit(keys[0], keys[1], p3)] === n3) continue;
+    let sum = 0;
+    for (let b7 = base; b7 < base + BUCKETS; b7++) {
+      const c5 = counts[b7];
+      counts[b7] = sum;
+      sum += c5;
+    }
+    for (let i6 = 0; i6 < 2 * n3; i6 += 2) {
+      const lo = keys[i6];
+      const hi = keys[i6 + 1];
+      const at = 2 * counts[base + digit(lo, hi, p3)]++;
+      other[at] = lo;
+      other[at + 1] = hi;
+    }
+    [keys, other] = [other, keys];
+  }
+  for (let i6 = 0; i6 < 2 * n3; i6 += 2) {
+    const hi = keys[i6 + 1];
+    if (hi >>> 31) {
+      keys[i6 + 1] = hi ^ 2147483648;
+    } else {
+      keys[i6] = ~keys[i6];
+      keys[i6 + 1] = ~hi;
+    }
+  }
+  a5.set(new Float64Array(keys.buffer, keys.byteOffset, n3));
+  return a5;
+}
+function digit(lo, hi, p3) {
+  switch (p3) {
+    case 0:
+      return lo & MASK;
+    case 1:
+      return lo >>> 11 & MASK;
+    case 2:
+      return (lo >>> 22 | hi << 10) & MASK;
+    case 3:
+      return hi >>> 1 & MASK;
+    case 4:
+      return hi >>> 12 & MASK;
+    default:
+      return hi >>> 23;
+  }
+}
+
 // training/cart/binning.ts
 var SAMPLE_ROWS = 2e5;
+var CELLS_PER_EDGE = 4;
+var LINEAR_SCAN_EDGES = 8;
 function binColumns(x2, width, maxBins) {
   const rows = x2.length / width;
   const codes = new Uint8Array(rows * width);
@@ -91880,22 +92031,50 @@ function binColumns(x2, width, maxBins) {
   const sample = new Float64Array(Math.ceil(rows / step));
   for (let f5 = 0; f5 < width; f5++) {
     let m3 = 0;
-    for (let r5 = 0; r5 < rows; r5 += step) sample[m3++] = x2[r5 * width + f5];
-    const e5 = cutPoints(sample.subarray(0, m3).sort(), maxBins);
+    let nan2 = false;
+    for (let r5 = 0; r5 < rows; r5 += step) {
+      const v = x2[r5 * width + f5];
+      nan2 ||= v !== v;
+      sample[m3++] = v;
+    }
+    const taken = sample.subarray(0, m3);
+    const e5 = cutPoints(nan2 ? taken.sort() : radixSortFloat64(taken), maxBins);
     edges.push(e5);
-    for (let r5 = 0; r5 < rows; r5++) codes[r5 * width + f5] = binOf(e5, x2[r5 * width + f5]);
+    assignBins(x2, width, f5, e5, codes);
   }
   return { codes, edges };
 }
-function binOf(edges, v) {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (edges[mid] <= v) lo = mid + 1;
-    else hi = mid;
+function assignBins(x2, width, f5, e5, codes) {
+  const rows = x2.length / width;
+  const n3 = e5.length;
+  if (n3 === 0) return;
+  const lo = e5[0];
+  const span = e5[n3 - 1] - lo;
+  const cells = span > 0 && Number.isFinite(span) ? CELLS_PER_EDGE * n3 : 1;
+  const scale = cells === 1 ? 0 : cells / span;
+  const cell = (v) => {
+    const t = (v - lo) * scale;
+    return t > 0 ? t < cells ? t | 0 : cells : 0;
+  };
+  const first = new Uint16Array(cells + 2);
+  for (let i6 = 0; i6 < n3; i6++) first[cell(e5[i6]) + 1]++;
+  for (let c5 = 1; c5 < first.length; c5++) first[c5] = first[c5] + first[c5 - 1];
+  for (let r5 = 0, at = f5; r5 < rows; r5++, at += width) {
+    const v = x2[at];
+    const c5 = cell(v);
+    let i6 = first[c5];
+    let end = first[c5 + 1];
+    if (end - i6 > LINEAR_SCAN_EDGES) {
+      while (i6 < end) {
+        const mid = i6 + end >>> 1;
+        if (e5[mid] <= v) i6 = mid + 1;
+        else end = mid;
+      }
+    } else {
+      while (i6 < end && e5[i6] <= v) i6++;
+    }
+    codes[at] = i6;
   }
-  return lo;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];

@@ -53,8 +53,87 @@ function isLittleEndian() {
   return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 }
 
+// training/cart/radix-sort.ts
+var DIGIT_BITS = 11;
+var BUCKETS = 1 << DIGIT_BITS;
+var MASK = BUCKETS - 1;
+var PASSES = 6;
+function radixSortFloat64(a) {
+  const n = a.length;
+  if (n < 2) return a;
+  let keys = new Uint32Array(2 * n);
+  keys.set(new Uint32Array(a.buffer, a.byteOffset, 2 * n));
+  const counts = new Int32Array(PASSES * BUCKETS);
+  for (let i = 0; i < 2 * n; i += 2) {
+    let lo = keys[i];
+    let hi = keys[i + 1];
+    if (hi >>> 31) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+    } else {
+      hi = (hi ^ 2147483648) >>> 0;
+    }
+    keys[i] = lo;
+    keys[i + 1] = hi;
+    counts[lo & MASK]++;
+    counts[BUCKETS + (lo >>> 11 & MASK)]++;
+    counts[2 * BUCKETS + ((lo >>> 22 | hi << 10) & MASK)]++;
+    counts[3 * BUCKETS + (hi >>> 1 & MASK)]++;
+    counts[4 * BUCKETS + (hi >>> 12 & MASK)]++;
+    counts[5 * BUCKETS + (hi >>> 23)]++;
+  }
+  let other = new Uint32Array(2 * n);
+  for (let p = 0; p < PASSES; p++) {
+    const base = p * BUCKETS;
+    if (counts[base + digit(keys[0], keys[1], p)] === n) continue;
+    let sum = 0;
+    for (let b = base; b < base + BUCKETS; b++) {
+      const c = counts[b];
+      counts[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < 2 * n; i += 2) {
+      const lo = keys[i];
+      const hi = keys[i + 1];
+      const at = 2 * counts[base + digit(lo, hi, p)]++;
+      other[at] = lo;
+      other[at + 1] = hi;
+    }
+    [keys, other] = [other, keys];
+  }
+  for (let i = 0; i < 2 * n; i += 2) {
+    const hi = keys[i + 1];
+    if (hi >>> 31) {
+      keys[i + 1] = hi ^ 2147483648;
+    } else {
+      keys[i] = ~keys[i];
+      keys[i + 1] = ~hi;
+    }
+  }
+  a.set(new Float64Array(keys.buffer, keys.byteOffset, n));
+  return a;
+}
+function digit(lo, hi, p) {
+  switch (p) {
+    case 0:
+      return lo & MASK;
+    case 1:
+      return lo >>> 11 & MASK;
+    case 2:
+      return (lo >>> 22 | hi << 10) & MASK;
+    case 3:
+      return hi >>> 1 & MASK;
+    case 4:
+      return hi >>> 12 & MASK;
+    default:
+      return hi >>> 23;
+  }
+}
+
 // training/cart/binning.ts
 var SAMPLE_ROWS = 2e5;
+var CELLS_PER_EDGE = 4;
+var LINEAR_SCAN_EDGES = 8;
 function binColumns(x, width, maxBins) {
   const rows = x.length / width;
   const codes = new Uint8Array(rows * width);
@@ -63,22 +142,50 @@ function binColumns(x, width, maxBins) {
   const sample = new Float64Array(Math.ceil(rows / step));
   for (let f = 0; f < width; f++) {
     let m = 0;
-    for (let r = 0; r < rows; r += step) sample[m++] = x[r * width + f];
-    const e = cutPoints(sample.subarray(0, m).sort(), maxBins);
+    let nan2 = false;
+    for (let r = 0; r < rows; r += step) {
+      const v = x[r * width + f];
+      nan2 ||= v !== v;
+      sample[m++] = v;
+    }
+    const taken = sample.subarray(0, m);
+    const e = cutPoints(nan2 ? taken.sort() : radixSortFloat64(taken), maxBins);
     edges.push(e);
-    for (let r = 0; r < rows; r++) codes[r * width + f] = binOf(e, x[r * width + f]);
+    assignBins(x, width, f, e, codes);
   }
   return { codes, edges };
 }
-function binOf(edges, v) {
-  let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = lo + hi >>> 1;
-    if (edges[mid] <= v) lo = mid + 1;
-    else hi = mid;
+function assignBins(x, width, f, e, codes) {
+  const rows = x.length / width;
+  const n = e.length;
+  if (n === 0) return;
+  const lo = e[0];
+  const span = e[n - 1] - lo;
+  const cells = span > 0 && Number.isFinite(span) ? CELLS_PER_EDGE * n : 1;
+  const scale = cells === 1 ? 0 : cells / span;
+  const cell = (v) => {
+    const t = (v - lo) * scale;
+    return t > 0 ? t < cells ? t | 0 : cells : 0;
+  };
+  const first = new Uint16Array(cells + 2);
+  for (let i = 0; i < n; i++) first[cell(e[i]) + 1]++;
+  for (let c = 1; c < first.length; c++) first[c] = first[c] + first[c - 1];
+  for (let r = 0, at = f; r < rows; r++, at += width) {
+    const v = x[at];
+    const c = cell(v);
+    let i = first[c];
+    let end = first[c + 1];
+    if (end - i > LINEAR_SCAN_EDGES) {
+      while (i < end) {
+        const mid = i + end >>> 1;
+        if (e[mid] <= v) i = mid + 1;
+        else end = mid;
+      }
+    } else {
+      while (i < end && e[i] <= v) i++;
+    }
+    codes[at] = i;
   }
-  return lo;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];
