@@ -1,6 +1,7 @@
 /**
  * The job worker: takes jobs from the queue (bounded concurrency, default 1), runs each
- * (runner.ts), and every few minutes deletes expired jobs (cleanup.ts). `mlship worker` runs it
+ * (runner.ts), fails the jobs whose last attempt was lost (lost.ts) as often as pg-boss looks for
+ * lapsed leases, and every few minutes deletes expired jobs (cleanup.ts). `mlship worker` runs it
  * as a process of its own (cli/commands/worker.ts); `mlship serve` starts one beside its HTTP
  * workers.
  */
@@ -8,10 +9,11 @@ import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../log.ts';
 import type { ServedModel } from '../model.ts';
 import { removeExpired } from './cleanup.ts';
+import { failLostJobs } from './lost.ts';
 import type { NotifyOptions } from './notify.ts';
 import type { JobMessage } from './queue.ts';
 import { QUEUE } from './queue.ts';
-import { runAttempt } from './runner.ts';
+import { ended, runAttempt } from './runner.ts';
 import type { JobsService } from './service.ts';
 
 export interface JobWorkerOptions {
@@ -54,9 +56,24 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   void cleanup();
   const timer = setInterval(() => void cleanup(), options.cleanupEveryMs ?? 5 * 60_000);
   timer.unref();
+  let sweeping = false;
+  const sweep = async () => {
+    if (sweeping) return;
+    sweeping = true;
+    try {
+      for (const row of await failLostJobs(service.pool, service.boss)) await ended(ctx, row);
+    } catch (err) {
+      logger.log({ level: 'warn', msg: 'lost-job sweep failed', error: (err as Error).message });
+    } finally {
+      sweeping = false;
+    }
+  };
+  const sweeper = setInterval(() => void sweep(), service.config.lease.superviseIntervalSeconds * 1000);
+  sweeper.unref();
   return {
     async stop() {
       clearInterval(timer);
+      clearInterval(sweeper);
       await service.boss.offWork(QUEUE, { wait: true }).catch(() => {});
     },
   };
