@@ -7,6 +7,7 @@
  */
 import type { JobWithMetadata } from 'pg-boss';
 import type { Logger } from '../log.ts';
+import type { LeaseOptions } from './config.ts';
 import type { ServedModel } from '../model.ts';
 import { removeExpired } from './cleanup.ts';
 import { failLostJobs } from './lost.ts';
@@ -31,12 +32,27 @@ export interface JobWorker {
   stop(): Promise<void>;
 }
 
+/** pg-boss's work() options for the job workers. */
+export function workOptions(lease: LeaseOptions, o: { concurrency?: number; pollingIntervalSeconds?: number } = {}) {
+  const pollingIntervalSeconds = o.pollingIntervalSeconds ?? 1;
+  return {
+    localConcurrency: o.concurrency ?? 1,
+    includeMetadata: true,
+    batchSize: 1,
+    pollingIntervalSeconds,
+    // A new job is heard of at once (LISTEN/NOTIFY), but a retry after a lapsed lease sends no
+    // notification: it waits for the fallback poll, 30 s by default. Polling as often as lapsed
+    // leases are looked for takes it as promptly as the lease allows.
+    notifyPollingIntervalSeconds: Math.max(pollingIntervalSeconds, lease.superviseIntervalSeconds),
+  } as const;
+}
+
 export async function startJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
   const { service, logger } = options;
   const ctx = { db: service.pool, objects: service.objects, models: options.models, logger, notify: options.notify, pieceChars: options.pieceChars };
   await service.boss.work<JobMessage>(
     QUEUE,
-    { localConcurrency: options.concurrency ?? 1, includeMetadata: true, batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 },
+    workOptions(service.config.lease, { concurrency: options.concurrency, pollingIntervalSeconds: options.pollingIntervalSeconds }),
     async ([job]) => {
       const meta = job as unknown as JobWithMetadata<JobMessage>; // includeMetadata: true
       const id = meta.data.id;
