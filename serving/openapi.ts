@@ -1,8 +1,10 @@
 /**
  * `GET /openapi.json`: an OpenAPI 3.1 document whose schemas are generated (z.toJSONSchema) from the
- * zod schemas in schemas.ts, the same ones that validate requests.
+ * zod schemas in schemas.ts and jobs/document.ts, the same ones that validate requests and shape
+ * the job documents.
  */
 import { z } from 'zod';
+import { JOB_STATUSES, jobDocumentSchema, jobListSchema, jobSubmittedSchema, rowErrorSchema } from './jobs/document.ts';
 import {
   errorSchema,
   modelInfoSchema,
@@ -29,6 +31,10 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['ModelInfo', modelInfoSchema],
   ['ModelList', modelListSchema],
   ['Error', errorSchema],
+  ['RowError', rowErrorSchema],
+  ['Job', jobDocumentSchema],
+  ['JobSubmitted', jobSubmittedSchema],
+  ['JobList', jobListSchema],
 ];
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -41,6 +47,7 @@ const errors = (...codes: number[]) =>
         description:
           {
             400: 'Bad request: malformed JSON or CSV, a missing, unknown or mistyped feature, a bad value (names the row and feature)',
+            401: 'The server has API keys and the request sent none of them (`Authorization: Bearer <key>`)',
             404: 'Unknown model or version',
             413: 'Body over the byte limit, or more rows than the row limit',
             415: 'Unsupported content type',
@@ -61,6 +68,67 @@ const probabilities = {
   schema: { type: 'string', enum: ['true', 'false', '1', '0'] },
   description: 'Also return class probabilities (classification)',
 };
+
+const query = (n: string, schema: Record<string, unknown>, description: string) => ({ name: n, in: 'query', required: false, schema, description });
+const jobId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' }, description: 'Job id (32 hex digits)' };
+const jobSubmitParameters = [
+  probabilities,
+  query('onError', { type: 'string', enum: ['fail', 'skip'] }, '`fail` (default): a bad row fails the job; `skip`: it is left out and listed in `skipped`'),
+  query('callback', { type: 'string', format: 'uri' }, 'An https URL that is POSTed the job document, signed (Mlship-Signature), when the job ends'),
+];
+const noJob = { description: 'No such job (or not the caller\'s)', content: json('Error') };
+const jobsOff = { description: 'Batch jobs are off (no database), or the database is still starting (Retry-After)', content: json('Error') };
+
+function jobPaths() {
+  const submit = {
+    summary: 'Submit a batch job: a CSV scored in the background',
+    requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+    responses: {
+      202: { description: 'Queued', headers: { Location: { schema: { type: 'string' }, description: 'The job: /v1/jobs/{id}' } }, content: json('JobSubmitted') },
+      ...errors(400, 401, 404, 413, 415),
+      503: jobsOff,
+    },
+  };
+  return {
+    '/v1/models/{name}/jobs': { post: { ...submit, parameters: [name, query('version', { type: 'string' }, 'Model version (default: the served one)'), ...jobSubmitParameters] } },
+    '/v1/models/{name}/versions/{version}/jobs': { post: { ...submit, parameters: [name, version, ...jobSubmitParameters] } },
+    '/v1/jobs': {
+      get: {
+        summary: "The caller's jobs, newest first",
+        parameters: [
+          query('model', { type: 'string' }, 'Only this model\'s jobs'),
+          query('status', { type: 'string', enum: [...JOB_STATUSES] }, 'Only jobs in this state'),
+          query('limit', { type: 'integer', minimum: 1, maximum: 100 }, 'Jobs per page (default 20)'),
+          query('cursor', { type: 'string' }, 'The `next` of the previous page'),
+        ],
+        responses: { 200: { description: 'A page of jobs', content: json('JobList') }, ...errors(400, 401), 503: jobsOff },
+      },
+    },
+    '/v1/jobs/{id}': {
+      get: { summary: 'A job', parameters: [jobId], responses: { 200: { description: 'The job', content: json('Job') }, ...errors(401), 404: noJob, 503: jobsOff } },
+      delete: {
+        summary: 'Cancel a queued or running job',
+        parameters: [jobId],
+        responses: { 200: { description: 'Cancelled', content: json('Job') }, ...errors(401), 404: noJob, 409: { description: 'The job already ended', content: json('Error') }, 503: jobsOff },
+      },
+    },
+    '/v1/jobs/{id}/results': {
+      get: {
+        summary: "A succeeded job's results (CSV, streamed)",
+        parameters: [jobId],
+        responses: {
+          200: { description: 'Results', content: { 'text/csv': { schema: { type: 'string' } } } },
+          ...errors(401),
+          404: noJob,
+          409: { description: 'The job has not succeeded (Retry-After while it is queued or running)', content: json('Error') },
+          503: jobsOff,
+        },
+      },
+    },
+  };
+}
+
+const html = { 'text/html': { schema: { type: 'string' } } };
 
 export function buildOpenApi(serverVersion: string): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
@@ -111,7 +179,26 @@ export function buildOpenApi(serverVersion: string): Record<string, unknown> {
       '/v1/models/{name}/versions/{version}:predict': { post: { ...v1Predict, parameters: [name, version, probabilities] } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
-      '/': { get: { summary: 'Web page: served models and a form to try a prediction', responses: { 200: { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+      '/': { get: { summary: 'Web page: served models and a form to try a prediction', responses: { 200: { description: 'HTML', content: html } } } },
+      '/models/{name}': {
+        get: {
+          summary: "Web page of one model: its card, a form to try a prediction, its batch jobs",
+          parameters: [name],
+          responses: {
+            200: { description: 'HTML', content: html },
+            404: { description: 'No model of that name (HTML for a browser, else the JSON error)', content: { ...html, ...json('Error') } },
+            503: { description: 'The model is not served (still loading, or refused)', content: { ...html, ...json('Error') } },
+          },
+        },
+      },
+      '/assets/{file}': {
+        get: {
+          summary: "The web page's script, stylesheet and icon, named by their content digest (cached for good)",
+          parameters: [{ name: 'file', in: 'path', required: true, schema: { type: 'string' }, description: 'As the page links it, e.g. `page.<digest>.js`' }],
+          responses: { 200: { description: 'The asset' }, 404: { description: 'No such asset' } },
+        },
+      },
+      ...jobPaths(),
     },
     components: { schemas },
   };

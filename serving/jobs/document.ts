@@ -51,3 +51,9 @@ export const jobDocumentSchema = z.object({
 export type JobDocument = z.infer<typeof jobDocumentSchema>;
 
 export const jobLinks = (id: string) => ({ self: `/v1/jobs/${id}`, results: `/v1/jobs/${id}/results` });
+
+/** `POST …/jobs` answers 202 with this (and `Location: links.self`). */
+export const jobSubmittedSchema = z.object({ id: z.string().regex(JOB_ID), status: z.literal('queued'), links: jobDocumentSchema.shape.links });
+
+/** `GET /v1/jobs`: a page of the caller's jobs, newest first; `next` is the next page's cursor. */
+export const jobListSchema = z.object({ jobs: z.array(jobDocumentSchema), next: z.string().nullable() });

@@ -38,7 +38,7 @@ export async function openBoss(databaseUrl: string, options: BossOptions): Promi
   });
   boss.on('error', () => {}); // connection errors surface in the calls that fail
   await boss.start();
-  const queue = { retryLimit: options.lease.retryLimit, retryDelay: 1, retryBackoff: true, retryDelayMax: 60, expireInSeconds: options.lease.expireInSeconds, heartbeatSeconds: options.lease.heartbeatSeconds, notify: true };
+  const queue = { ...leaseOf(options.lease), notify: true };
   if (!(await boss.getQueue(QUEUE))) {
     await boss.createQueue(QUEUE, queue).catch(async (err: unknown) => {
       if (!(await boss.getQueue(QUEUE))) throw err; // another process created it first: fine
@@ -63,8 +63,36 @@ export async function installTable(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function enqueue(boss: PgBoss, id: string): Promise<void> {
-  await boss.send(QUEUE, { id } satisfies JobMessage, { id: messageId(id) });
+/**
+ * pg-boss's retry options from the lease. Sent with each job as well as set on the queue: pg-boss
+ * copies the queue's options into a job when it is sent, so a queue created once by a process with
+ * another lease would otherwise fix every later job's heartbeat (that is what made a retry after a
+ * kill take 35-61 s in tests run with a 10 s heartbeat: the queue still said 30 s).
+ */
+export const leaseOf = (lease: LeaseOptions) => ({
+  retryLimit: lease.retryLimit,
+  retryDelay: 1,
+  retryBackoff: true,
+  retryDelayMax: 60,
+  expireInSeconds: lease.expireInSeconds,
+  heartbeatSeconds: lease.heartbeatSeconds,
+});
+
+export async function enqueue(boss: PgBoss, id: string, lease?: LeaseOptions): Promise<void> {
+  await boss.send(QUEUE, { id } satisfies JobMessage, { id: messageId(id), ...(lease ? leaseOf(lease) : {}) });
+}
+
+/** What pg-boss says of the job's message: its state, attempts allowed, and why it failed. */
+export interface QueuedState {
+  state: 'created' | 'retry' | 'active' | 'completed' | 'cancelled' | 'failed';
+  retryCount: number;
+  retryLimit: number;
+  output: unknown;
+}
+
+export async function queuedState(boss: PgBoss, id: string): Promise<QueuedState | undefined> {
+  const [job] = await boss.findJobs<JobMessage>(QUEUE, { id: messageId(id) });
+  return job ? { state: job.state, retryCount: job.retryCount, retryLimit: job.retryLimit, output: job.output } : undefined;
 }
 
 export async function dequeue(boss: PgBoss, id: string): Promise<void> {

@@ -38,7 +38,8 @@ export interface RunContext {
 
 export type AttemptResult = 'succeeded' | 'failed' | 'not-ours';
 
-async function ended(ctx: RunContext, row: JobRow): Promise<void> {
+/** Logs the end of a job and sends its callback. */
+export async function ended(ctx: RunContext, row: JobRow): Promise<void> {
   const doc = jobDocument(row);
   ctx.logger.log({ level: 'info', msg: 'job ended', job: row.id, model: row.model, status: row.status, rows: doc.rows.done, skipped: doc.rows.skipped });
   if (!row.callback) return;

@@ -154,6 +154,25 @@ export async function failStuck(db: Queryable, id: string, error: RowError): Pro
   return rows[0];
 }
 
+/** Running jobs and the attempt each is on: the lost-attempt sweep's candidates (worker.ts). */
+export async function runningJobs(db: Queryable, limit = 100): Promise<{ id: string; attempts: number }[]> {
+  const { rows } = await db.query<{ id: string; attempts: number }>(`SELECT id, attempts FROM mlship_jobs WHERE status = 'running' ORDER BY started_at LIMIT $1`, [limit]);
+  return rows;
+}
+
+/**
+ * Fails a job whose last attempt's worker stopped (killed, frozen): pg-boss failed its message
+ * and will not retry it, so no attempt is left to end it. Conditional on the attempt, like the
+ * other ends: if that attempt (or a later one) ended the job in the meantime, nothing changes.
+ */
+export async function failLost(db: Queryable, id: string, attempt: number, error: RowError): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `UPDATE mlship_jobs SET status = 'failed', error = $3, finished_at = now() WHERE id = $1 AND attempts = $2 AND status = 'running' RETURNING *`,
+    [id, attempt, JSON.stringify(error)],
+  );
+  return rows[0];
+}
+
 export async function cancelJob(db: Queryable, id: string): Promise<JobRow | undefined> {
   const { rows } = await db.query<JobRow>(
     `UPDATE mlship_jobs SET status = 'cancelled', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING *`,

@@ -113,7 +113,7 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { ap
       inputBytes: upload.bytes(),
       expiresAt: new Date(Date.now() + config!.retentionSeconds * 1000),
     });
-    await (await import('../jobs/queue.ts')).enqueue(s.boss, id);
+    await (await import('../jobs/queue.ts')).enqueue(s.boss, id, config!.lease);
     const links = jobLinks(id);
     return c.json({ id, status: 'queued', links }, 202, { Location: links.self });
   };

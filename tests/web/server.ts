@@ -2,6 +2,9 @@
 // free port, serving the example models plus a mixed one (category, boolean, number), read from a
 // models folder and pinned by a lock that records a commit, with a repository URL for the links.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Lock } from '../../registry/lock.ts';
@@ -66,5 +69,19 @@ export async function startPageServer(limits: { maxRows?: number; maxBodyBytes?:
       await server.close();
       await fixture.cleanup();
     },
+  };
+}
+
+/** An app (e.g. the jobs harness's, tests/serving/jobs/helpers.ts) behind node's HTTP server on a free port. */
+export async function listenApp(fetch: (request: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createAdaptorServer({ fetch }) as Server;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }

@@ -12,6 +12,10 @@ import type { Fixture } from '../helpers.ts';
 import { ROOT, writeFixture } from '../helpers.ts';
 import type { JobsHarness } from './helpers.ts';
 import { jobsHarness, submitCsv } from './helpers.ts';
+import { DEFAULT_LEASE } from '../../../serving/jobs/config.ts';
+
+/** The shortest lease pg-boss takes (a heartbeat of 10 s), so that a lost attempt is found soon. */
+const SHORT_LEASE = { ...DEFAULT_LEASE, heartbeatSeconds: 10, superviseIntervalSeconds: 1 };
 
 const HEADER = 'sepal_length,sepal_width,petal_length,petal_width';
 
@@ -51,7 +55,7 @@ describe('mlship worker: a 1,000,000-row job, its worker killed mid-job', () => 
   const workers: WorkerProcess[] = [];
   beforeAll(async () => {
     fixture = await writeFixture();
-    h = await jobsHarness(await pg.database());
+    h = await jobsHarness(await pg.database(), { lease: SHORT_LEASE });
   });
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
@@ -78,8 +82,10 @@ describe('mlship worker: a 1,000,000-row job, its worker killed mid-job', () => 
     const second = startWorker(fixture, h.config.storeUri, h.config.databaseUrl!);
     workers.push(second);
     const t0 = Date.now();
+    await h.waitJob(id, (d) => d.attempts === 2 || d.status !== 'running', {}, 50);
+    const retried = Date.now() - t0;
     const done: JobDocument = await h.waitJob(id);
-    process.stderr.write(`retried and done ${Date.now() - t0} ms after the kill\n`);
+    process.stderr.write(`retried ${retried} ms after the kill (lease ${SHORT_LEASE.heartbeatSeconds} s), done ${Date.now() - t0} ms after it\n`);
     expect(done.status).toBe('succeeded');
     expect(done.attempts).toBe(2);
     expect(done.rows).toEqual({ done: ROWS, skipped: 0 });
@@ -103,5 +109,46 @@ describe('mlship worker: a 1,000,000-row job, its worker killed mid-job', () => 
     }
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+});
+
+describe('mlship worker: a job whose worker is killed on its last attempt', () => {
+  if (!requirePostgres()) return;
+  const pg = usePostgres();
+  let h: JobsHarness;
+  let fixture: Fixture;
+  const workers: WorkerProcess[] = [];
+  beforeAll(async () => {
+    fixture = await writeFixture();
+    // no retries: the first attempt is the last
+    h = await jobsHarness(await pg.database(), { lease: { ...SHORT_LEASE, retryLimit: 0 } });
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await h?.close();
+    await fixture?.cleanup();
+  });
+
+  it('ends failed, saying the worker stopped on attempt 1 of 1, once the lease lapses', { timeout: 180_000 }, async () => {
+    const res = await h.app.request('/v1/models/iris/jobs', submitCsv(HEADER + '\n' + irisRows(1_000_000)));
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const first = startWorker(fixture, h.config.storeUri, h.config.databaseUrl!);
+    workers.push(first);
+    await h.waitJob(id, (d) => d.status !== 'queued', {}, 2);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    await h.startWorker(); // a worker of this process, which sweeps for lost jobs
+    const done = await h.waitJob(id);
+    expect(done).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(done.error?.error).toMatch(/^the worker stopped on attempt 1 of 1 \(job heartbeat timeout\)/);
+    expect(done.finishedAt).not.toBeNull();
+    const ended = h.records.filter((r) => r.msg === 'job ended' && r.job === id);
+    expect(ended).toEqual([expect.objectContaining({ status: 'failed' })]);
+    // ended once: later sweeps leave it alone
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(h.records.filter((r) => r.msg === 'job ended' && r.job === id)).toHaveLength(1);
+    await expect((await h.app.request(`/v1/jobs/${id}/results`)).status).toBe(409);
   });
 });
