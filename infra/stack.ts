@@ -153,7 +153,12 @@ export class MlshipStack extends Stack {
   private addJobs(config: MlshipConfig): { database: JobsDatabase; worker: JobsWorkerService } {
     const database = new JobsDatabase(this, 'JobsDatabase', { vpc: this.vpc, database: config.jobs.database });
     const storeUri = `s3://${this.modelBucket.bucket.bucketName}`;
-    const environment = { DATABASE_URL: database.url, MLSHIP_JOB_RETENTION: String(config.jobs.retentionDays * 24 * 3600) };
+    const environment = {
+      DATABASE_URL: database.url,
+      MLSHIP_JOB_RETENTION: String(config.jobs.retentionDays * 24 * 3600),
+      // The S3 store's client needs a region; named here rather than trusting the platform to set it.
+      AWS_REGION: this.region,
+    };
     const secrets = {
       PGUSER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
       PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password'),

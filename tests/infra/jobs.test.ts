@@ -4,11 +4,14 @@
 // the lifecycle rule on jobs/, least-privilege task roles, and cdk-nag clean.
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.ts';
 import { ConfigError } from '../../infra/config.ts';
 import { JOB_METRICS } from '../../infra/constructs/jobs-worker-service.ts';
-import { IMAGE, actionsOf, logicalId, resourcesOf, statementsOfRole, testConfig } from './helpers.ts';
+import { IMAGE, REGION, actionsOf, logicalId, resourcesOf, statementsOfRole, testConfig } from './helpers.ts';
 
 const JOB_RESOURCE_TYPES = ['AWS::RDS::DBInstance', 'AWS::RDS::DBSubnetGroup', 'AWS::SecretsManager::Secret', 'AWS::CloudWatch::Alarm'];
 
@@ -120,6 +123,7 @@ describe('jobs on', () => {
       expect(url).not.toMatch(/password|username|@/i);
       expect(envNames(c)).not.toContain('PGPASSWORD');
       expect(env(c, 'MLSHIP_JOB_RETENTION')).toBe(String(3 * 24 * 3600));
+      expect(env(c, 'AWS_REGION')).toBe(REGION);
     }
     // the execution roles (which resolve ECS secrets) may read that one secret
     for (const prefix of ['ServingExecutionRole', 'JobsWorkerExecutionRole']) {
@@ -187,6 +191,11 @@ describe('jobs on', () => {
 
   it('is cdk-nag clean', () => {
     expect(new AwsSolutionsChecks().validateScope(app).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+
+  it('synthesizes with the AwsSolutions plugin enforced, as `cdk deploy` does', () => {
+    const enforced = buildApp(testConfig({ jobs: { enabled: true } }), { outdir: mkdtempSync(join(tmpdir(), 'mlship-jobs-nag-')) });
+    expect(() => enforced.app.synth()).not.toThrow();
   });
 });
 
