@@ -192,6 +192,42 @@ const serviceSchema = z.strictObject({
   https: httpsSchema.optional(),
 });
 
+const jobsSchema = z.strictObject({
+  /** Batch jobs (DESIGN.md, "Batch jobs"): a PostgreSQL for the queue and a job-worker service. Off by default. */
+  enabled: z.boolean().default(false),
+  /**
+   * Days a job's input and results (and its record) are kept: the S3 lifecycle rule on `jobs/`
+   * and the servers' `--job-retention` (MLSHIP_JOB_RETENTION) both follow it.
+   */
+  retentionDays: z.number().int().min(1).max(3650).default(7),
+  database: z
+    .strictObject({
+      /** RDS instance class without the `db.` prefix; Graviton burstable `t4g.micro` is the cheapest that runs PostgreSQL 17. */
+      instanceClass: str(z.string().regex(/^[a-z][a-z0-9]*\.[a-z0-9]+$/, 'must be an RDS instance class such as t4g.micro')).default('t4g.micro'),
+      /** gp3 storage in GiB (20 is RDS's minimum for gp3). */
+      allocatedStorageGiB: z.number().int().min(20).max(65536).default(20),
+      /** A standby in a second zone (doubles the instance price). */
+      multiAz: z.boolean().default(false),
+      /** Refuse to delete the instance (also with the stack) until this is turned off. */
+      deletionProtection: z.boolean().default(true),
+      /** Days of automated backups (point-in-time restore); 1 to 35. */
+      backupRetentionDays: z.number().int().min(1).max(35).default(7),
+    })
+    .prefault({}),
+  worker: z
+    .strictObject({
+      serviceName: str(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be a valid ECS service name')).default('mlship-jobs-worker'),
+      cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).default(256),
+      memoryMiB: z.number().int().default(512),
+      /** Worker tasks when the queue is empty (0 scales to nothing, once the queue-depth metric is published). */
+      minTasks: z.number().int().min(0).max(100).default(1),
+      maxTasks: z.number().int().min(1).max(100).default(2),
+      /** Jobs one worker task runs at once (MLSHIP_JOB_CONCURRENCY). */
+      concurrency: z.number().int().min(1).max(16).default(1),
+    })
+    .prefault({}),
+});
+
 export const configSchema = z
   .strictObject({
     /** AWS account the stack deploys into (explicit, so synthesis never needs credentials). */
@@ -204,6 +240,7 @@ export const configSchema = z
     logs: logsSchema.prefault({}),
     ecr: ecrSchema.prefault({}),
     service: serviceSchema.prefault({}),
+    jobs: jobsSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     const allowed = FARGATE_MEMORY[c.service.cpu] ?? [];
@@ -213,6 +250,17 @@ export const configSchema = z
         path: ['service', 'memoryMiB'],
         message: `${c.service.memoryMiB} MiB is not a valid Fargate memory size for cpu ${c.service.cpu}; use one of ${allowed.join(', ')}`,
       });
+    }
+    const workerAllowed = FARGATE_MEMORY[c.jobs.worker.cpu] ?? [];
+    if (!workerAllowed.includes(c.jobs.worker.memoryMiB)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jobs', 'worker', 'memoryMiB'],
+        message: `${c.jobs.worker.memoryMiB} MiB is not a valid Fargate memory size for cpu ${c.jobs.worker.cpu}; use one of ${workerAllowed.join(', ')}`,
+      });
+    }
+    if (c.jobs.worker.maxTasks < c.jobs.worker.minTasks) {
+      ctx.addIssue({ code: 'custom', path: ['jobs', 'worker', 'maxTasks'], message: `must be >= jobs.worker.minTasks (${c.jobs.worker.minTasks})` });
     }
     if (c.service.maxTasks < c.service.minTasks) {
       ctx.addIssue({

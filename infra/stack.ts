@@ -2,13 +2,17 @@
 // the GitHub OIDC roles, with outputs named after the GitHub repository variables the workflows read.
 import { CfnOutput, Fn, Stack, Tags, Validations, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import type { MlshipConfig } from './config.ts';
 import { AccessLogBucket } from './constructs/access-log-bucket.ts';
 import { GitHubOidc } from './constructs/github-oidc.ts';
 import { ImageRepository } from './constructs/image-repository.ts';
-import { ModelBucket } from './constructs/model-bucket.ts';
+import { JobsDatabase } from './constructs/jobs-database.ts';
+import { JobsWorkerService } from './constructs/jobs-worker-service.ts';
+import { JOBS_PREFIX, ModelBucket } from './constructs/model-bucket.ts';
 import { CONTAINER_NAME, ServingService } from './constructs/serving-service.ts';
+import { acknowledge } from './nag.ts';
 
 /**
  * Stack outputs, each named after the GitHub repository variable it fills. CloudFormation output
@@ -42,6 +46,8 @@ export class MlshipStack extends Stack {
   readonly imageRepository: ImageRepository;
   readonly serving: ServingService;
   readonly github: GitHubOidc;
+  /** With jobs.enabled: the jobs database and the job-worker service. */
+  readonly jobs?: { database: JobsDatabase; worker: JobsWorkerService };
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: MlshipStackProps) {
@@ -76,7 +82,11 @@ export class MlshipStack extends Stack {
       ipAddresses: ec2.IpAddresses.cidr(config.network.cidr),
       availabilityZones: this.zones,
       natGateways: 0,
-      subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false }],
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        // The jobs database only: no route to the internet (after the public ones, so their ranges stay).
+        ...(config.jobs.enabled ? [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }] : []),
+      ],
       restrictDefaultSecurityGroup: false,
       // Rejected traffic only (port scans, misrouted calls): the security signal, at a fraction of the volume of ALL.
       flowLogs: {
@@ -93,6 +103,7 @@ export class MlshipStack extends Stack {
       noncurrentVersionExpirationDays: config.bucket.noncurrentVersionExpirationDays,
       objectLock: config.bucket.objectLock,
       accessLogsBucket: this.accessLogs.bucket,
+      jobsRetentionDays: config.jobs.enabled ? config.jobs.retentionDays : undefined,
     });
 
     this.imageRepository = new ImageRepository(this, 'ImageRepository', {
@@ -107,6 +118,8 @@ export class MlshipStack extends Stack {
       service: config.service,
       logRetentionDays: config.logs.retentionDays,
     });
+
+    if (config.jobs.enabled) this.jobs = this.addJobs(config);
 
     this.github = new GitHubOidc(this, 'GitHub', {
       github: config.github,
@@ -132,6 +145,65 @@ export class MlshipStack extends Stack {
     output('MLSHIP_DEPLOY_ROLE_ARN', this.github.deployRole.roleArn);
     output('MLSHIP_SERVICE_URL', this.serving.url);
     output('AWS_REGION', this.region);
+  }
+
+  // Batch jobs: the database, the serving tasks' job settings and the worker service. Both kinds of
+  // task get DATABASE_URL without credentials and PGUSER/PGPASSWORD as ECS secrets, which `pg` (and
+  // pg-boss through it) uses when the URL names no user or password: no application change.
+  private addJobs(config: MlshipConfig): { database: JobsDatabase; worker: JobsWorkerService } {
+    const database = new JobsDatabase(this, 'JobsDatabase', { vpc: this.vpc, database: config.jobs.database });
+    const storeUri = `s3://${this.modelBucket.bucket.bucketName}`;
+    const environment = {
+      DATABASE_URL: database.url,
+      MLSHIP_JOB_RETENTION: String(config.jobs.retentionDays * 24 * 3600),
+      // The S3 store's client needs a region; named here rather than trusting the platform to set it.
+      AWS_REGION: this.region,
+    };
+    const secrets = {
+      PGUSER: ecs.Secret.fromSecretsManager(database.secret, 'username'),
+      PGPASSWORD: ecs.Secret.fromSecretsManager(database.secret, 'password'),
+    };
+    // The serving tasks queue jobs and answer for them; the worker service runs them, so the
+    // server starts no job worker of its own (MLSHIP_JOB_WORKERS=0) and its HTTP workers stay lean.
+    this.serving.enableJobs({
+      environment: { ...environment, MLSHIP_STORE: storeUri, MLSHIP_JOB_WORKERS: '0' },
+      secrets,
+      statements: this.modelBucket.jobObjectsStatements(),
+    });
+    const worker = new JobsWorkerService(this, 'JobsWorker', {
+      cluster: this.serving.cluster,
+      repository: this.imageRepository.repository,
+      image: config.service.image,
+      architecture: config.service.architecture,
+      worker: config.jobs.worker,
+      storeUri,
+      environment,
+      secrets,
+      statements: [...this.modelBucket.readModelStatements(), ...this.modelBucket.jobObjectsStatements()],
+      logRetentionDays: config.logs.retentionDays,
+    });
+    const jobObjects = this.modelBucket.wildcardFinding(JOBS_PREFIX);
+    acknowledge(
+      this.serving.taskRole,
+      jobObjects,
+      'The job routes write each uploaded CSV and read each result under jobs/<random job id>/, ids made per request: ' +
+        'objects under the jobs/ prefix only (get, put, delete), nothing under models/.',
+    );
+    acknowledge(
+      worker.taskRole,
+      jobObjects,
+      'The worker reads each job input and writes its results under jobs/<random job id>/, ids made per request, and deletes ' +
+        'expired ones: objects under the jobs/ prefix only.',
+    );
+    acknowledge(
+      worker.taskRole,
+      this.modelBucket.wildcardFinding(this.modelBucket.modelsPrefix),
+      'The worker reads the model versions the lock pins (sha256-verified) from the models prefix; keys are per version and ' +
+        'not known when the stack is made. GetObject only.',
+    );
+    database.allowFrom(this.serving.securityGroup, 'PostgreSQL from the mlship serving tasks');
+    database.allowFrom(worker.securityGroup, 'PostgreSQL from the mlship job-worker tasks');
+    return { database, worker };
   }
 
   // The VPC asks the stack for its zones; answering from the config keeps synthesis offline

@@ -4,7 +4,8 @@
  *
  * Where artifacts come from:
  * - `--models-dir DIR`: baked into the image, at `DIR/<name>/<version>/model.json`
- *   (or `DIR/<name>/model.json`, what `mlship train --out DIR` writes);
+ *   (or `DIR/<name>/model.json`, what `mlship train --out DIR` writes); `MLSHIP_STORE` set as well
+ *   (the infra app's tasks) then holds only the batch jobs' inputs and results;
  * - otherwise the model store: `--store URI`, else `MLSHIP_STORE`, else the local default
  *   (`file://.mlship/store`), at the key the lock implies (`models/<name>/<version>/model.json`).
  * Whatever the source, the bytes must hash to the sha256 the lock pins, or the model is not served
@@ -118,7 +119,9 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
 
   const store = opt('store');
   const modelsDir = opt('models-dir');
-  if (store && modelsDir) throw new UsageError('give either --store or --models-dir, not both');
+  // MLSHIP_STORE beside --models-dir (the infra app's tasks: the image's command names the folder)
+  // names the store of the batch jobs' objects only; both as flags is a mistake on the command line.
+  if (values.store && modelsDir) throw new UsageError('give either --store or --models-dir, not both');
   const lockFile = path.resolve(io.cwd, opt('lock') ?? DEFAULT_LOCK);
   const lock = await readLock(lockFile);
 

@@ -1,7 +1,7 @@
 // The model store (DESIGN.md, "Model store"): artifacts are written once under `<modelsPrefix>`
 // and never overwritten, every read is verified against the lock's sha256. The bucket makes the
 // history durable: versioned, retained when the stack is deleted, optionally WORM (Object Lock).
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUCKET_BASELINE } from './bucket-baseline.ts';
@@ -15,7 +15,12 @@ export interface ModelBucketProps {
   readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
   /** Where S3 server access logs go. */
   readonly accessLogsBucket: s3.IBucket;
+  /** With batch jobs: days after which objects under `jobs/` expire (the servers' --job-retention). */
+  readonly jobsRetentionDays?: number;
 }
+
+/** Where the servers keep batch jobs' inputs and results (serving/jobs/keys.ts). */
+export const JOBS_PREFIX = 'jobs/';
 
 export class ModelBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -48,6 +53,19 @@ export class ModelBucket extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
         { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
+        ...(props.jobsRetentionDays === undefined
+          ? []
+          : [
+              {
+                // A job's input and results are scratch data, kept as long as the server keeps the job.
+                // The bucket is versioned, so an expired or deleted job object becomes a noncurrent
+                // version: that goes a day later, not after the models' 90 days.
+                id: 'expire-job-objects',
+                prefix: JOBS_PREFIX,
+                expiration: Duration.days(props.jobsRetentionDays),
+                noncurrentVersionExpiration: Duration.days(1),
+              },
+            ]),
       ],
     });
     // Write-once for everyone, not only for the roles this stack makes: the bucket itself refuses
@@ -70,6 +88,12 @@ export class ModelBucket extends Construct {
   /** ARN pattern of every object under the models prefix. */
   get modelObjectsArn(): string {
     return this.bucket.arnForObjects(`${this.modelsPrefix}*`);
+  }
+
+  /** cdk-nag's name for a wildcard over the objects under `prefix`: `AwsSolutions-IAM5[Resource::<ModelBucket1234.Arn>/jobs/*]`. */
+  wildcardFinding(prefix: string): string {
+    const id = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    return `AwsSolutions-IAM5[Resource::<${id}.Arn>/${prefix}*]`;
   }
 
   /** Read access to every object of the bucket, and listing (the deploy role). */
@@ -118,6 +142,22 @@ export class ModelBucket extends Construct {
         resources: [this.modelObjectsArn],
         conditions: { Bool: { 's3:ObjectCreationOperation': 'false' } },
       }),
+    ];
+  }
+
+  /**
+   * Batch jobs' objects (the serving and job-worker tasks): read, write and delete under `jobs/`
+   * only, plus listing, without which S3 answers a HEAD of a missing key with 403 instead of 404
+   * (the job objects' "is it there yet"). Writes carry `If-None-Match: *` (serving/jobs/objects.ts).
+   */
+  jobObjectsStatements(): iam.PolicyStatement[] {
+    return [
+      new iam.PolicyStatement({
+        sid: 'ReadWriteJobObjects',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        resources: [this.bucket.arnForObjects(`${JOBS_PREFIX}*`)],
+      }),
+      this.listStatement(),
     ];
   }
 

@@ -75,6 +75,7 @@ export class ServingService extends Construct {
   readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   readonly logGroup: logs.LogGroup;
+  readonly securityGroup: ec2.SecurityGroup;
   /** The service's public base URL. */
   readonly url: string;
 
@@ -167,11 +168,11 @@ export class ServingService extends Construct {
 
     // Tasks run in public subnets with a public IP, so they reach ECR, CloudWatch Logs and S3
     // without a NAT gateway; inbound traffic is only allowed from the load balancer.
-    const serviceSecurityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
+    const serviceSecurityGroup = (this.securityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: props.vpc,
       description: 'mlship serving tasks: inbound only from the load balancer',
       allowAllOutbound: true,
-    });
+    }));
     const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
       description: 'mlship serving load balancer: public HTTP(S) in, service port out',
@@ -250,5 +251,23 @@ export class ServingService extends Construct {
       scaleOutCooldown: Duration.seconds(60),
       scaleInCooldown: Duration.seconds(180),
     });
+  }
+
+  /**
+   * Batch jobs (jobs.enabled): the job routes' settings and database credentials for the serving
+   * container, and the task role's access to `jobs/`. Added to the CDK revision; the deploy action
+   * keeps a revision's environment and secrets, so they carry over into every pipeline deploy.
+   */
+  enableJobs(props: { environment: Record<string, string>; secrets: Record<string, ecs.Secret>; statements: iam.PolicyStatement[] }): void {
+    const serving = this.taskDefinition.defaultContainer!;
+    for (const [name, value] of Object.entries(props.environment)) serving.addEnvironment(name, value);
+    for (const [name, secret] of Object.entries(props.secrets)) serving.addSecret(name, secret);
+    for (const statement of props.statements) this.taskRole.addToPrincipalPolicy(statement);
+    acknowledge(
+      this.taskDefinition,
+      'AwsSolutions-ECS2',
+      'The environment holds no secret: MLSHIP_WORKERS, the metrics port and the job settings (the store, the retention, and ' +
+        'DATABASE_URL with only host, port and database); the database user and password are ECS secrets (PGUSER/PGPASSWORD).',
+    );
   }
 }
