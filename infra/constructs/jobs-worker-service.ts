@@ -17,18 +17,19 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BUNDLE_PATH, LOCK_PATH } from '../../actions/lib/image/paths.ts';
 import { PLACEHOLDER, type MlshipConfig } from '../config.ts';
+import { QUEUE_METRICS } from '../../serving/jobs/queue-depth.ts';
 import { acknowledge } from '../nag.ts';
 import { PLACEHOLDER_IMAGE } from './serving-service.ts';
 
 export const WORKER_CONTAINER_NAME = 'worker';
 
 /**
- * What the scaling expects the application to publish, once a minute: the count of jobs in each
+ * What the job worker publishes (MLSHIP_QUEUE_METRICS_CLUSTER set), once a minute, and the scaling reads: the count of jobs in each
  * state, in namespace `mlship` with dimension `Cluster` = the ECS cluster's name. An embedded-metric
  * log line on stdout (CloudWatch EMF) needs no AWS permission: the awslogs driver delivers it and
  * CloudWatch extracts the metric.
  */
-export const JOB_METRICS = { namespace: 'mlship', queued: 'JobsQueued', running: 'JobsRunning', dimension: 'Cluster' } as const;
+export const JOB_METRICS = QUEUE_METRICS;
 
 export interface JobsWorkerServiceProps {
   readonly cluster: ecs.ICluster;
@@ -92,7 +93,8 @@ export class JobsWorkerService extends Construct {
       command: placeholder
         ? ['sh', '-c', 'exec sleep 2147483647']
         : ['node', BUNDLE_PATH, 'worker', '--lock', LOCK_PATH, '--store', props.storeUri],
-      environment: { ...props.environment, MLSHIP_JOB_CONCURRENCY: String(cfg.concurrency) },
+      // the worker writes the queue depth the scaling below reads (serving/jobs/queue-depth.ts)
+      environment: { ...props.environment, MLSHIP_JOB_CONCURRENCY: String(cfg.concurrency), MLSHIP_QUEUE_METRICS_CLUSTER: props.cluster.clusterName },
       secrets: props.secrets,
       essential: true,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: WORKER_CONTAINER_NAME }),
