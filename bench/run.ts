@@ -1,10 +1,9 @@
 /**
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
- * `--image` adds the serving-image benchmark (it needs the registry tools); `--only image` runs it alone.
- * `--only train` runs the end-to-end training benchmark alone; `--only forest` the random-forest one.
- * `--only soak` (worker RSS over 1,000,000 requests) and `--only attack` (the worst volumetric
- * request against a 256 MB heap, with a probe's p99) run alone too; `npm run bench` leaves them out.
- * `--only jobs` runs the batch-jobs benchmark alone (bench/jobs.ts; it is part of the full run too).
+ * `--image` adds the serving-image benchmark (it needs the registry tools).
+ * `--only NAME` runs one alone: cart (fit), train (end to end), forest, serving, jobs, image, and
+ * two that `npm run bench` leaves out: soak (worker RSS over 1,000,000 requests) and attack (the
+ * worst volumetric request against a 256 MB heap, with a probe's p99).
  */
 import { parseArgs } from 'node:util';
 import { benchCart } from './cart.ts';
@@ -17,7 +16,7 @@ import { benchAttack } from './serving/attack.ts';
 import { benchSoak } from './serving/soak.ts';
 
 const { values } = parseArgs({ options: { image: { type: 'boolean', default: false }, only: { type: 'string' } } });
-const ONLY = { image: benchImage, train: benchTrain, forest: benchForest, soak: benchSoak, attack: benchAttack, jobs: benchJobs } as const;
+const ONLY = { cart: benchCart, train: benchTrain, forest: benchForest, serving: benchServing, jobs: benchJobs, image: benchImage, soak: benchSoak, attack: benchAttack } as const;
 if (values.only !== undefined && !Object.hasOwn(ONLY, values.only)) throw new Error(`--only takes ${Object.keys(ONLY).map((k) => `"${k}"`).join(', ')}, got "${values.only}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 if (values.only !== undefined) {
