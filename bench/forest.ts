@@ -186,7 +186,7 @@ async function benchHttp(dir: string, model: string, forestBytes: Buffer, log: (
   try {
     child = startProcess(pin.server, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1'], {
       logFile: path.join(dir, 'serve.log'),
-      env: { ...process.env, MLSHIP_WORKERS: '' },
+      env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3' },
     });
     const url = `http://127.0.0.1:${port}`;
     await waitUntil(async () => (await fetch(`${url}/v2/health/ready`)).status === 200, 60_000, 'mlship serve to become ready');

@@ -142,7 +142,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       const port = await freePort();
       const child = startProcess([], command[0]!, [...command.slice(1), '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
         logFile: path.join(dir, 'rss.log'),
-        env: { ...process.env, MLSHIP_WORKERS: '' },
+        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3' },
       });
       try {
         await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
@@ -170,7 +170,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       const logFile = path.join(dir, `${name}.log`);
       const child = startProcess(prefix, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1'], {
         logFile,
-        env: { ...process.env, MLSHIP_WORKERS: '' },
+        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3' },
       });
       children.push(child);
       const url = `http://127.0.0.1:${port}`;
