@@ -27,7 +27,7 @@ export interface ServeOptions {
 export async function startServe(options: ServeOptions): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const args = [...(options.nodeArgs ?? []), ...(options.script ?? [path.join(ROOT, 'cli/main.ts'), 'serve']), '--lock', options.lockFile, '--store', options.storeUri, '--port', String(port), '--host', '127.0.0.1', '--workers', String(options.workers)];
-  const child = startProcess(options.prefix ?? [], process.execPath, args, { logFile: options.logFile, env: { ...process.env, MLSHIP_WORKERS: '', ...options.env } });
+  const child = startProcess(options.prefix ?? [], process.execPath, args, { logFile: options.logFile, env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3', ...options.env } });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitUntil(async () => (await fetch(`${url}/v2/health/ready`)).status === 200, 30_000, 'mlship serve to become ready');
