@@ -74,7 +74,7 @@ export async function benchJobs(log: (line: string) => void, options: { rows?: n
     serve = startProcess(pin.server, process.execPath, [path.join(ROOT, 'cli/main.ts'), 'serve', '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1', '--workers', '1'], {
       logFile,
       cwd: dir,
-      env: { ...process.env, DATABASE_URL: pg.url },
+      env: { ...process.env, DATABASE_URL: pg.url, MLSHIP_DRAIN_TIMEOUT: '3' },
     });
     const base = `http://127.0.0.1:${port}`;
     await waitUntil(async () => (await fetch(`${base}/v2/health/ready`)).status === 200, 60_000, 'mlship serve to become ready');
