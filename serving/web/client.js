@@ -163,7 +163,7 @@ export function pageScript() {
           body: JSON.stringify({ instances: [instance] }),
         });
         if (needsKey(res.status)) {
-          formError.textContent = 'This server needs an API key: enter it in the API key field, then predict again.';
+          formError.textContent = 'This server needs an API key: enter it in the API key field above, and the prediction runs with it.';
           show(formError, true);
           show(result, false);
           askForKey(() => form.requestSubmit());
@@ -311,7 +311,7 @@ export function pageScript() {
       });
       show($('batch-status'), false);
       if (needsKey(answer.status)) {
-        showError({ error: 'Enter the API key in the API key field, then score the file again.' }, 'This server needs an API key');
+        showError({ error: 'Enter it in the API key field above, and the file is sent again with it.' }, 'This server needs an API key');
         askForKey(() => batch.requestSubmit());
         return;
       }
@@ -404,7 +404,7 @@ export function pageScript() {
     const res = await fetch(batch.dataset.jobs, { method: 'POST', headers: authHeaders({ 'content-type': 'text/csv' }), body: file });
     if (needsKey(res.status)) {
       show($('batch-status'), false);
-      showError({ error: 'Enter the API key in the API key field, then score the file again.' }, 'This server needs an API key');
+      showError({ error: 'Enter it in the API key field above, and the file is sent again with it.' }, 'This server needs an API key');
       askForKey(() => batch.requestSubmit());
       return;
     }
