@@ -65,7 +65,8 @@ export type CartParams = z.infer<typeof cartParamsSchema>;
 export const modelSpecSchema = z
   .strictObject({
     task: z.enum(TASKS),
-    algorithm: z.enum(ALGORITHMS),
+    // Left out, a spec means a single tree (`cart`, the only algorithm before random-forest).
+    algorithm: z.enum(ALGORITHMS).default('cart'),
     data: relativeFile,
     target: z.string().min(1),
     features: z.array(featureSchema).min(1).optional(),

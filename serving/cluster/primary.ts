@@ -63,6 +63,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let port: number | undefined;
+  let metricsPort: number | undefined;
   let started!: { resolve: (port: number) => void; reject: (err: Error) => void };
   const startedPromise = new Promise<number>((resolve, reject) => (started = { resolve, reject }));
   let recentCrashes = 0;
@@ -84,6 +85,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
         case 'listening':
           listening.add(worker);
           port = message.port;
+          if (message.metricsPort !== undefined) metricsPort = message.metricsPort;
           if (models) send(worker, models);
           if (listening.size === count) started.resolve(message.port);
           return;
@@ -152,12 +154,12 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
     await close();
     throw err;
   }
-  logger.log({ level: 'info', msg: 'listening', port: boundPort, workers: count });
+  logger.log({ level: 'info', msg: 'listening', port: boundPort, ...(metricsPort !== undefined ? { metricsPort } : {}), workers: count });
 
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger, options.load).then((result) => {
     models = { type: 'models', verified: result.verified, failures: result.failures };
     for (const w of listening) send(w, models);
     return result.ready;
   });
-  return { port: boundPort, ...(options.metricsPort !== undefined ? { metricsPort: options.metricsPort } : {}), workers: count, loaded, close, closed };
+  return { port: boundPort, ...(metricsPort !== undefined ? { metricsPort } : {}), workers: count, loaded, close, closed };
 }

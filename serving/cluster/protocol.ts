@@ -25,6 +25,7 @@ export type FromPrimary =
 export type FromWorker =
   /** The worker listens for messages: the primary answers with its configuration. */
   | { type: 'started' }
-  | { type: 'listening'; port: number }
+  /** metricsPort: the one the workers share through cluster (port 0 picks it once). */
+  | { type: 'listening'; port: number; metricsPort?: number }
   | { type: 'listen-error'; error: string }
   | { type: 'metrics-request'; id: number };

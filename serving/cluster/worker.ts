@@ -74,7 +74,7 @@ export function runWorker(): RunningWorker {
       resolveClosed(1);
       return;
     }
-    sendPrimary({ type: 'listening', port: front.port });
+    sendPrimary({ type: 'listening', port: front.port, ...(front.metricsPort !== undefined ? { metricsPort: front.metricsPort } : {}) });
   };
 
   worker.on('message', (message: FromPrimary) => {

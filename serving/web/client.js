@@ -86,6 +86,21 @@ export function pageScript() {
     return { error: 'the server answered ' + res.status + ' ' + res.statusText };
   }
 
+  // ---- The API key, on a server with keys (a 401 with WWW-Authenticate: Bearer) ----
+  /** Kept in this page only (never stored), sent on predictions, CSV files and jobs alike. */
+  let apiKey = '';
+  const authHeaders = (extra) => Object.assign({}, extra, apiKey ? { authorization: 'Bearer ' + apiKey } : {});
+  /** What to run again once a key is accepted (the request that answered 401). */
+  let afterKey;
+  const needsKey = (status) => status === 401;
+  /** Shows the key field, focused; `retry` runs once the key is accepted. */
+  function askForKey(retry) {
+    afterKey = retry;
+    const keyForm = $('jobs-key-form');
+    show(keyForm, true);
+    $('jobs-key').focus();
+  }
+
   // ---- Try it: one prediction from the form ----
   const form = $('try-form');
   if (form) {
@@ -144,9 +159,16 @@ export function pageScript() {
       try {
         const res = await fetch(form.dataset.predict + (classifier ? '?probabilities=true' : ''), {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: authHeaders({ 'content-type': 'application/json' }),
           body: JSON.stringify({ instances: [instance] }),
         });
+        if (needsKey(res.status)) {
+          formError.textContent = 'This server needs an API key: enter it in the API key field above, and the prediction runs with it.';
+          show(formError, true);
+          show(result, false);
+          askForKey(() => form.requestSubmit());
+          return;
+        }
         if (!res.ok) {
           const body = await errorOf(res);
           const input = inputs.find((i) => i.name === body.feature);
@@ -217,9 +239,6 @@ export function pageScript() {
   const batch = $('batch-form');
   let table = { header: [], rows: [], page: 0 };
   let jobsOn = false;
-  /** The API key batch jobs need on a server with keys: kept in this page only, sent only here. */
-  let jobsKey = '';
-  const jobHeaders = (extra) => Object.assign({}, extra, jobsKey ? { authorization: 'Bearer ' + jobsKey } : {});
   if (batch) {
     const status = $('batch-status');
     const progress = $('batch-progress');
@@ -281,6 +300,7 @@ export function pageScript() {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', batch.dataset.predict);
         xhr.setRequestHeader('content-type', 'text/csv');
+        if (apiKey) xhr.setRequestHeader('authorization', 'Bearer ' + apiKey);
         xhr.upload.onprogress = (e) => {
           if (e.lengthComputable) setProgress(e.loaded / e.total, 'Uploading: ' + percent(e.loaded / e.total));
         };
@@ -290,6 +310,11 @@ export function pageScript() {
         xhr.send(file);
       });
       show($('batch-status'), false);
+      if (needsKey(answer.status)) {
+        showError({ error: 'Enter it in the API key field above, and the file is sent again with it.' }, 'This server needs an API key');
+        askForKey(() => batch.requestSubmit());
+        return;
+      }
       if (answer.status !== 200) {
         let body = { error: answer.status === 0 ? 'The request did not reach the server.' : 'The server answered ' + answer.status + '.' };
         try {
@@ -376,7 +401,13 @@ export function pageScript() {
   // ---- Batch jobs, when the server has them ----
   async function submitJob(file, setProgress, showError) {
     setProgress(undefined, 'Uploading ' + file.name + ' as a batch job…');
-    const res = await fetch(batch.dataset.jobs, { method: 'POST', headers: jobHeaders({ 'content-type': 'text/csv' }), body: file });
+    const res = await fetch(batch.dataset.jobs, { method: 'POST', headers: authHeaders({ 'content-type': 'text/csv' }), body: file });
+    if (needsKey(res.status)) {
+      show($('batch-status'), false);
+      showError({ error: 'Enter it in the API key field above, and the file is sent again with it.' }, 'This server needs an API key');
+      askForKey(() => batch.requestSubmit());
+      return;
+    }
     if (res.status !== 202 && res.status !== 201 && res.status !== 200) {
       show($('batch-status'), false);
       showError(await errorOf(res), 'The job was not accepted');
@@ -393,7 +424,7 @@ export function pageScript() {
       }
       setProgress(typeof current.progress === 'number' ? current.progress : undefined, 'Job ' + current.id.slice(0, 8) + ': ' + current.status + (current.rows ? ', ' + current.rows.done + ' rows' : ''));
       await new Promise((r) => setTimeout(r, 1000));
-      const next = await fetch((current.links && current.links.self) || '/v1/jobs/' + current.id, { headers: jobHeaders() });
+      const next = await fetch((current.links && current.links.self) || '/v1/jobs/' + current.id, { headers: authHeaders() });
       if (!next.ok) {
         show($('batch-status'), false);
         showError(await errorOf(next), 'The job could not be followed');
@@ -405,7 +436,7 @@ export function pageScript() {
   }
 
   async function refreshJobs() {
-    const res = await fetch('/v1/jobs?model=' + encodeURIComponent(batch.dataset.model) + '&limit=20', { headers: jobHeaders() });
+    const res = await fetch('/v1/jobs?model=' + encodeURIComponent(batch.dataset.model) + '&limit=20', { headers: authHeaders() });
     if (!res.ok) return;
     const { jobs } = await res.json();
     const body = $('jobs-table').tBodies[0];
@@ -414,7 +445,7 @@ export function pageScript() {
         const tr = el('tr');
         const results = el('td');
         const href = (job.links && job.links.results) || '/v1/jobs/' + job.id + '/results';
-        if (job.status === 'succeeded' && !jobsKey) {
+        if (job.status === 'succeeded' && !apiKey) {
           const link = el('a', 'Download');
           link.href = href;
           results.append(link);
@@ -423,7 +454,7 @@ export function pageScript() {
           const button = el('button', 'Download', 'secondary');
           button.type = 'button';
           button.addEventListener('click', async () => {
-            const res = await fetch(href, { headers: jobHeaders() });
+            const res = await fetch(href, { headers: authHeaders() });
             if (res.ok) saveFile(await res.blob(), batch.dataset.model + '-job-' + job.id.slice(0, 8) + '.csv');
           });
           results.append(button);
@@ -433,8 +464,18 @@ export function pageScript() {
         prog.value = job.progress ?? 0;
         prog.setAttribute('aria-label', 'Job ' + job.id.slice(0, 8) + ' progress');
         const progCell = el('td');
-        progCell.append(prog, ' ' + percent(job.progress ?? 0));
-        tr.append(el('td', job.id.slice(0, 8)), el('td', job.status), el('td', String(job.rows ? job.rows.done : ''), 'num'), progCell, el('td', job.startedAt ? new Date(job.startedAt).toLocaleString() : ''), results);
+        const progWrap = el('span');
+        progWrap.append(prog, ' ' + percent(job.progress ?? 0));
+        progCell.append(progWrap);
+        const cells = [el('td', job.id.slice(0, 8)), el('td', job.status), el('td', String(job.rows ? job.rows.done : ''), 'num'), progCell, el('td', job.startedAt ? new Date(job.startedAt).toLocaleString() : ''), results];
+        // Roles and labels: on a phone the stylesheet stacks each job as a card (a label per cell).
+        const labels = Array.from($('jobs-table').tHead.rows[0].cells, (th) => th.textContent);
+        tr.setAttribute('role', 'row');
+        cells.forEach((cell, i) => {
+          cell.setAttribute('role', 'cell');
+          cell.dataset.label = labels[i];
+        });
+        tr.append(...cells);
         return tr;
       }),
     );
@@ -442,39 +483,47 @@ export function pageScript() {
     show($('jobs-empty'), jobs.length === 0);
   }
 
+  function turnOn() {
+    jobsOn = true;
+    for (const node of document.querySelectorAll('.jobs-only')) show(node, true);
+    return refreshJobs();
+  }
+
   if (batch) {
     // Jobs are on when the list answers 200, or 401 (they need an API key, asked for here);
     // a 404 (no jobs here) or 503 (no database) hides them.
-    const turnOn = () => {
-      jobsOn = true;
-      for (const node of document.querySelectorAll('.jobs-only')) show(node, true);
-      return refreshJobs();
-    };
     $('jobs-refresh').addEventListener('click', refreshJobs);
-    $('jobs-key-form').addEventListener('submit', async (event) => {
+    fetch('/v1/jobs?limit=1')
+      .then((res) => {
+        if (res.status === 200) return turnOn();
+        if (res.status === 401) show($('jobs-key-form'), true);
+      })
+      .catch(() => undefined);
+  }
+
+  const keyForm = $('jobs-key-form');
+  if (keyForm) {
+    keyForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       const key = $('jobs-key').value.trim();
-      const res = await fetch('/v1/jobs?limit=1', { headers: { authorization: 'Bearer ' + key } });
+      // The job list checks the key (the keys come with jobs): 401 refuses it; 404 or 503 (jobs
+      // off or no database) cannot tell, so the key is kept and the next request says.
+      const res = await fetch('/v1/jobs?limit=1', { headers: { authorization: 'Bearer ' + key } }).catch(() => undefined);
       const error = $('jobs-key-error');
-      if (res.status !== 200) {
-        error.textContent = 'The key was not accepted: ' + (await errorOf(res)).error;
+      if (!key || (res && needsKey(res.status))) {
+        error.textContent = 'The key was not accepted: ' + (key && res ? (await errorOf(res)).error : 'enter the API key');
         show(error, true);
         $('jobs-key').setAttribute('aria-invalid', 'true');
         return;
       }
-      jobsKey = key;
+      apiKey = key;
+      $('jobs-key').removeAttribute('aria-invalid');
       show(error, false);
-      show($('jobs-key-form'), false);
-      await turnOn();
+      show(keyForm, false);
+      if (batch && res && res.status === 200) await turnOn();
+      const retry = afterKey;
+      afterKey = undefined;
+      if (retry) retry();
     });
-    fetch('/v1/jobs?limit=1')
-      .then((res) => {
-        if (res.status === 200) return turnOn();
-        if (res.status === 401) {
-          show($('jobs'), true);
-          show($('jobs-key-form'), true);
-        }
-      })
-      .catch(() => undefined);
   }
 }

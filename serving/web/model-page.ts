@@ -118,6 +118,17 @@ ${html`<small id="${id}-hint" class="hint">Missing: ${f.missing}</small>`}${erro
   }
 }
 
+/** Shown when the server answers 401 (it has API keys): one key for predictions, CSV files and jobs. */
+function keyForm(): Html {
+  return html`<form id="jobs-key-form" class="key-form" aria-labelledby="h-key" hidden>
+<h2 id="h-key">Access to this server</h2>
+<p>This server needs an API key for predictions and batch jobs: a job and its results are readable only with the key that created it.</p>
+<p><label for="jobs-key">API key</label> <input id="jobs-key" type="password" autocomplete="off" aria-describedby="jobs-key-note jobs-key-error"> <button type="submit">Use the key</button></p>
+<p id="jobs-key-note" class="muted">The key stays in this page (not stored anywhere) and goes only to this server.</p>
+<p id="jobs-key-error" class="error" role="alert" hidden></p>
+</form>`;
+}
+
 function tryIt(v: ModelView): Html {
   const result =
     v.task === 'classification'
@@ -161,14 +172,8 @@ function batch(v: ModelView, limits: Limits): Html {
 </div>
 <section id="jobs" class="jobs-only" aria-labelledby="h-jobs" hidden>
 <h3 id="h-jobs">Batch jobs for ${v.name}</h3>
-<form id="jobs-key-form" hidden>
-<p>This server's batch jobs need an API key: a job and its results are readable only with the key that created it.</p>
-<p><label for="jobs-key">API key</label> <input id="jobs-key" type="password" autocomplete="off" aria-describedby="jobs-key-note jobs-key-error"> <button type="submit">Use the key</button></p>
-<p id="jobs-key-note" class="muted">The key stays in this page (not stored anywhere) and goes only to this server.</p>
-<p id="jobs-key-error" class="error" role="alert" hidden></p>
-</form>
 <p id="jobs-empty" class="muted">No jobs yet.</p>
-<div class="table-wrap" role="region" aria-labelledby="h-jobs" tabindex="0"><table id="jobs-table" hidden><thead><tr><th scope="col">Job</th><th scope="col">Status</th><th scope="col">Rows</th><th scope="col">Progress</th><th scope="col">Started</th><th scope="col">Results</th></tr></thead><tbody></tbody></table></div>
+<div class="table-wrap" role="region" aria-labelledby="h-jobs" tabindex="0"><table id="jobs-table" class="stack" role="table" hidden><thead role="rowgroup"><tr role="row"><th scope="col" role="columnheader">Job</th><th scope="col" role="columnheader">Status</th><th scope="col" role="columnheader">Rows</th><th scope="col" role="columnheader">Progress</th><th scope="col" role="columnheader">Started</th><th scope="col" role="columnheader">Results</th></tr></thead><tbody role="rowgroup"></tbody></table></div>
 <p><button type="button" id="jobs-refresh" class="secondary">Refresh</button></p>
 </section>
 </section>`;
@@ -180,6 +185,7 @@ export function renderModelPage(model: ServedModel, options: { status: { ready: 
 <h1>${v.name} <span class="tag">${v.task}</span></h1>
 ${facts(v)}
 <nav aria-label="On this page" class="jump"><a href="#h-try">Try it</a> <a href="#h-batch">Score a CSV file</a> <a href="#h-lineage">How it was made</a> <a href="#h-data">Training data</a> <a href="#h-features">Features</a></nav>
+${keyForm()}
 ${tryIt(v)}
 ${batch(v, options.limits)}
 ${lineage(v)}

@@ -1,7 +1,7 @@
 /**
  * The page's stylesheet, served from `'self'` (`/assets/…`), so the CSP needs no `'unsafe-inline'`
  * for styles. Colours keep at least 4.5:1 contrast; one column below 40rem, so 375 px phones read
- * it without zooming sideways (wide tables scroll inside their own box).
+ * it without zooming sideways (wide tables scroll inside their own box; the jobs table stacks as cards).
  */
 export const STYLESHEET = `
 :root { --ink: #1b1f24; --muted: #4f5963; --line: #d0d7de; --accent: #0b5cad; --accent-ink: #fff; --bad: #a4111d; --ok: #1a6b32; --band: #dbe9f7; --paper: #fff; --soft: #f4f6f8; }
@@ -89,5 +89,13 @@ progress { width: 12rem; max-width: 50%; height: 1rem; }
   .bars li { grid-template-columns: 1fr 5.5rem; }
   .bars li meter { grid-column: 1 / -1; grid-row: 2; }
   .fields { grid-template-columns: 1fr; }
+  /* The jobs table as one card per job, so Job and Status are the first thing seen, not scrolled away. */
+  table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack tr { border: 1px solid var(--line); border-radius: .5rem; margin: 0 0 .75rem; padding: .25rem .5rem; }
+  table.stack td { display: grid; grid-template-columns: 6rem 1fr; gap: .5rem; border: 0; padding: .2rem 0; text-align: left; }
+  table.stack td::before { content: attr(data-label); color: var(--muted); font-size: .85rem; }
+  table.stack td.num { text-align: left; }
+  table.stack progress { max-width: 100%; }
 }
 `;

@@ -39,6 +39,13 @@ describe('model spec', () => {
     expect(spec.features).toBeUndefined();
   });
 
+  it('reads a spec without "algorithm" as cart (issue 14: cart stays the default)', () => {
+    const spec = parseSpec(valid.replace('algorithm: cart\n', ''), 'model.yaml');
+    expect(spec.algorithm).toBe('cart');
+    // forest-only parameters are still refused when the default applies
+    expect(describeError(specError(valid.replace('algorithm: cart\n', '') + 'params:\n  nEstimators: 10\n'))).toContain('is a random-forest parameter (algorithm is cart)');
+  });
+
   it('names the field and line of an unknown algorithm', () => {
     const err = specError(valid.replace('algorithm: cart', 'algorithm: xgboost'));
     expect(describeError(err)).toBe('models/x/model.yaml, line 2, field "algorithm": must be one of "cart", "random-forest"');

@@ -113,6 +113,17 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
         const sync = await (await fetch(`${s.url}/v1/models/iris:predict?probabilities=true`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: MANY })).text();
         expect(results).toBe(sync);
         expect(await page.locator('#batch-error').isVisible()).toBe(false);
+        if (name === 'phone') {
+          // one card per job: nothing scrolls sideways in the table's box, Job and Status are on screen
+          const wrap = page.locator('.table-wrap', { has: page.locator('#jobs-table') });
+          expect(await wrap.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+          for (const cell of [row.locator('td').nth(0), row.locator('td').nth(1)]) {
+            const box = (await cell.boundingBox())!;
+            expect(box.x).toBeGreaterThanOrEqual(0);
+            expect(box.x + box.width).toBeLessThanOrEqual(375);
+          }
+          expect(await row.locator('td').nth(1).textContent()).toBe('succeeded');
+        }
         await expectAccessible(page, name, 'jobs-succeeded', problems);
       });
 
@@ -136,6 +147,41 @@ if (requireTool(chromiumAvailable(), 'chromium', 'apt-get install chromium (Debi
 
   describe('batch jobs from the page, server with API keys', () => {
     const s = useJobsServer({ apiKeys: [{ id: 'alice', sha256: hashKey(KEY) }] });
+    describe.each(VIEWPORTS)('on a $name screen, predicting', ({ name, ...options }) => {
+      const p = usePage(options);
+
+      it('asks for the key when Try it answers 401, then predicts and scores a CSV file with it', { timeout: 90_000 }, async () => {
+        const { page, problems } = p;
+        const sent: (string | null)[] = [];
+        page.on('request', (r) => {
+          if (r.method() === 'POST' && r.url().includes(':predict')) sent.push(r.headers().authorization ?? null);
+        });
+        await page.goto(`${s.url}/models/iris`);
+        await page.getByRole('button', { name: 'Predict' }).click();
+        await page.locator('#jobs-key-form').waitFor({ state: 'visible' });
+        expect(await page.locator('#try-error').textContent()).toMatch(/needs an API key/);
+        expect(await page.evaluate<string>('document.activeElement && document.activeElement.id')).toBe('jobs-key');
+        await expectAccessible(page, name, 'predict-key-asked', problems);
+
+        await page.getByLabel('API key').fill(KEY);
+        await page.getByRole('button', { name: 'Use the key' }).click();
+        // the prediction that answered 401 runs again with the key
+        await page.locator('#try-result').waitFor({ state: 'visible' });
+        expect(await page.locator('#try-prediction').textContent()).toMatch(/^(setosa|versicolor|virginica)$/);
+        expect(await page.locator('#try-error').isVisible()).toBe(false);
+
+        const csv = `${HEADER}\n5.1,3.5,1.4,0.2\n6.3,3.3,6,2.5\n`;
+        await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'two.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+        await page.getByRole('button', { name: 'Score the file' }).click();
+        await page.locator('#batch-result').waitFor({ state: 'visible' });
+        expect(await page.locator('#batch-summary').textContent()).toBe('2 rows scored.');
+        expect(sent).toEqual([null, `Bearer ${KEY}`, `Bearer ${KEY}`]);
+        // kept in the page only
+        expect(await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie')).not.toContain(KEY);
+        await expectAccessible(page, name, 'predict-key-used', problems);
+      });
+    });
+
     describe.each(VIEWPORTS)('on a $name screen', ({ name, ...options }) => {
       const p = usePage(options);
 

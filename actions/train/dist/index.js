@@ -92941,7 +92941,8 @@ var cartParamsSchema = external_exports.strictObject({
 });
 var modelSpecSchema = external_exports.strictObject({
   task: external_exports.enum(TASKS),
-  algorithm: external_exports.enum(ALGORITHMS),
+  // Left out, a spec means a single tree (`cart`, the only algorithm before random-forest).
+  algorithm: external_exports.enum(ALGORITHMS).default("cart"),
   data: relativeFile,
   target: external_exports.string().min(1),
   features: external_exports.array(featureSchema).min(1).optional(),
