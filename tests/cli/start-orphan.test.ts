@@ -5,23 +5,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { isAlive as alive, processesNaming } from '../helpers/processes.ts';
 import { REPO, tempDir } from '../helpers/temp.ts';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Pids of the processes whose command line names `mark`. */
-const naming = (mark: string) =>
-  execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((l) => l.includes(mark) && !l.trim().match(/^\d+\s+ps /))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
 
 describe('npm start whose parent goes away', () => {
   it('stops, with its job worker and embedded database', { timeout: 240_000 }, async () => {
@@ -53,10 +38,10 @@ describe('npm start whose parent goes away', () => {
       while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
       expect(readFileSync(log, 'utf8')).toMatch(/the parent process \(pid \d+\) went away; stopping/);
       // the job worker and the database (their command lines name the clone)
-      while (naming(cwd).length > 0) await new Promise((r) => setTimeout(r, 200));
-      expect(naming(cwd)).toEqual([]);
+      while (processesNaming(cwd).length > 0) await new Promise((r) => setTimeout(r, 200));
+      expect(processesNaming(cwd)).toEqual([]);
     } finally {
-      for (const p of [pid, ...naming(cwd)]) if (p > 0 && alive(p)) process.kill(p, 'SIGKILL');
+      for (const p of [pid, ...processesNaming(cwd).map((q) => q.pid)]) if (p > 0 && alive(p)) process.kill(p, 'SIGKILL');
     }
   });
 });

@@ -1,25 +1,17 @@
 // The job worker and embedded database `mlship serve` starts never outlive it: not after a start-up
 // failure, not after the server is SIGKILLed; and the job worker loads with the server's limits.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processesNaming } from '../../helpers/processes.ts';
 import type { Fixture } from '../helpers.ts';
 import { ROOT, spawnServe, writeFixture } from '../helpers.ts';
 
 const MAIN = path.join(ROOT, 'cli/main.ts');
-
-/** Processes whose command line names `mark` (the test's own folders: no other process does). */
-function processesNaming(mark: string): { pid: number; args: string }[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^(\d+)\s+(.*)$/.exec(l.trim()))
-    .map((m) => ({ pid: Number(m?.[1]), args: m?.[2] ?? '' }))
-    .filter((p) => p.args.includes(mark) && !p.args.startsWith('ps '));
-}
 
 async function untilGone(mark: string): Promise<void> {
   while (processesNaming(mark).length > 0) await new Promise((r) => setTimeout(r, 200));
