@@ -17,7 +17,7 @@ import { storeSource } from '../serving/loader.ts';
 import type { RunningServer } from '../serving/server.ts';
 import { DEFAULT_PORT, startServer } from '../serving/server.ts';
 import type { TrainedOutcome } from '../training/train-models.ts';
-import { closeOnSignals, defaultWorkerEntry, SERVER_VERSION } from './commands/serve.ts';
+import { closeOnSignals, closeWhenOrphaned, defaultWorkerEntry, SERVER_VERSION, withJobs } from './commands/serve.ts';
 import { serveJobs } from './commands/worker.ts';
 import { DEFAULT_OUT, localChampions, trainAndReport } from './commands/train.ts';
 import type { CommandIO } from './io.ts';
@@ -72,19 +72,28 @@ export async function start(io: CommandIO, options: StartOptions = {}): Promise<
     modelsDir: false,
     warn: (msg) => io.stdout.write(`Note: ${msg}\n`),
   });
-  const served = await startServer({
-    lock,
-    fetchArtifact: storeSource(store.uri, storeOptions(io)),
-    port,
-    workers,
-    workerEntry: defaultWorkerEntry(),
-    version: SERVER_VERSION,
-    write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
-    jobs: jobs.config,
-  });
-  const closed = served.closed.then(() => jobs.close());
-  const server: RunningServer = { ...served, close: () => served.close().then(() => jobs.close()), closed };
-  if (options.handleSignals) closeOnSignals(server, io.stderr);
+  let served: RunningServer;
+  try {
+    served = await startServer({
+      lock,
+      fetchArtifact: storeSource(store.uri, storeOptions(io)),
+      port,
+      workers,
+      workerEntry: defaultWorkerEntry(),
+      version: SERVER_VERSION,
+      write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
+      jobs: jobs.config,
+    });
+  } catch (err) {
+    await jobs.close(); // the port in use…: the job worker and database must not stay behind
+    throw err;
+  }
+  const server = withJobs(served, jobs);
+  if (options.handleSignals) {
+    closeOnSignals(server, io.stderr);
+    // `npm start`: the parent is npm; stopping npm stops the server
+    closeWhenOrphaned(server, io.stderr);
+  }
   const ready = await server.loaded;
   const url = `http://localhost:${server.port}`;
   io.stdout.write(

@@ -22,10 +22,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
 import { DEFAULT_LIMITS } from '../../serving/limits.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
-import { DEFAULT_FETCH_TIMEOUT_MS, DEFAULT_MAX_ARTIFACT_BYTES, modelsDirSource, storeSource } from '../../serving/loader.ts';
+import { modelsDirSource, storeSource } from '../../serving/loader.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT, startServer } from '../../serving/server.ts';
 import type { CommandIO } from '../io.ts';
 import { MLSHIP_VERSION } from '../version.ts';
+import { loadOptionsArgs, loadOptionsFrom } from '../load-options.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 import { jobFlagOptions, serveJobs } from './worker.ts';
 import { EXIT, UsageError } from '../io.ts';
@@ -48,7 +49,7 @@ const ENV = {
   'metrics-port': 'MLSHIP_METRICS_PORT',
   'body-timeout': 'MLSHIP_BODY_TIMEOUT',
   'min-body-rate': 'MLSHIP_MIN_BODY_RATE',
-  'max-artifact-bytes': 'MLSHIP_MAX_ARTIFACT_BYTES',
+  'max-artifact-bytes': 'MLSHIP_MAX_ARTIFACT_BYTES', // read by cli/load-options.ts
   'fetch-timeout': 'MLSHIP_FETCH_TIMEOUT',
   'max-output-cells': 'MLSHIP_MAX_OUTPUT_CELLS',
   'job-workers': 'MLSHIP_JOB_WORKERS',
@@ -90,6 +91,15 @@ export function closeWhenOrphaned(server: { close(): unknown; closed: Promise<un
       : undefined;
   if (process.connected) process.once('disconnect', () => orphaned('the parent process closed the IPC channel'));
   void server.closed.then(() => clearInterval(timer));
+}
+
+/** The server, whose `close()` and `closed` include stopping the job workers and the embedded database. */
+export function withJobs<S extends { close(): Promise<unknown>; closed: Promise<unknown> }>(served: S, jobs: { close(): Promise<void> }): S {
+  const closed = served.closed.then(jobs.close, async (err: unknown) => {
+    await jobs.close();
+    throw err;
+  });
+  return { ...served, close: () => served.close().then(jobs.close), closed };
 }
 
 export interface ServeCommandOptions {
@@ -136,42 +146,56 @@ export async function serveCommand(args: string[], io: CommandIO, options: Serve
   const metricsPort = opt('metrics-port') === undefined ? undefined : int('metrics-port', 0, 0);
   if (metricsPort !== undefined && (metricsPort > 65_535 || (metricsPort === port && port !== 0))) throw new UsageError(`--metrics-port must be another port than --port, at most 65535, got ${metricsPort}`);
   const entry = options.workerEntry ?? defaultWorkerEntry();
+  // Every flag is checked before any child process starts (serveJobs starts the job worker and database).
+  const load = loadOptionsFrom(values, io.env);
+  const limits = {
+    maxBodyBytes: int('max-body-bytes', 1, DEFAULT_LIMITS.maxBodyBytes),
+    maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
+    maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
+    maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
+    bodyTimeoutMs: int('body-timeout', 1, DEFAULT_LIMITS.bodyTimeoutMs / 1000) * 1000,
+    minBodyBytesPerSecond: int('min-body-rate', 0, DEFAULT_LIMITS.minBodyBytesPerSecond),
+    maxOutputCells: int('max-output-cells', 1, DEFAULT_LIMITS.maxOutputCells),
+  };
+  const workers = opt('workers') === undefined ? undefined : int('workers', 1, 1);
+  const drainTimeoutMs = int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000;
+  const jobWorkers = int('job-workers', 0, 1);
   const jobs = await serveJobs(values, io, {
     storeUri: storeUriFrom(store, io.env),
     entry,
-    jobWorkers: int('job-workers', 0, 1),
+    jobWorkers,
     modelsDir: modelsDir !== undefined,
     warn: (msg) => io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg })}\n`),
-    workerArgs: ['--lock', lockFile, ...(modelsDir ? ['--models-dir', path.resolve(io.cwd, modelsDir)] : ['--store', storeUriFrom(store, io.env)])],
+    workerArgs: ['--lock', lockFile, ...loadOptionsArgs(load), ...(modelsDir ? ['--models-dir', path.resolve(io.cwd, modelsDir)] : ['--store', storeUriFrom(store, io.env)])],
   });
-  const server = await startServer({
-    lock,
-    fetchArtifact,
-    port,
-    host: opt('host'),
-    workers: opt('workers') === undefined ? undefined : int('workers', 1, 1),
-    metricsPort,
-    limits: {
-      maxBodyBytes: int('max-body-bytes', 1, DEFAULT_LIMITS.maxBodyBytes),
-      maxRows: int('max-rows', 1, DEFAULT_LIMITS.maxRows),
-      maxInflight: int('max-inflight', 1, DEFAULT_LIMITS.maxInflight),
-      maxBufferedBytes: int('max-buffered-bytes', 1, DEFAULT_LIMITS.maxBufferedBytes),
-      bodyTimeoutMs: int('body-timeout', 1, DEFAULT_LIMITS.bodyTimeoutMs / 1000) * 1000,
-      minBodyBytesPerSecond: int('min-body-rate', 0, DEFAULT_LIMITS.minBodyBytesPerSecond),
-      maxOutputCells: int('max-output-cells', 1, DEFAULT_LIMITS.maxOutputCells),
-    },
-    load: { maxArtifactBytes: int('max-artifact-bytes', 1, DEFAULT_MAX_ARTIFACT_BYTES), fetchTimeoutMs: int('fetch-timeout', 1, DEFAULT_FETCH_TIMEOUT_MS / 1000) * 1000 },
-    drainTimeoutMs: int('drain-timeout', 0, DEFAULT_DRAIN_TIMEOUT_MS / 1000) * 1000,
-    version: SERVER_VERSION,
-    repositoryUrl,
-    workerEntry: entry,
-    jobs: jobs.config,
-    // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
-    write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
-  });
+  let served: Awaited<ReturnType<typeof startServer>>;
+  try {
+    served = await startServer({
+      lock,
+      fetchArtifact,
+      port,
+      host: opt('host'),
+      workers,
+      metricsPort,
+      limits,
+      load,
+      drainTimeoutMs,
+      version: SERVER_VERSION,
+      repositoryUrl,
+      workerEntry: entry,
+      jobs: jobs.config,
+      // Workers write their logs straight to the inherited stdout; another sink goes through the primary.
+      write: io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text),
+    });
+  } catch (err) {
+    // the port in use, a bad address…: the job worker and database must not stay behind
+    await jobs.close();
+    throw err;
+  }
+  // Stopped means the children stopped too: the exit after a signal waits for them.
+  const server = withJobs(served, jobs);
   closeOnSignals(server, io.stderr);
   closeWhenOrphaned(server, io.stderr);
   await server.closed;
-  await jobs.close();
   return EXIT.ok;
 }

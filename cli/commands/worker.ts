@@ -39,6 +39,7 @@ import { loadPinned } from '../../serving/load-pinned.ts';
 import { createLogger } from '../../serving/log.ts';
 import type { CommandIO } from '../io.ts';
 import { EXIT, UsageError } from '../io.ts';
+import { loadFlagOptions, loadOptionsFrom } from '../load-options.ts';
 import { storeOptions, storeUriFrom } from '../store.ts';
 
 export { WORKER_USAGE } from './usage.ts';
@@ -103,8 +104,10 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: { lock: { type: 'string' }, store: { type: 'string' }, 'models-dir': { type: 'string' }, concurrency: { type: 'string' }, ...jobFlagOptions() },
+    options: { lock: { type: 'string' }, store: { type: 'string' }, 'models-dir': { type: 'string' }, concurrency: { type: 'string' }, ...loadFlagOptions(), ...jobFlagOptions() },
   });
+  // from the start: a server that dies while the models load must not leave this process behind
+  const stopped = untilStopped();
   const databaseUrl = io.env.DATABASE_URL || undefined;
   if (!databaseUrl) throw new UsageError('mlship worker needs DATABASE_URL (the PostgreSQL the servers queue jobs in)');
   const store = values.store || io.env.MLSHIP_STORE || undefined;
@@ -114,9 +117,10 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
   const fetchArtifact: FetchArtifact = modelsDir ? modelsDirSource(path.resolve(io.cwd, modelsDir)) : storeSource(storeUri, storeOptions(io));
   const config = await jobsConfigFrom(values, io, storeUri, databaseUrl);
   const concurrency = whole(values.concurrency || io.env.MLSHIP_JOB_CONCURRENCY, '--concurrency (MLSHIP_JOB_CONCURRENCY)', 1, 1);
+  const load = loadOptionsFrom(values, io.env);
 
   const logger = createLogger(io.stdout === process.stdout ? undefined : (text) => io.stdout.write(text), { role: 'job-worker', pid: process.pid });
-  const loaded = await loadPinned(lock, fetchArtifact, logger);
+  const loaded = await loadPinned(lock, fetchArtifact, logger, load);
   const models = new Map(loaded.models.map((m) => [m.name, m]));
   const service = await openJobs(config, { supervise: true, poolSize: concurrency + 2 });
   const worker = await startJobWorker({
@@ -127,11 +131,7 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
     notify: config.callbackSecret ? { secret: config.callbackSecret, allowHosts: config.allowCallbackHosts, ca: config.callbackCa } : undefined,
   });
   logger.log({ level: 'info', msg: 'job worker started', concurrency, models: [...models.keys()] });
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  });
+  await stopped;
   logger.log({ level: 'info', msg: 'job worker stopping: finishing the jobs it runs' });
   await worker.stop();
   await service.close();
@@ -139,9 +139,34 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
   return EXIT.ok;
 }
 
+/** How long a child whose server went away may take to stop gracefully before it exits anyway. */
+export const ORPHAN_EXIT_MS = 10_000;
+
+/**
+ * Resolves on SIGTERM/SIGINT, or when the IPC channel to the server that started this process
+ * closes (the server died, even by SIGKILL): a job worker or database must not outlive it. After
+ * a disconnect the process exits ORPHAN_EXIT_MS later whatever is still pending.
+ */
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+    if (process.connected) {
+      process.once('disconnect', () => {
+        setTimeout(() => process.exit(1), ORPHAN_EXIT_MS).unref();
+        resolve();
+      });
+      // the channel must not keep the process alive by itself once it is done
+      process.channel?.unref();
+    }
+  });
+}
+
 /** Starts `<entry> jobs-db DIR PORT` and resolves once it says it is ready. */
-function startDatabaseProcess(entry: string, dir: string, port: number, io: CommandIO): { ready: Promise<void>; close(): Promise<void> } {
-  const child = spawn(process.execPath, [entry, 'jobs-db', dir, String(port)], { cwd: io.cwd, env: io.env, stdio: ['ignore', 'pipe', 'inherit'] });
+function startDatabaseProcess(entry: string, dir: string, port: number, io: CommandIO): { pid: number | undefined; ready: Promise<void>; close(): Promise<void> } {
+  // 'ipc': the channel closes when this process dies, however it dies, and the database then stops
+  const child = spawn(process.execPath, [entry, 'jobs-db', dir, String(port)], { cwd: io.cwd, env: io.env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  child.channel?.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -155,7 +180,7 @@ function startDatabaseProcess(entry: string, dir: string, port: number, io: Comm
     });
     void exited.then(() => reject(new Error(`it exited (${child.exitCode ?? child.signalCode})`)));
   });
-  return { ready, close };
+  return { pid: child.pid, ready, close };
 }
 
 const JOBS_DB_READY = 'jobs database ready';
@@ -167,13 +192,11 @@ const JOBS_DB_READY = 'jobs database ready';
 export async function jobsDbCommand(args: string[], io: CommandIO): Promise<number> {
   const [dir, port] = args;
   if (!dir || !port || !/^\d+$/.test(port)) throw new UsageError('usage: jobs-db DIR PORT');
+  const stopped = untilStopped();
   const { startEmbeddedDatabase } = await import('../../serving/jobs/embedded.ts');
   const db = await startEmbeddedDatabase(path.resolve(io.cwd, dir), { port: Number(port) });
   io.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: JOBS_DB_READY, role: 'jobs-db', pid: process.pid })}\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  await stopped;
   await db.close();
   return EXIT.ok;
 }
@@ -212,8 +235,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function releaseEmbeddedLock(file: string): Promise<void> {
-  if (Number(await readFile(file, 'utf8').catch(() => '')) === process.pid) await unlink(file).catch(() => {});
+async function releaseEmbeddedLock(file: string, pid: number): Promise<void> {
+  if (Number(await readFile(file, 'utf8').catch(() => '')) === pid) await unlink(file).catch(() => {});
 }
 
 export interface ServeJobs {
@@ -235,21 +258,31 @@ export async function serveJobs(
   options: { storeUri: string; entry: string; jobWorkers: number; workerArgs: string[]; modelsDir: boolean; warn: (message: string) => void },
 ): Promise<ServeJobs> {
   let databaseUrl = io.env.DATABASE_URL || undefined;
+  // Bad job flags fail here, before any child process is started.
+  const config = await jobsConfigFrom(values, io, options.storeUri, databaseUrl);
   let stopping = false;
   // The embedded database runs in a process of its own (`<entry> jobs-db DIR PORT`): PGlite's
   // start takes seconds of CPU, which must not hold up the server. The job routes answer 503 with
   // Retry-After until it is up; the job workers start once it is.
   let embedded: { ready: Promise<boolean>; close(): Promise<void> } | undefined;
+  const pidFile = path.resolve(io.cwd, '.mlship', 'jobs-db.pid');
+  let pidHeld = process.pid;
   let embeddedOff: string | undefined;
   const local = !/^s3:\/\//i.test(options.storeUri);
   if (!databaseUrl && local && !options.modelsDir) {
     const dir = path.resolve(io.cwd, '.mlship', 'jobs-db');
-    const holder = await holdEmbeddedLock(`${dir}.pid`);
+    const holder = await holdEmbeddedLock(pidFile);
     if (holder) embeddedOff = `batch jobs are off: the embedded jobs database (${dir}) is in use by another server (pid ${holder}); stop it, or set DATABASE_URL`;
     else {
       const port = await freePort();
       databaseUrl = embeddedUrl(port);
       const db = startDatabaseProcess(options.entry, dir, port, io);
+      // The file names the database process itself: a server that died (even by SIGKILL) leaves
+      // the database's pid, alive until it has stopped, so a restart does not open the folder twice.
+      if (db.pid) {
+        await writeFile(pidFile, String(db.pid));
+        pidHeld = db.pid;
+      }
       const ready = db.ready.then(
         () => true,
         (err: unknown) => {
@@ -260,7 +293,7 @@ export async function serveJobs(
       embedded = { ready, close: db.close };
     }
   }
-  const config = await jobsConfigFrom(values, io, options.storeUri, databaseUrl);
+  config.databaseUrl = databaseUrl;
   if (!databaseUrl) config.disabledReason = embeddedOff ?? (local ? undefined : S3_NEEDS_DATABASE);
   if (databaseUrl && !config.apiKeys) {
     options.warn('batch jobs are open to anyone who can reach this server (no --api-keys): any caller can read any job and its results');
@@ -272,8 +305,9 @@ export async function serveJobs(
     const child = spawn(process.execPath, args, {
       cwd: io.cwd,
       env: { ...io.env, DATABASE_URL: databaseUrl, MLSHIP_CALLBACK_SECRET: config.callbackSecret ?? '', MLSHIP_JOB_HEARTBEAT: String(config.lease.heartbeatSeconds) },
-      stdio: ['ignore', io.stdout === process.stdout ? 'inherit' : 'pipe', 'inherit'],
+      stdio: ['ignore', io.stdout === process.stdout ? 'inherit' : 'pipe', 'inherit', 'ipc'],
     });
+    child.channel?.unref();
     if (child.stdout) child.stdout.on('data', (c: Buffer) => io.stdout.write(c.toString()));
     try {
       if (child.pid) setPriority(child.pid, 10);
@@ -301,7 +335,7 @@ export async function serveJobs(
         c.kill('SIGTERM');
       })));
       await embedded?.close();
-      if (embedded) await releaseEmbeddedLock(path.resolve(io.cwd, '.mlship', 'jobs-db.pid'));
+      if (embedded) await releaseEmbeddedLock(pidFile, pidHeld);
     })()),
   };
 }
