@@ -20,4 +20,4 @@ export const INIT_USAGE =
 export const IMAGE_USAGE =
   'image build --to <ref|oci:DIR> [--base <ref>] [--platform linux/amd64|linux/arm64] [--lock FILE] [--store URI] [--commit SHA] [--previous TAG] [--source URL] [--bundle FILE] [--insecure] [--json]   build the serving image and push it (found by its inputs tag: no rebuild)';
 export const WORKER_USAGE =
-  'worker [--lock FILE] [--store URI | --models-dir DIR] [--concurrency N] [--allow-callback-host H] [--callback-secret-file FILE] [--callback-ca FILE] [--job-heartbeat S]   run batch jobs (DATABASE_URL)';
+  'worker [--lock FILE] [--store URI | --models-dir DIR] [--concurrency N] [--max-artifact-bytes N] [--fetch-timeout S] [--allow-callback-host H] [--callback-secret-file FILE] [--callback-ca FILE] [--job-heartbeat S]   run batch jobs (DATABASE_URL)';

@@ -17,6 +17,8 @@
  *   --job-retention S            MLSHIP_JOB_RETENTION (seconds, default 7 days)
  *   --job-heartbeat S            MLSHIP_JOB_HEARTBEAT (seconds ≥ 10, default 30: a job whose worker is silent this long is retried)
  *   --concurrency N              MLSHIP_JOB_CONCURRENCY (jobs at once per worker, default 1)
+ *   --max-artifact-bytes N, --fetch-timeout S   as for `mlship serve`
+ *   (no flag)                    MLSHIP_QUEUE_METRICS_CLUSTER: write JobsQueued/JobsRunning once a minute as CloudWatch EMF lines, for autoscaling
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -31,6 +33,7 @@ import { readApiKeys } from '../../serving/jobs/api-keys.ts';
 import type { JobsConfig } from '../../serving/jobs/config.ts';
 import { DEFAULT_LEASE, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RETENTION_SECONDS, S3_NEEDS_DATABASE } from '../../serving/jobs/config.ts';
 import { embeddedUrl } from '../../serving/jobs/embedded-url.ts';
+import { publishQueueDepth } from '../../serving/jobs/queue-depth.ts';
 import { openJobs } from '../../serving/jobs/service.ts';
 import { startJobWorker } from '../../serving/jobs/worker.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
@@ -131,7 +134,13 @@ export async function workerCommand(args: string[], io: CommandIO): Promise<numb
     notify: config.callbackSecret ? { secret: config.callbackSecret, allowHosts: config.allowCallbackHosts, ca: config.callbackCa } : undefined,
   });
   logger.log({ level: 'info', msg: 'job worker started', concurrency, models: [...models.keys()] });
+  // On ECS, the queue depth the worker service scales on (infra: jobs-worker-service.ts)
+  const cluster = io.env.MLSHIP_QUEUE_METRICS_CLUSTER || undefined;
+  const depth = cluster
+    ? publishQueueDepth({ pool: service.pool, cluster, write: (line) => io.stdout.write(line), onError: (err) => logger.log({ level: 'warn', msg: 'queue depth not counted', error: String(err) }) })
+    : undefined;
   await stopped;
+  depth?.stop();
   logger.log({ level: 'info', msg: 'job worker stopping: finishing the jobs it runs' });
   await worker.stop();
   await service.close();
