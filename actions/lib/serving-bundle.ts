@@ -23,14 +23,20 @@ import { NODE24_ESM_BUNDLE } from './node-bundle.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVING_ENTRY = path.join(ROOT, 'cli/serve-entry.ts');
 
-/** zod's `locales` namespace (`z.locales`, every language's messages) as English alone. */
+/**
+ * zod's `locales` namespace (`z.locales`, every language's messages) as English alone. The module
+ * is named relative to the repository, as esbuild names files, so its name in the bundle is the
+ * same in every checkout.
+ */
 const ZOD_ENGLISH_ONLY: Plugin = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      /[/\\]node_modules[/\\]zod[/\\]v4[/\\]/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '../locales/index.js'), namespace: 'zod-locales' } : undefined,
+      /[/\\]node_modules[/\\]zod[/\\]v4[/\\]/.test(args.importer)
+        ? { path: path.relative(ROOT, path.join(path.dirname(args.importer), '../locales/index.js')).split(path.sep).join('/'), namespace: 'zod-locales' }
+        : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: "export { default as en } from './en.js';\n", resolveDir: path.dirname(args.path), loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: "export { default as en } from './en.js';\n", resolveDir: path.join(ROOT, path.dirname(args.path)), loader: 'js' }));
   },
 };
 

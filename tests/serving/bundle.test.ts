@@ -40,6 +40,7 @@ describe('serving bundle', () => {
     expect(text.includes('Why a model is not served.')).toBe(false); // a doc comment of serving/verify.ts
     expect(/Tipus d'uni|Entrada inv/.test(text)).toBe(false); // zod's Catalan messages
     expect(text.includes('Invalid input')).toBe(true); // its English ones
+    expect(text.includes(ROOT)).toBe(false); // modules named relative to the checkout, the locales' stand-in too
   });
 
   it('serves a trained example with 2 workers from one file, and exits 0 on SIGTERM', async () => {
