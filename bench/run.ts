@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
  * `--image` adds the serving-image benchmark (it needs the registry tools).
  * `--only NAME` runs one alone: cart (fit), train (end to end), forest, serving, jobs, image, and
- * two that `npm run bench` leaves out: soak (worker RSS over 1,000,000 requests) and attack (the
+ * three that `npm run bench` leaves out or runs inside another: rss (worker RSS after start, from the serving benchmark), soak (worker RSS over 1,000,000 requests) and attack (the
  * worst volumetric request against a 256 MB heap, with a probe's p99).
  */
 import { parseArgs } from 'node:util';
@@ -10,13 +10,13 @@ import { benchCart } from './cart.ts';
 import { benchForest } from './forest.ts';
 import { benchImage } from './image.ts';
 import { benchJobs } from './jobs.ts';
-import { benchServing } from './serving.ts';
+import { benchServing, benchWorkerRss } from './serving.ts';
 import { benchTrain } from './train-e2e.ts';
 import { benchAttack } from './serving/attack.ts';
 import { benchSoak } from './serving/soak.ts';
 
 const { values } = parseArgs({ options: { image: { type: 'boolean', default: false }, only: { type: 'string' } } });
-const ONLY = { cart: benchCart, train: benchTrain, forest: benchForest, serving: benchServing, jobs: benchJobs, image: benchImage, soak: benchSoak, attack: benchAttack } as const;
+const ONLY = { cart: benchCart, train: benchTrain, forest: benchForest, serving: benchServing, jobs: benchJobs, image: benchImage, soak: benchSoak, attack: benchAttack, rss: benchWorkerRss } as const;
 if (values.only !== undefined && !Object.hasOwn(ONLY, values.only)) throw new Error(`--only takes ${Object.keys(ONLY).map((k) => `"${k}"`).join(', ')}, got "${values.only}"`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 if (values.only !== undefined) {

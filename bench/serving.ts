@@ -68,7 +68,7 @@ export interface ServingBenchResult {
   ceiling: { bare: WrkResult; fraction: number; cpuUsPerRequest: { ours: number; bare: number } };
   /** Single-row v2 infer against v1 predict, same server, same rounds. */
   v2: { ours: WrkResult; ratioToV1: number };
-  /** RSS after start of a 2-worker server, from source and from the serving bundle (what the image runs). */
+  /** RSS after start of a 2-worker server on the three example models, from source and from the serving bundle (what the image runs). */
   workerRssMb: { source: { primary: number; workers: number[] }; bundle: { primary: number; workers: number[] } };
   bulkCsv: { rows: number; bytes: number; medianMs: number; bestMs: number; rowsPerSecond: number; jsonMedianMs: number };
   predictor: { rows: number; nodes: number; oursMs: number; mlCartMs: number; ratio: number };
@@ -105,6 +105,19 @@ export async function trainIris(dir: string): Promise<{ lockFile: string; lock: 
   return { lockFile, lock, store };
 }
 
+/** The example models (models/iris, wine, diabetes) trained, pinned in a lock of their own, in a models dir laid out as the store is. */
+export async function trainExamples(dir: string): Promise<{ lockFile: string; modelsDir: string }> {
+  const inputs = [];
+  for (const name of ['iris', 'wine', 'diabetes']) {
+    const result = await trainModel(await loadSpec(path.join(ROOT, 'models', name)), {});
+    inputs.push({ bytes: result.bytes, source: `${name}/model.json` });
+  }
+  const store = new FileStore(path.join(dir, 'examples'));
+  const lockFile = path.join(dir, 'examples.lock.json');
+  await publishArtifacts(inputs, { store, lockFile });
+  return { lockFile, modelsDir: path.join(store.root, 'models') };
+}
+
 /** The CPU time (user + system, from /proc/<pid>/stat) a server process spends per request of `run`. */
 function cpuPerRequest(child: Child, run: () => WrkResult): { result: WrkResult; cpuUs: number } {
   const ticks = () => {
@@ -128,19 +141,22 @@ function bulkCsv(rows: number): string {
   return `${out.join('\n')}\n`;
 }
 
-export async function benchServing(log: (line: string) => void): Promise<ServingBenchResult> {
-  log('## Serving');
-  if (!has(WRK)) throw new Error(`${WRK} is needed (Debian package wrk)`);
-  const pin = pinning();
-  log(`${pin.note}; wrk -t1 -c${CONNECTIONS}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured, one server at a time`);
-  const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-serving-'));
-  const children: Child[] = [];
+/** Worker RSS after start (bench/run.ts `--only rss` runs it alone). */
+export type WorkerRss = ServingBenchResult['workerRssMb'];
+
+/** The RSS of each process of a 2-worker server on the example models, from source and from the serving bundle. */
+export async function benchWorkerRss(log: (line: string) => void, parent?: string): Promise<WorkerRss> {
+  const dir = mkdtempSync(path.join(parent ?? tmpdir(), 'mlship-bench-rss-'));
   try {
-    const { lockFile, lock, store } = await trainIris(dir);
-    /** A 2-worker server started with `command`, its RSS once ready (and a moment to settle), stopped. */
+    const examples = await trainExamples(dir);
+    /**
+     * A 2-worker server started with `command` on the three example models from a models dir (as
+     * the image runs it: no store, so no jobs database or job worker beside the HTTP workers), its
+     * RSS once ready (and a moment to settle), stopped.
+     */
     const startedRss = async (command: string[]) => {
       const port = await freePort();
-      const child = startProcess([], command[0]!, [...command.slice(1), '--lock', lockFile, '--store', store.uri, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
+      const child = startProcess([], command[0]!, [...command.slice(1), '--lock', examples.lockFile, '--models-dir', examples.modelsDir, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
         logFile: path.join(dir, 'rss.log'),
         env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3' },
       });
@@ -152,6 +168,24 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
         await child.stop();
       }
     };
+    const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
+    const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
+    log(`RSS after start with 2 workers, the three example models: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
+    return workerRssMb;
+  } finally {
+    if (parent === undefined) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function benchServing(log: (line: string) => void): Promise<ServingBenchResult> {
+  log('## Serving');
+  if (!has(WRK)) throw new Error(`${WRK} is needed (Debian package wrk)`);
+  const pin = pinning();
+  log(`${pin.note}; wrk -t1 -c${CONNECTIONS}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured, one server at a time`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-serving-'));
+  const children: Child[] = [];
+  try {
+    const { lockFile, lock, store } = await trainIris(dir);
     const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
     const scriptV2 = wrkPostScript(path.join(dir, 'single-v2.lua'), BODY_V2, 'application/json');
     const measure = (url: string) => {
@@ -291,9 +325,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     );
 
     // worker RSS after start, 2 workers, from source and from the bundle
-    const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
-    const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
-    log(`RSS after start with 2 workers: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
+    const workerRssMb = await benchWorkerRss(log, dir);
 
     // 3b. the compiled predictor vs ml-cart's predict, in process, same tree and rows
     const model = verifyArtifact('iris', lock.models.iris!, readFileSync(store.fileFor('iris', lock.models.iris!.version)));

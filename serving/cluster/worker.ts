@@ -1,8 +1,8 @@
 /**
  * A cluster worker: asks the primary for its configuration, listens, serves the models the
- * primary verified (checking each digest again), answers `/metrics` with every worker's sum (asked
- * of the primary; its own counts if the primary does not answer in 2 s), and drains when told to
- * (or when the primary goes away).
+ * primary verified (checking each digest again, not the schema: `compileVerified`), answers
+ * `/metrics` with every worker's sum (asked of the primary; its own counts if the primary does
+ * not answer in 2 s), and drains when told to (or when the primary goes away).
  *
  * The process-level part stays with the caller (cli/serve-entry.ts): it turns signals into
  * `close()` and exits with the code `closed` gives (0 drained, 1 could not listen).
@@ -10,7 +10,7 @@
 import cluster from 'node:cluster';
 import { listenHttp } from '../http.ts';
 import type { HttpFront } from '../http.ts';
-import { verifyArtifact } from '../verify.ts';
+import { compileVerified } from '../verify.ts';
 import { createLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
 import { createState, installModels, notReadyReason } from '../state.ts';
@@ -87,7 +87,7 @@ export function runWorker(): RunningWorker {
         const failures = [...message.failures];
         for (const v of message.verified) {
           try {
-            served.push(verifyArtifact(v.name, v.entry, v.bytes));
+            served.push(compileVerified(v.name, v.entry, v.bytes));
           } catch (err) {
             failures.push({ name: v.name, entry: v.entry, reason: (err as Error).message });
             logger.log({ level: 'error', msg: 'model not served', model: v.name, version: v.entry.version, reason: (err as Error).message });

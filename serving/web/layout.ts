@@ -35,7 +35,7 @@ export function layout({ title, ready, reason, body }: Shell): Html {
 ${body}
 </main>
 <footer>
-<p>For programs: <a href="/openapi.json">OpenAPI</a> · <a href="/v1/models">/v1/models</a> · <a href="/v2">/v2</a> · <a href="/metrics">/metrics</a></p>
+<p>For programs: <a href="/openapi.json">OpenAPI</a> &middot; <a href="/v1/models">/v1/models</a> &middot; <a href="/v2">/v2</a> &middot; <a href="/metrics">/metrics</a></p>
 </footer>
 </body>
 </html>

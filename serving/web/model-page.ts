@@ -181,7 +181,7 @@ function batch(v: ModelView, limits: Limits): Html {
 
 export function renderModelPage(model: ServedModel, options: { status: { ready: boolean; reason?: string }; limits: Limits; repositoryUrl?: string }): Html {
   const v = describeModel(model, options.repositoryUrl);
-  const body = html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> › ${v.name}</nav>
+  const body = html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> &rsaquo; ${v.name}</nav>
 <h1>${v.name} <span class="tag">${v.task}</span></h1>
 ${facts(v)}
 <nav aria-label="On this page" class="jump"><a href="#h-try">Try it</a> <a href="#h-batch">Score a CSV file</a> <a href="#h-lineage">How it was made</a> <a href="#h-data">Training data</a> <a href="#h-features">Features</a></nav>
@@ -196,5 +196,5 @@ ${featureTable(v)}`;
 
 /** A model page that cannot show a model: unknown, still loading, or refused at load. */
 export function renderMissingModel(title: string, message: string, status: { ready: boolean; reason?: string }): Html {
-  return layout({ title: `${title} · mlship`, ...status, body: html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> › ${title}</nav><h1>${title}</h1><p class="error">${message}</p>` });
+  return layout({ title: `${title} · mlship`, ...status, body: html`<nav aria-label="Breadcrumb" class="crumbs"><a href="/">Models</a> &rsaquo; ${title}</nav><h1>${title}</h1><p class="error">${message}</p>` });
 }

@@ -33,6 +33,16 @@ describe('serving bundle', () => {
     expect((await readFile(b.outfile)).equals(await readFile(a.outfile))).toBe(true);
   });
 
+  it('is ASCII, without comments or zod\'s other locales: every worker keeps its source, at one byte a character only if ASCII', async () => {
+    const { outfile } = await bundleServing({ outfile: path.join(dir, 'text/serve.mjs') });
+    const text = await readFile(outfile, 'latin1');
+    expect(text.match(/[^ -~\t\n\r].{0,40}/g) ?? []).toEqual([]);
+    expect(text.includes('Why a model is not served.')).toBe(false); // a doc comment of serving/verify.ts
+    expect(/Tipus d'uni|Entrada inv/.test(text)).toBe(false); // zod's Catalan messages
+    expect(text.includes('Invalid input')).toBe(true); // its English ones
+    expect(text.includes(ROOT)).toBe(false); // modules named relative to the checkout, the locales' stand-in too
+  });
+
   it('serves a trained example with 2 workers from one file, and exits 0 on SIGTERM', async () => {
     expect(existsSync(NODE), NODE).toBe(true);
     const { outfile } = await bundleServing({ outfile: path.join(dir, 'run/serve.mjs') });

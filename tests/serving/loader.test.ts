@@ -11,6 +11,7 @@ import { run } from '../../cli/run.ts';
 import type { FetchArtifact } from '../../serving/loader.ts';
 import { loadModels, modelsDirSource, storeSource, verifyArtifact } from '../../serving/loader.ts';
 import { startServer } from '../../serving/server.ts';
+import { compileVerified } from '../../serving/verify.ts';
 import { sha256 } from '../../training/artifact.ts';
 import type { Fixture } from './helpers.ts';
 import { trainedExamples, waitFor, writeFixture } from './helpers.ts';
@@ -69,6 +70,21 @@ describe('loadModels', () => {
     expect(() => verifyArtifact('setosa', pin(iris.bytes), iris.bytes)).toThrow(/the artifact is model "iris", but the lock entry is "setosa"/);
     expect(() => verifyArtifact('iris', pin(iris.bytes, { task: 'regression' }), iris.bytes)).toThrow(/the artifact is a classification model, but the lock says regression/);
     expect(verifyArtifact('iris', pin(iris.bytes), iris.bytes).name).toBe('iris');
+  });
+
+  it('a cluster worker compiles verified bytes after checking only the digest, and refuses other bytes', async () => {
+    const results = await trainedExamples();
+    const diabetes = results.get('diabetes')!;
+    const entry = good.lock.models.diabetes!;
+    const fromWorker = compileVerified('diabetes', entry, diabetes.bytes);
+    const fromPrimary = verifyArtifact('diabetes', entry, diabetes.bytes);
+    expect(fromWorker.info).toEqual(fromPrimary.info);
+    expect(fromWorker.metadata).toEqual(fromPrimary.metadata);
+    expect(fromWorker.predictor.nodeCount).toBe(fromPrimary.predictor.nodeCount);
+    const x = new Float64Array(fromPrimary.predictor.width).fill(0.01);
+    expect(fromWorker.predictor.regress(x, 1)).toEqual(fromPrimary.predictor.regress(x, 1));
+    const altered = Buffer.from(diabetes.bytes.toString().replace(/"splitValue":([0-9.e-]+)/, (_, v: string) => `"splitValue":${Number(v) + 1}`));
+    expect(() => compileVerified('diabetes', entry, altered)).toThrow(/sha256 mismatch: the lock pins [0-9a-f]{64} but the artifact's bytes hash to [0-9a-f]{64}/);
   });
 
   it('retries fetch errors, but not a missing artifact', async () => {
