@@ -21,7 +21,7 @@ import { JOB_ID, jobLinks, jobStatusSchema, newJobId, onErrorSchema } from '../j
 import { jobKey } from '../jobs/keys.ts';
 import type { JobsService } from '../jobs/service.ts';
 import { cancelJob, getJob, insertJob, jobDocument, listJobs } from '../jobs/table.ts';
-import type { JobRow } from '../jobs/table.ts';
+import type { JobRow, ListedRow } from '../jobs/table.ts';
 import { uploadStream } from '../jobs/upload.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, queryProbabilities } from '../prediction.ts';
@@ -36,7 +36,8 @@ const listQuerySchema = z.object({
 });
 const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(JOB_ID) });
 
-const encodeCursor = (row: JobRow) => Buffer.from(JSON.stringify({ createdAt: row.created_at.toISOString(), id: row.id })).toString('base64url');
+// created_at to the microsecond: jobs created within one millisecond would be skipped otherwise
+const encodeCursor = (row: ListedRow) => Buffer.from(JSON.stringify({ createdAt: row.cursor_at, id: row.id })).toString('base64url');
 function decodeCursor(raw: string): { createdAt: string; id: string } {
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
