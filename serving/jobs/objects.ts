@@ -115,6 +115,7 @@ export class S3JobObjects implements JobObjects {
       return { created: true };
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return { created: false };
+      if (body.errored) throw body.errored; // the upload's own fault (413, cut short), not the store's
       throw new JobObjectError(`cannot write s3://${this.bucket}/${this.key(key)} (${(err as Error).name})`, {}, { cause: err });
     }
   }

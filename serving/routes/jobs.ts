@@ -25,6 +25,7 @@ import type { JobRow, ListedRow } from '../jobs/table.ts';
 import { uploadStream } from '../jobs/upload.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, queryProbabilities } from '../prediction.ts';
+import type { Logger } from '../log.ts';
 import type { RouteDeps } from './deps.ts';
 import { lookup } from './lookup.ts';
 
@@ -54,7 +55,7 @@ export function requireKey(keys: ReadonlyMap<string, string> | undefined, c: Ser
   return owner;
 }
 
-export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { app: Hono<Env>; close(): Promise<void> } {
+export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, logger?: Logger): { app: Hono<Env>; close(): Promise<void> } {
   const app = new Hono<Env>();
   const keys = config ? ownerIndex(config) : undefined;
   let opening: Promise<JobsService> | undefined;
@@ -67,7 +68,9 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { ap
       return await opening;
     } catch (err) {
       opening = undefined;
-      throw new RequestError(503, `the jobs database is not reachable (${clip((err as Error).message, 200)})`, {}, { 'Retry-After': '5' });
+      // the database's error names its host: the log has it, the answer does not
+      logger?.log({ level: 'error', msg: 'jobs database not reachable', error: clip((err as Error).message, 500) });
+      throw new RequestError(503, 'the jobs database is not reachable (see the server log)', {}, { 'Retry-After': '5' });
     }
   };
   const ownJob = async (c: ServingContext, s: JobsService): Promise<JobRow> => {
@@ -102,7 +105,13 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { ap
     }
     const id = newJobId();
     const upload = uploadStream(c, config!.maxUploadBytes);
-    await s.objects.putOnce(jobKey(id, 'input.csv'), upload.stream);
+    try {
+      await s.objects.putOnce(jobKey(id, 'input.csv'), upload.stream);
+    } catch (err) {
+      // an upload refused (413) or cut short leaves no jobs/<id>/ behind
+      await s.objects.deleteJob(id).catch(() => {});
+      throw err;
+    }
     await insertJob(s.pool, {
       id,
       owner,
