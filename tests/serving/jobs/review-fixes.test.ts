@@ -1,13 +1,14 @@
 // Defects a review found in batch jobs, each on the real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenNotifyWorks } from '../../../serving/jobs/listen-probe.ts';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { createApp } from '../../../serving/app.ts';
 import { DEFAULT_LEASE } from '../../../serving/jobs/config.ts';
 import type { JobDocument } from '../../../serving/jobs/document.ts';
+import { removeExpired } from '../../../serving/jobs/cleanup.ts';
 import { runAttempt } from '../../../serving/jobs/runner.ts';
 import { getJob, insertJob, jobDocument } from '../../../serving/jobs/table.ts';
 import { createLogger } from '../../../serving/log.ts';
@@ -100,6 +101,19 @@ describe('batch jobs review fixes (PostgreSQL)', () => {
     } finally {
       await small.close();
     }
+  });
+
+  it('cleanup removes empty job folders once they are stale, and keeps fresh ones', async () => {
+    const stale = path.join(h.dir, 'jobs', '1'.repeat(32));
+    const fresh = path.join(h.dir, 'jobs', '2'.repeat(32));
+    mkdirSync(stale, { recursive: true });
+    mkdirSync(fresh, { recursive: true });
+    const old = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(stale, old, old);
+    await removeExpired(h.service, new Date());
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    await h.service.objects.deleteJob('2'.repeat(32));
   });
 
   function jobFolders(): string[] {
