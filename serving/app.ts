@@ -98,7 +98,7 @@ export function createApp(options: AppOptions): ServingApp {
       await next();
     });
   }
-  const jobs = jobRoutes(deps, options.jobs);
+  const jobs = jobRoutes(deps, options.jobs, logger);
   app.route('/', jobs.app);
   app.route('/', v2Routes(deps));
   app.route('/', v1Routes(deps));

@@ -5,6 +5,7 @@
  * are not followed (a redirect could lead inside).
  */
 import { request } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import type { LookupFunction } from 'node:net';
 import type { Resolve } from './callback-url.ts';
 import { checkCallbackUrl } from './callback-url.ts';
@@ -33,6 +34,9 @@ export interface NotifyResult {
   error?: string;
 }
 
+/** The CAs a receiver's certificate may chain to: --callback-ca adds to the system's (`ca` alone would replace them). */
+export const trustedCas = (extra: string | undefined): string[] | undefined => (extra ? [...rootCertificates, extra] : undefined);
+
 function post(target: Awaited<ReturnType<typeof checkCallbackUrl>>, body: string, header: string, options: NotifyOptions): Promise<number> {
   const pinned: LookupFunction = (_host, _opts, callback) => {
     const all = (_opts as { all?: boolean }).all;
@@ -45,7 +49,7 @@ function post(target: Awaited<ReturnType<typeof checkCallbackUrl>>, body: string
       {
         method: 'POST',
         lookup: pinned,
-        ca: options.ca ? [options.ca] : undefined,
+        ca: trustedCas(options.ca),
         timeout: options.timeoutMs ?? 10_000,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), [SIGNATURE_HEADER]: header, 'user-agent': 'mlship-callback' },
       },

@@ -6,7 +6,7 @@
  * the result already there keeps the first one. Deleted by the cleanup when the job expires.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readdir, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -34,6 +34,8 @@ export interface JobObjects {
   size(key: string): Promise<number | undefined>;
   /** Removes every object of the job (missing ones are fine). */
   deleteJob(id: string): Promise<void>;
+  /** Removes job folders left empty (an upload cut off by a crash) and untouched since `before`; S3 has no folders. */
+  removeEmptyFolders(before: Date): Promise<number>;
 }
 
 export class FileJobObjects implements JobObjects {
@@ -87,6 +89,20 @@ export class FileJobObjects implements JobObjects {
   async deleteJob(id: string): Promise<void> {
     await rm(path.join(this.root, 'jobs', id), { recursive: true, force: true });
   }
+
+  async removeEmptyFolders(before: Date): Promise<number> {
+    const jobs = path.join(this.root, 'jobs');
+    let removed = 0;
+    for (const entry of await readdir(jobs, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory()) continue;
+      const dir = path.join(jobs, entry.name);
+      const info = await stat(dir).catch(() => undefined);
+      if (!info || info.mtime >= before) continue; // an upload may be about to write in it
+      // rmdir removes only an empty folder: one that filled meanwhile stays
+      if (await rmdir(dir).then(() => true, () => false)) removed++;
+    }
+    return removed;
+  }
 }
 
 export class S3JobObjects implements JobObjects {
@@ -115,6 +131,7 @@ export class S3JobObjects implements JobObjects {
       return { created: true };
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) return { created: false };
+      if (body.errored) throw body.errored; // the upload's own fault (413, cut short), not the store's
       throw new JobObjectError(`cannot write s3://${this.bucket}/${this.key(key)} (${(err as Error).name})`, {}, { cause: err });
     }
   }
@@ -142,6 +159,10 @@ export class S3JobObjects implements JobObjects {
   async deleteJob(id: string): Promise<void> {
     const Objects = (['input.csv', 'results.csv'] as const).map((n) => ({ Key: this.key(jobKey(id, n)) }));
     await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects, Quiet: true } }));
+  }
+
+  async removeEmptyFolders(): Promise<number> {
+    return 0;
   }
 }
 

@@ -7,6 +7,7 @@
 import { PgBoss } from 'pg-boss';
 import type pg from 'pg';
 import type { LeaseOptions } from './config.ts';
+import { listenNotifyWorks } from './listen-probe.ts';
 import { SCHEMA_SQL } from './table.ts';
 
 export const QUEUE = 'mlship-jobs';
@@ -24,7 +25,11 @@ export interface BossOptions {
   max?: number;
 }
 
-export async function openBoss(databaseUrl: string, options: BossOptions): Promise<PgBoss> {
+export async function openBoss(databaseUrl: string, options: BossOptions): Promise<{ boss: PgBoss; listening: boolean }> {
+  // the job workers hear of a new job at once (LISTEN/NOTIFY), polling stays the fallback; where
+  // notifications never arrive (the embedded database) LISTEN stays off, so the workers poll at
+  // their own interval instead of pg-boss's 30 s notify backstop
+  const listen = options.supervise && (await listenNotifyWorks(databaseUrl));
   const boss = new PgBoss({
     connectionString: databaseUrl,
     max: options.max ?? 4,
@@ -33,8 +38,7 @@ export async function openBoss(databaseUrl: string, options: BossOptions): Promi
     superviseIntervalSeconds: options.lease.superviseIntervalSeconds,
     monitorIntervalSeconds: options.lease.superviseIntervalSeconds,
     application_name: 'mlship',
-    // the job workers hear of a new job at once (LISTEN/NOTIFY), polling stays the fallback
-    useListenNotify: options.supervise,
+    useListenNotify: listen,
   });
   boss.on('error', () => {}); // connection errors surface in the calls that fail
   await boss.start();
@@ -44,7 +48,7 @@ export async function openBoss(databaseUrl: string, options: BossOptions): Promi
       if (!(await boss.getQueue(QUEUE))) throw err; // another process created it first: fine
     });
   }
-  return boss;
+  return { boss, listening: listen };
 }
 
 /** Creates mlship's own table once, whoever gets there first (an advisory lock orders racing processes). */

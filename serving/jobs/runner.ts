@@ -93,7 +93,9 @@ export async function runAttempt(ctx: RunContext, id: string, options: { lastAtt
     if (err instanceof AttemptLost) return 'not-ours';
     if (err instanceof JobInputError) return finish(outcome('failed', err.rowError));
     if (options.lastAttempt) {
-      const failed = await failStuck(ctx.db, id, { error: `the job could not be run: ${(err as Error).message}` });
+      // the error names store paths, buckets or hosts: the log has it, the job document does not
+      ctx.logger.log({ level: 'error', msg: 'job failed on its last attempt', job: id, error: (err as Error).message });
+      const failed = await failStuck(ctx.db, id, { error: 'the job could not be run: the store or the database failed on every attempt (the worker log says why)' });
       if (failed) await ended(ctx, failed);
     }
     throw err;

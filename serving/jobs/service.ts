@@ -11,6 +11,8 @@ export interface JobsService {
   config: JobsConfig;
   pool: pg.Pool;
   boss: PgBoss;
+  /** Whether pg-boss listens for new jobs (LISTEN/NOTIFY) or only polls. */
+  listening: boolean;
   objects: JobObjects;
   close(): Promise<void>;
 }
@@ -21,12 +23,13 @@ export async function openJobs(config: JobsConfig, options: { supervise: boolean
   pool.on('error', () => {}); // an idle client's lost connection: the next query reports it
   try {
     await installTable(pool);
-    const boss = await openBoss(config.databaseUrl, { supervise: options.supervise, lease: config.lease });
+    const { boss, listening } = await openBoss(config.databaseUrl, { supervise: options.supervise, lease: config.lease });
     const objects = options.objects ?? jobObjectsFor(openStore(config.storeUri, config.storeOptions));
     return {
       config,
       pool,
       boss,
+      listening,
       objects,
       async close() {
         await boss.stop({ graceful: false }).catch(() => {});

@@ -95,14 +95,18 @@ export interface ListQuery {
   after?: { createdAt: string; id: string };
 }
 
+/** A listed job with its `created_at` to the microsecond, as text for the cursor (a Date keeps only ms). */
+export type ListedRow = JobRow & { cursor_at: string };
+
 /** Newest first; `limit + 1` rows so the caller knows whether a next page exists. */
-export async function listJobs(db: Queryable, q: ListQuery): Promise<JobRow[]> {
+export async function listJobs(db: Queryable, q: ListQuery): Promise<ListedRow[]> {
   const where = ['owner IS NOT DISTINCT FROM $1'];
   const values: unknown[] = [q.owner];
   if (q.model !== undefined) where.push(`model = $${values.push(q.model)}`);
   if (q.status !== undefined) where.push(`status = $${values.push(q.status)}`);
   if (q.after) where.push(`(created_at, id) < ($${values.push(q.after.createdAt)}::timestamptz, $${values.push(q.after.id)})`);
-  const { rows } = await db.query<JobRow>(`SELECT * FROM mlship_jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.push(q.limit + 1)}`, values);
+  const cursorAt = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`;
+  const { rows } = await db.query<ListedRow>(`SELECT *, ${cursorAt} FROM mlship_jobs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${values.push(q.limit + 1)}`, values);
   return rows;
 }
 

@@ -11,6 +11,9 @@ import { RequestError } from '../errors.ts';
 export const uploadTooLarge = (limit: number) =>
   new RequestError(413, `the job upload is over the limit of ${limit} bytes (split the file into several jobs)`, { limit }, { Connection: 'close' });
 
+/** The client closed the connection mid-upload: its fault, a 400 (no stack logged, not a 500). */
+export const uploadCut = () => new RequestError(400, 'the upload ended before its end (the client closed the connection)', {}, { Connection: 'close' });
+
 export interface CountedUpload {
   stream: Readable;
   bytes(): number;
@@ -32,7 +35,10 @@ export function uploadStream(c: ServingContext, limit: number): CountedUpload {
       else done(null, chunk);
     },
   });
-  source.on('error', (err) => counter.destroy(err));
+  source.on('error', (err) => counter.destroy(err instanceof RequestError ? err : uploadCut()));
+  source.on('close', () => {
+    if (!source.readableEnded && !counter.destroyed) counter.destroy(uploadCut());
+  });
   // The store may still be opening its file when the limit trips: the error waits in the stream for it.
   counter.on('error', () => {});
   source.pipe(counter);

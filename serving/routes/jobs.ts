@@ -21,10 +21,11 @@ import { JOB_ID, jobLinks, jobStatusSchema, newJobId, onErrorSchema } from '../j
 import { jobKey } from '../jobs/keys.ts';
 import type { JobsService } from '../jobs/service.ts';
 import { cancelJob, getJob, insertJob, jobDocument, listJobs } from '../jobs/table.ts';
-import type { JobRow } from '../jobs/table.ts';
+import type { JobRow, ListedRow } from '../jobs/table.ts';
 import { uploadStream } from '../jobs/upload.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, queryProbabilities } from '../prediction.ts';
+import type { Logger } from '../log.ts';
 import type { RouteDeps } from './deps.ts';
 import { lookup } from './lookup.ts';
 
@@ -36,7 +37,8 @@ const listQuerySchema = z.object({
 });
 const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(JOB_ID) });
 
-const encodeCursor = (row: JobRow) => Buffer.from(JSON.stringify({ createdAt: row.created_at.toISOString(), id: row.id })).toString('base64url');
+// created_at to the microsecond: jobs created within one millisecond would be skipped otherwise
+const encodeCursor = (row: ListedRow) => Buffer.from(JSON.stringify({ createdAt: row.cursor_at, id: row.id })).toString('base64url');
 function decodeCursor(raw: string): { createdAt: string; id: string } {
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
@@ -53,7 +55,7 @@ export function requireKey(keys: ReadonlyMap<string, string> | undefined, c: Ser
   return owner;
 }
 
-export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { app: Hono<Env>; close(): Promise<void> } {
+export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, logger?: Logger): { app: Hono<Env>; close(): Promise<void> } {
   const app = new Hono<Env>();
   const keys = config ? ownerIndex(config) : undefined;
   let opening: Promise<JobsService> | undefined;
@@ -66,7 +68,9 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { ap
       return await opening;
     } catch (err) {
       opening = undefined;
-      throw new RequestError(503, `the jobs database is not reachable (${clip((err as Error).message, 200)})`, {}, { 'Retry-After': '5' });
+      // the database's error names its host: the log has it, the answer does not
+      logger?.log({ level: 'error', msg: 'jobs database not reachable', error: clip((err as Error).message, 500) });
+      throw new RequestError(503, 'the jobs database is not reachable (see the server log)', {}, { 'Retry-After': '5' });
     }
   };
   const ownJob = async (c: ServingContext, s: JobsService): Promise<JobRow> => {
@@ -101,7 +105,13 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined): { ap
     }
     const id = newJobId();
     const upload = uploadStream(c, config!.maxUploadBytes);
-    await s.objects.putOnce(jobKey(id, 'input.csv'), upload.stream);
+    try {
+      await s.objects.putOnce(jobKey(id, 'input.csv'), upload.stream);
+    } catch (err) {
+      // an upload refused (413) or cut short leaves no jobs/<id>/ behind
+      await s.objects.deleteJob(id).catch(() => {});
+      throw err;
+    }
     await insertJob(s.pool, {
       id,
       owner,

@@ -6,10 +6,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCallbackUrl, isBlockedAddress } from '../../../serving/jobs/callback-url.ts';
+import { trustedCas } from '../../../serving/jobs/notify.ts';
 import type { JobDocument } from '../../../serving/jobs/document.ts';
 import { SIGNATURE_HEADER, signature, verifySignature } from '../../../serving/jobs/signature.ts';
 import { requirePostgres, usePostgres } from '../../fixtures/postgres.ts';
@@ -61,7 +63,22 @@ describe('callback URLs (SSRF)', () => {
     await expect(checkCallbackUrl('https://127.0.0.1/x', [])).rejects.toThrow(/private/);
     expect((await checkCallbackUrl('https://hooks.example.com/x', [], resolveTo('93.184.216.34'))).address).toBe('93.184.216.34');
     expect((await checkCallbackUrl('https://127.0.0.1:9/x', ['127.0.0.1'])).address).toBe('127.0.0.1');
+    // IPv4 inside IPv6: compatible (::/96), mapped in hex as URL parsing writes it, NAT64, 6to4
+    for (const address of ['::7f00:1', '::a00:1', '::ffff:7f00:1', '::ffff:a9fe:a9fe', '0:0:0:0:0:ffff:10.0.0.1', '64:ff9b::a9fe:a9fe', '2002:7f00:1::1', '2002:c0a8:101::', '2002:a9fe:a9fe::1']) {
+      expect(isBlockedAddress(address), address).toBe(true);
+    }
+    await expect(checkCallbackUrl('https://[::ffff:127.0.0.1]/x', [])).rejects.toThrow(/private/);
+    for (const address of ['::ffff:5db8:d822', '2002:5db8:d822::1', '2606:4700::1111']) expect(isBlockedAddress(address), address).toBe(false);
     await expect(checkCallbackUrl('https://nowhere.invalid/x', [], async () => { throw new Error('ENOTFOUND'); })).rejects.toThrow(/does not resolve/);
+  });
+});
+
+describe('--callback-ca', () => {
+  it('adds its CA to the system CAs rather than replacing them', () => {
+    const cas = trustedCas('-----BEGIN CERTIFICATE-----\nextra\n-----END CERTIFICATE-----\n')!;
+    expect(cas.length).toBe(rootCertificates.length + 1);
+    expect(cas).toEqual(expect.arrayContaining([...rootCertificates]));
+    expect(trustedCas(undefined)).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase } from '../../../serving/jobs/embedded.ts';
+import { listenNotifyWorks } from '../../../serving/jobs/listen-probe.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { jobsHarness, submitCsv } from './helpers.ts';
 
@@ -34,6 +35,20 @@ describe('jobs on the embedded database (PGlite)', () => {
     try {
       const list = (await (await h.app.request('/v1/jobs')).json()) as { jobs: { id: string; status: string }[] };
       expect(list.jobs.map((j) => [j.id, j.status])).toEqual([[cancelled, 'cancelled'], [done, 'succeeded']]);
+    } finally {
+      await h.close();
+      await db.close();
+    }
+  });
+
+  // pglite-socket takes LISTEN but delivers no notification: with LISTEN on, pg-boss would poll
+  // every 30 s and each job would wait that long to start
+  it('turns LISTEN off, as no notification arrives through pglite-socket', async () => {
+    const db = await startEmbeddedDatabase(path.join(tempDir('mlship-pglite-'), 'jobs-db'));
+    const h = await jobsHarness(db.url);
+    try {
+      expect(await listenNotifyWorks(db.url)).toBe(false);
+      expect(h.service.listening).toBe(false);
     } finally {
       await h.close();
       await db.close();
