@@ -55,6 +55,7 @@ describe('the synthesized serving and worker tasks run a job', () => {
       if (typeof Value === 'string') out[Name] = Value;
       else if (Name === 'DATABASE_URL') out[Name] = `postgres://${databaseUrl.host}${databaseUrl.pathname}`; // the template's, without credentials
       else if (Name === 'MLSHIP_STORE') out[Name] = fixture.store;
+      else if (Name === 'MLSHIP_QUEUE_METRICS_CLUSTER') out[Name] = 'local-cluster'; // the template's is the cluster's Ref
       else throw new Error(`no local value for ${Name}`);
     }
     const secrets: Record<string, string> = { PGUSER: decodeURIComponent(databaseUrl.username), PGPASSWORD: 'not-checked-by-a-trust-cluster' };
@@ -98,6 +99,9 @@ describe('the synthesized serving and worker tasks run a job', () => {
       expect(doc.status).toBe('succeeded');
       expect(await (await fetch(`${base}/v1/jobs/${id}/results`)).text()).toBe('prediction\nsetosa\nvirginica\n');
       expect(workerLog).toContain('job ended');
+      // the queue depth the worker service scales on, as CloudWatch EMF lines in the names the scaling reads
+      const emf = workerLog.split('\n').filter((l) => l.includes('"CloudWatchMetrics"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(emf[0]).toMatchObject({ Cluster: 'local-cluster', JobsQueued: expect.any(Number), JobsRunning: expect.any(Number) });
       // the server started no job worker of its own (MLSHIP_JOB_WORKERS=0): the separate one ran it
       expect(server.records.some((r) => r.role === 'job-worker')).toBe(false);
       expect((await readdir(path.join(fixture.dir, 'jobs', id))).sort()).toEqual(['input.csv', 'results.csv']);
