@@ -17,6 +17,7 @@
  *   never served.
  */
 import { Hono } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { allowedMethods } from './allowed-methods.ts';
 import { BodyBudget } from './body.ts';
 import type { Env } from './context.ts';
@@ -89,16 +90,14 @@ export function createApp(options: AppOptions): ServingApp {
   // With API keys, the predict routes need one too (only then: the middleware costs every request).
   const keys = options.jobs ? ownerIndex(options.jobs) : undefined;
   if (keys) {
-    app.use('/v1/models/*', async (c, next) => {
+    const guard: MiddlewareHandler<Env> = async (c, next) => {
       if (c.req.method === 'POST') requireKey(keys, c);
       await next();
-    });
-    app.use('/v2/models/*', async (c, next) => {
-      if (c.req.method === 'POST') requireKey(keys, c);
-      await next();
-    });
+    };
+    app.use('/v1/models/*', guard);
+    app.use('/v2/models/*', guard);
   }
-  const jobs = jobRoutes(deps, options.jobs, logger);
+  const jobs = jobRoutes(deps, options.jobs, keys, logger);
   app.route('/', jobs.app);
   app.route('/', v2Routes(deps));
   app.route('/', v1Routes(deps));

@@ -42,4 +42,3 @@ export async function openJobs(config: JobsConfig, options: { supervise: boolean
   }
 }
 
-export { ownerIndex } from './api-keys.ts';

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Env, ServingContext } from '../context.ts';
 import { header } from '../context.ts';
 import { badRequest, clip, RequestError } from '../errors.ts';
-import { keyOwner, ownerIndex } from '../jobs/api-keys.ts';
+import { keyOwner } from '../jobs/api-keys.ts';
 import { CallbackUrlError, checkCallbackUrl } from '../jobs/callback-url.ts';
 import type { JobsConfig } from '../jobs/config.ts';
 import { BATCH_JOBS_OFF } from '../jobs/config.ts';
@@ -55,9 +55,9 @@ export function requireKey(keys: ReadonlyMap<string, string> | undefined, c: Ser
   return owner;
 }
 
-export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, logger?: Logger): { app: Hono<Env>; close(): Promise<void> } {
+/** `keys`: the server's API keys by hash (`ownerIndex`), the same index that guards the predict routes. */
+export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, keys: ReadonlyMap<string, string> | undefined, logger?: Logger): { app: Hono<Env>; close(): Promise<void> } {
   const app = new Hono<Env>();
-  const keys = config ? ownerIndex(config) : undefined;
   let opening: Promise<JobsService> | undefined;
   const service = async (): Promise<JobsService> => {
     if (!config?.databaseUrl) throw new RequestError(503, config?.disabledReason ?? BATCH_JOBS_OFF);
