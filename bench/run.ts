@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark, each figure beside its baseline from the same run.
  * `--image` adds the serving-image benchmark (it needs the registry tools).
- * `--only NAME` runs one alone: cart (fit), train (end to end), forest, serving, jobs, image, and
- * three that `npm run bench` leaves out or runs inside another: rss (worker RSS after start, from the serving benchmark), soak (worker RSS over 1,000,000 requests) and attack (the
- * worst volumetric request against a 256 MB heap, with a probe's p99).
+ * `--only NAME` runs one alone: cart (fit), train (end to end), forest, serving, soak (worker RSS
+ * over 1,000,000 requests), jobs, image, and two that `npm run bench` leaves out or runs inside
+ * another: rss (worker RSS after start, part of serving) and attack (the worst volumetric request
+ * against a 256 MB heap, with a probe's p99).
  */
 import { parseArgs } from 'node:util';
 import { benchCart } from './cart.ts';
@@ -30,7 +31,9 @@ if (values.only !== undefined) {
   log('');
   const serving = await benchServing(log);
   log('');
+  const soak = await benchSoak(log);
+  log('');
   const jobs = await benchJobs(log);
   const image = values.image ? (log(''), await benchImage(log)) : undefined;
-  log(`\n${JSON.stringify({ cart, train, forest, serving, jobs, ...(image !== undefined ? { image } : {}) })}`);
+  log(`\n${JSON.stringify({ cart, train, forest, serving, soak, jobs, ...(image !== undefined ? { image } : {}) })}`);
 }
