@@ -164,6 +164,7 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
      * the image runs it: no store, so no jobs database or job worker beside the HTTP workers), its
      * RSS once ready (and a moment to settle), stopped.
      */
+    const ownMb: number[][] = [];
     const startedRss = async (command: string[]) => {
       const port = await freePort();
       const child = startProcess([], command[0]!, [...command.slice(1), '--lock', examples.lockFile, '--models-dir', examples.modelsDir, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
@@ -173,7 +174,10 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
       try {
         await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
         await new Promise((r) => setTimeout(r, 1_000));
-        return { primary: rssMb(child.process.pid!), workers: childPids(child.process.pid!).map(rssMb) };
+        const workers = childPids(child.process.pid!);
+        // RSS counts the pages of the node binary every process shares; the anonymous part is each worker's own.
+        ownMb.push(workers.map((pid) => Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024));
+        return { primary: rssMb(child.process.pid!), workers: workers.map(rssMb) };
       } finally {
         await child.stop();
       }
@@ -181,6 +185,15 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
     const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
     const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
     log(`RSS after start with 2 workers, the three example models: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
+    // the floor, same run: a bare node:http cluster, 2 workers with the same young generation, answering 200 to anything
+    const bareScript = path.join(dir, 'bare-cluster.mjs');
+    writeFileSync(
+      bareScript,
+      "import cluster from 'node:cluster'; import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nif (cluster.isPrimary) { cluster.setupPrimary({ execArgv: ['--max-semi-space-size=1'] }); cluster.fork(); cluster.fork(); } else http.createServer((q, s) => s.end('{}')).listen(port, '127.0.0.1');\n",
+    );
+    const bare = await startedRss([process.execPath, bareScript]);
+    const mbList = (xs: number[]) => xs.map((w) => `${w.toFixed(1)} MB`).join(', ');
+    log(`of which anonymous (not the node binary's pages, which every process shares): from source ${mbList(ownMb[0]!)}; bundled ${mbList(ownMb[1]!)}. Bare node:http cluster workers, same run: RSS ${mbList(bare.workers)}, anonymous ${mbList(ownMb[2]!)}`);
     return workerRssMb;
   } finally {
     if (parent === undefined) rmSync(dir, { recursive: true, force: true });

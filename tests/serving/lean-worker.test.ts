@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { workerExecArgv } from '../../serving/cluster/primary.ts';
+import { workerEnv, workerExecArgv } from '../../serving/cluster/primary.ts';
 import type { Fixture } from './helpers.ts';
 import { ROOT, spawnServe, writeFixture } from './helpers.ts';
 
@@ -33,6 +33,13 @@ describe('lean cluster workers', () => {
       for (let i = 0; i < 200 && (await fetch(`${url}/v2/health/ready`).catch(() => undefined))?.status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
       const res = await fetch(`${url}/v1/models/iris:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"instances":[[5.1,3.5,1.4,0.2]]}' });
       expect(await res.json()).toEqual({ predictions: ['setosa'] });
+      // the cluster workers' environment (NODE_UNIQUE_ID: node:cluster's) has the malloc threshold the primary adds (workerEnv)
+      const pid = server.child.pid!;
+      const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8')).trim().split(/\s+/);
+      const environs = await Promise.all(children.map(async (child) => (await readFile(`/proc/${child}/environ`, 'utf8')).split('\0')));
+      const clusterWorkers = environs.filter((e) => e.some((v) => v.startsWith('NODE_UNIQUE_ID=')));
+      expect(clusterWorkers).toHaveLength(2);
+      for (const e of clusterWorkers) expect(e).toContain('MALLOC_MMAP_THRESHOLD_=32768');
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
@@ -54,5 +61,12 @@ describe('worker flags', () => {
   it('a 1 MB young generation unless the primary flags set one (RSS stays flat over a soak)', () => {
     expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
     expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
+  });
+
+  it('glibc returns freed blocks of 32 KB and more to the system (the parse of the bundle), unless the environment says how', () => {
+    expect(workerEnv({})).toEqual({ MALLOC_MMAP_THRESHOLD_: '32768' });
+    expect(workerEnv({ MALLOC_MMAP_THRESHOLD_: '131072' })).toEqual({});
+    expect(workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=65536' })).toEqual({});
+    expect(workerEnv({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toEqual({ MALLOC_MMAP_THRESHOLD_: '32768' });
   });
 });
