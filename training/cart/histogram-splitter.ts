@@ -18,6 +18,9 @@ import { sideScore } from './target.ts';
 
 type Histogram = Float64Array | undefined;
 
+/** Up to this many classes, a searched bin's values are sorted by class and merged (see `mergeBin`). */
+const MERGED_CLASSES = 16;
+
 /** The best split found so far in a node: a cut between bins (`bin` = the first bin on the right) or inside bin `bin`. */
 interface Lead {
   score: number;
@@ -31,7 +34,7 @@ interface Lead {
 
 /**
  * How wide a margin, in random-walk steps, a bin's cuts get over the line between its ends' scores
- * before the bin is left unsearched (see `spread`). 1 missed exact splits at 1M rows, 2 did not (5 seeds).
+ * before the bin is left unsearched (see `margin`). 1 missed exact splits at 1M rows, 2 did not (5 seeds).
  */
 const WALK_WIDTHS = 2;
 
@@ -51,6 +54,10 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     order = new Int32Array(x.length / width);
     for (let i = 0; i < order.length; i++) order[i] = i;
   }
+  // The codes of the row at each place of `order`, kept in step with it: a node's codes are then
+  // read in sequence, not from rows all over memory.
+  const held = new Uint8Array(order.length * width);
+  for (let i = 0; i < order.length; i++) held.set(codes.subarray(order[i]! * width, order[i]! * width + width), i * width);
   const pool: Float64Array[] = [];
 
   const take = (): Float64Array => pool.pop()?.fill(0) ?? new Float64Array(size);
@@ -64,9 +71,9 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
       const r = order[i]!;
       const s = 1 + slot[r]!;
       const v = value[r]!;
-      const base = r * width;
+      const base = i * width;
       for (let f = 0; f < width; f++) {
-        const at = f * stride + codes[base + f]! * k;
+        const at = f * stride + held[base + f]! * k;
         h[at]!++;
         h[at + s] = h[at + s]! + v;
       }
@@ -79,6 +86,13 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   const binRows = new Int32Array(order.length);
   const binValues = new Float64Array(order.length);
   const binStart = new Int32Array(width * maxBins); // where a bin's rows go in binRows, -1 when not searched
+  // With few classes a bin's values are kept apart by class, each part sorted alone (a typed
+  // array's own sort, no rows carried along), and the parts merged while scanning.
+  const m = k - 1;
+  const byClass = moveBounds(target).classes && m <= MERGED_CLASSES;
+  const classStart = new Int32Array(byClass ? width * maxBins * m : 0);
+  const heads = new Int32Array(m);
+  const ends = new Int32Array(m);
   const left = new Float64Array(k);
   const right = new Float64Array(k);
   const cutScores = new Float64Array(width * (maxBins + 1));
@@ -129,11 +143,20 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
 
   /** Puts the node's rows of feature f's marked bins in place, with their values. */
   function gather(start: number, end: number, f: number): void {
+    if (byClass) {
+      for (let i = start; i < end; i++) {
+        const b = f * maxBins + held[i * width + f]!;
+        if (binStart[b]! < 0) continue;
+        const r = order[i]!;
+        binValues[classStart[b * m + slot[r]!]!++] = x[r * width + f]!;
+      }
+      return;
+    }
     for (let i = start; i < end; i++) {
-      const r = order[i]!;
-      const b = f * maxBins + codes[r * width + f]!;
+      const b = f * maxBins + held[i * width + f]!;
       const at = binStart[b]!;
       if (at < 0) continue;
+      const r = order[i]!;
       binRows[at] = r;
       binValues[at] = x[r * width + f]!;
       binStart[b] = at + 1;
@@ -204,7 +227,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   function markBins(f: number, n: number, stats: Float64Array, h: Float64Array, floor: number): number {
     const bins = edges[f]!.length + 1;
     const scores = f * (maxBins + 1);
-    let m = 0;
+    let rows = 0;
     left.fill(0);
     for (let b = 0; b < bins; b++) {
       const hb = f * stride + b * k;
@@ -221,13 +244,14 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
         }
         binUpper[f * maxBins + b] = upper;
         if (upper >= floor) {
-          binStart[f * maxBins + b] = m;
-          m += count;
+          binStart[f * maxBins + b] = rows;
+          if (byClass) for (let c = 0, at = rows; c < m; at += h[hb + 1 + c]!, c++) classStart[(f * maxBins + b) * m + c] = at;
+          rows += count;
         }
       }
       for (let j = 0; j < k; j++) left[j] = left[j]! + h[hb + j]!;
     }
-    return m;
+    return rows;
   }
 
   /**
@@ -241,7 +265,9 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     for (let b = 0; b < bins; b++) {
       const count = h[f * stride + b * k]!;
       const to = binStart[f * maxBins + b]!;
-      if (to >= 0 && binUpper[f * maxBins + b]! >= lead.score) {
+      if (to >= 0 && byClass && binUpper[f * maxBins + b]! >= lead.score) {
+        mergeBin(f, pos, b, to, n, stats, h, lead);
+      } else if (to >= 0 && binUpper[f * maxBins + b]! >= lead.score) {
         const from = to - count; // binStart was advanced past the bin's rows
         sortByValue(binValues, binRows, from, to);
         const kept = left.slice(); // statistics below the bin
@@ -268,6 +294,64 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   }
 
   /**
+   * searchBins for one bin whose values are kept by class from `from` (`left` holds the
+   * statistics below the bin and is left as it was): each class's values sorted, then merged in
+   * order, moving each distinct value's rows left at once. Σ s² is updated per row; with counts
+   * that is exact, so the scores equal `splitScore`'s.
+   */
+  function mergeBin(f: number, pos: number, b: number, from: number, n: number, stats: Float64Array, h: Float64Array, lead: Lead): void {
+    const hb = f * stride + b * k;
+    let remaining = h[hb]!;
+    let leftSq = 0;
+    let rightSq = 0;
+    for (let c = 0, at = from; c < m; c++) {
+      heads[c] = at;
+      at += h[hb + 1 + c]!;
+      ends[c] = at;
+      if (ends[c]! - heads[c]! > 1) binValues.subarray(heads[c]!, ends[c]!).sort();
+      mid[1 + c] = left[1 + c]!; // running left counts
+      leftSq += left[1 + c]! ** 2;
+      rightSq += (stats[1 + c]! - left[1 + c]!) ** 2;
+    }
+    let nl = left[0]!;
+    let v = headMin();
+    for (;;) {
+      for (let c = 0; c < m; c++) {
+        while (heads[c]! < ends[c]! && binValues[heads[c]!] === v) {
+          const l = mid[1 + c]!;
+          leftSq += 2 * l + 1;
+          rightSq -= 2 * (stats[1 + c]! - l) - 1;
+          mid[1 + c] = l + 1;
+          heads[c]!++;
+          nl++;
+          remaining--;
+        }
+      }
+      if (remaining === 0) return; // the cut after the bin's last value is the next bin cut
+      const next = headMin();
+      const score = leftSq / nl + rightSq / (n - nl);
+      if (score >= lead.score) {
+        const threshold = midpoint(v, next);
+        const first = pos < lead.pos || (pos === lead.pos && (b < lead.bin || (b === lead.bin && lead.inside && threshold < lead.threshold)));
+        if (score > lead.score || first) {
+          Object.assign(lead, { score, pos, bin: b, inside: true, threshold });
+          const leftStats = mid.slice();
+          leftStats[0] = nl;
+          lead.split = { feature: f, threshold, score, leftStats };
+        }
+      }
+      v = next;
+    }
+  }
+
+  /** The least value at the heads of the class parts. */
+  function headMin(): number {
+    let v = Infinity;
+    for (let c = 0; c < m; c++) if (heads[c]! < ends[c]! && binValues[heads[c]!]! < v) v = binValues[heads[c]!]!;
+    return v;
+  }
+
+  /**
    * The split at a cut between bins (bins < cut go left), its threshold the midpoint between the
    * node's values on either side, as the exact splitter's, not the bin edge.
    */
@@ -278,10 +362,9 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     let maxLeft = -Infinity;
     let minRight = Infinity;
     for (let i = start; i < end; i++) {
-      const r = order[i]!;
-      const c = codes[r * width + f]!;
-      if (c === below) maxLeft = Math.max(maxLeft, x[r * width + f]!);
-      else if (c === above) minRight = Math.min(minRight, x[r * width + f]!);
+      const c = held[i * width + f]!;
+      if (c === below) maxLeft = Math.max(maxLeft, x[order[i]! * width + f]!);
+      else if (c === above) minRight = Math.min(minRight, x[order[i]! * width + f]!);
     }
     const leftStats = new Float64Array(k);
     for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j]! + h[f * stride + b * k + j]!;
@@ -298,19 +381,22 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     let j = end - 1;
     for (;;) {
       for (; i <= j; i++) {
-        const at = order[i]! * width + f;
-        const c = codes[at]!;
-        if (c > cut || (c === cut && !(x[at]! < t))) break;
+        const c = held[i * width + f]!;
+        if (c > cut || (c === cut && !(x[order[i]! * width + f]! < t))) break;
       }
       for (; i <= j; j--) {
-        const at = order[j]! * width + f;
-        const c = codes[at]!;
-        if (c < cut || (c === cut && x[at]! < t)) break;
+        const c = held[j * width + f]!;
+        if (c < cut || (c === cut && x[order[j]! * width + f]! < t)) break;
       }
       if (i >= j) break;
       const swap = order[i]!;
       order[i] = order[j]!;
       order[j] = swap;
+      for (let a = i * width, b = j * width, e = a + width; a < e; a++, b++) {
+        const c = held[a]!;
+        held[a] = held[b]!;
+        held[b] = c;
+      }
     }
     const mid = i;
     let left: Histogram;
