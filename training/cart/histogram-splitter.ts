@@ -41,23 +41,31 @@ const WALK_WIDTHS = 2;
 
 /**
  * `shared` gives bins made once (a forest's) and, optionally, the rows to train on, repeats
- * allowed (a bootstrap sample; the splitter reorders its own copy).
+ * allowed (a bootstrap sample).
  */
 export function histogramSplitter(x: Float64Array, width: number, target: TargetStats, maxBins: number, shared?: { bins: Bins; sample?: Int32Array }): Splitter<Histogram> {
   const { codes, edges } = shared?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k } = target;
   const stride = maxBins * k; // one feature's block in a histogram
   const size = width * stride;
-  let order: Int32Array;
-  if (shared?.sample) order = shared.sample.slice();
-  else {
-    order = new Int32Array(x.length / width);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+  // Each row's codes, inputs and target statistics, held at its place in the row order and moved
+  // with it when a node is partitioned: a node's rows are then read in sequence, not from all
+  // over memory (a node's rows are the places [start, end)).
+  const sample = shared?.sample;
+  const places = sample ? sample.length : x.length / width;
+  const held = sample ? new Uint8Array(places * width) : codes.slice();
+  const heldX = sample ? new Float64Array(places * width) : x.slice();
+  const heldSlot = sample ? new Int32Array(places) : slot.slice();
+  const heldValue = sample ? new Float64Array(places) : value.slice();
+  for (let i = 0; sample && i < places; i++) {
+    const r = sample[i]!;
+    for (let f = 0; f < width; f++) {
+      held[i * width + f] = codes[r * width + f]!;
+      heldX[i * width + f] = x[r * width + f]!;
+    }
+    heldSlot[i] = slot[r]!;
+    heldValue[i] = value[r]!;
   }
-  // The codes of the row at each place of `order`, kept in step with it: a node's codes are then
-  // read in sequence, not from rows all over memory.
-  const held = new Uint8Array(order.length * width);
-  for (let i = 0; i < order.length; i++) held.set(codes.subarray(order[i]! * width, order[i]! * width + width), i * width);
   const pool: Float64Array[] = [];
 
   const take = (): Float64Array => pool.pop()?.fill(0) ?? new Float64Array(size);
@@ -68,9 +76,8 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   function scan(start: number, end: number): Float64Array {
     const h = take();
     for (let i = start; i < end; i++) {
-      const r = order[i]!;
-      const s = 1 + slot[r]!;
-      const v = value[r]!;
+      const s = 1 + heldSlot[i]!;
+      const v = heldValue[i]!;
       const base = i * width;
       for (let f = 0; f < width; f++) {
         const at = f * stride + held[base + f]! * k;
@@ -83,8 +90,8 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
 
   // Exact search scratch: the rows of the bins searched, their values, running statistics, and
   // each feature's cut scores (cut b leaves bins < b on the left: b = 0 and b = bins are no split).
-  const binRows = new Int32Array(order.length);
-  const binValues = new Float64Array(order.length);
+  const binRows = new Int32Array(places); // places, for the rows' statistics
+  const binValues = new Float64Array(places);
   const binStart = new Int32Array(width * maxBins); // where a bin's rows go in binRows, -1 when not searched
   // With few classes a bin's values are kept apart by class, each part sorted alone (a typed
   // array's own sort, no rows carried along), and the parts merged while scanning.
@@ -147,8 +154,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
       for (let i = start; i < end; i++) {
         const b = f * maxBins + held[i * width + f]!;
         if (binStart[b]! < 0) continue;
-        const r = order[i]!;
-        binValues[classStart[b * m + slot[r]!]!++] = x[r * width + f]!;
+        binValues[classStart[b * m + heldSlot[i]!]!++] = heldX[i * width + f]!;
       }
       return;
     }
@@ -156,16 +162,15 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
       const b = f * maxBins + held[i * width + f]!;
       const at = binStart[b]!;
       if (at < 0) continue;
-      const r = order[i]!;
-      binRows[at] = r;
-      binValues[at] = x[r * width + f]!;
+      binRows[at] = i;
+      binValues[at] = heldX[i * width + f]!;
       binStart[b] = at + 1;
     }
   }
 
   function variesInside(start: number, end: number, f: number): boolean {
-    const first = x[order[start]! * width + f]!;
-    for (let i = start + 1; i < end; i++) if (x[order[i]! * width + f] !== first) return true;
+    const first = heldX[start * width + f]!;
+    for (let i = start + 1; i < end; i++) if (heldX[i * width + f] !== first) return true;
     return false;
   }
 
@@ -274,7 +279,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
         for (let i = from; i < to - 1; i++) {
           const r = binRows[i]!;
           left[0]!++;
-          left[1 + slot[r]!] = left[1 + slot[r]!]! + value[r]!;
+          left[1 + heldSlot[r]!] = left[1 + heldSlot[r]!]! + heldValue[r]!;
           const v = binValues[i]!;
           const next = binValues[i + 1]!;
           if (v === next) continue;
@@ -363,12 +368,29 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     let minRight = Infinity;
     for (let i = start; i < end; i++) {
       const c = held[i * width + f]!;
-      if (c === below) maxLeft = Math.max(maxLeft, x[order[i]! * width + f]!);
-      else if (c === above) minRight = Math.min(minRight, x[order[i]! * width + f]!);
+      if (c === below) maxLeft = Math.max(maxLeft, heldX[i * width + f]!);
+      else if (c === above) minRight = Math.min(minRight, heldX[i * width + f]!);
     }
     const leftStats = new Float64Array(k);
     for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j]! + h[f * stride + b * k + j]!;
     return { feature: f, threshold: midpoint(maxLeft, minRight), score, leftStats };
+  }
+
+  function swapPlaces(i: number, j: number): void {
+    for (let a = i * width, b = j * width, e = a + width; a < e; a++, b++) {
+      const c = held[a]!;
+      held[a] = held[b]!;
+      held[b] = c;
+      const v = heldX[a]!;
+      heldX[a] = heldX[b]!;
+      heldX[b] = v;
+    }
+    const s = heldSlot[i]!;
+    heldSlot[i] = heldSlot[j]!;
+    heldSlot[j] = s;
+    const v = heldValue[i]!;
+    heldValue[i] = heldValue[j]!;
+    heldValue[j] = v;
   }
 
   function apply(start: number, end: number, split: Split, parent: Histogram, needLeft: boolean, needRight: boolean) {
@@ -382,21 +404,14 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     for (;;) {
       for (; i <= j; i++) {
         const c = held[i * width + f]!;
-        if (c > cut || (c === cut && !(x[order[i]! * width + f]! < t))) break;
+        if (c > cut || (c === cut && !(heldX[i * width + f]! < t))) break;
       }
       for (; i <= j; j--) {
         const c = held[j * width + f]!;
-        if (c < cut || (c === cut && x[order[j]! * width + f]! < t)) break;
+        if (c < cut || (c === cut && heldX[j * width + f]! < t)) break;
       }
       if (i >= j) break;
-      const swap = order[i]!;
-      order[i] = order[j]!;
-      order[j] = swap;
-      for (let a = i * width, b = j * width, e = a + width; a < e; a++, b++) {
-        const c = held[a]!;
-        held[a] = held[b]!;
-        held[b] = c;
-      }
+      swapPlaces(i, j);
     }
     const mid = i;
     let left: Histogram;
@@ -427,7 +442,7 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     return { mid, left, right };
   }
 
-  return { rootState: () => scan(0, order.length), best, apply, release };
+  return { rootState: () => scan(0, places), best, apply, release };
 }
 
 /** The number of edges ≤ t (binary search over ascending edges). */
