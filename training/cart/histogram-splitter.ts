@@ -38,12 +38,19 @@ interface Lead {
  */
 const WALK_WIDTHS = 2;
 
-
 /**
  * `shared` gives bins made once (a forest's) and, optionally, the rows to train on, repeats
- * allowed (a bootstrap sample).
+ * allowed (a bootstrap sample). `search: false` keeps to cuts between bins, thresholds at the bin
+ * edges (the forest's choice: the search cost it ~45% more time at 1M rows for +0.2 points).
  */
-export function histogramSplitter(x: Float64Array, width: number, target: TargetStats, maxBins: number, shared?: { bins: Bins; sample?: Int32Array }): Splitter<Histogram> {
+export function histogramSplitter(
+  x: Float64Array,
+  width: number,
+  target: TargetStats,
+  maxBins: number,
+  shared?: { bins: Bins; sample?: Int32Array },
+  search = true,
+): Splitter<Histogram> {
   const { codes, edges } = shared?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k } = target;
   const stride = maxBins * k; // one feature's block in a histogram
@@ -54,15 +61,14 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   const sample = shared?.sample;
   const places = sample ? sample.length : x.length / width;
   const held = sample ? new Uint8Array(places * width) : codes.slice();
-  const heldX = sample ? new Float64Array(places * width) : x.slice();
+  // Inputs are only read by the search (cuts at bin edges need codes alone).
+  const heldX = !search ? new Float64Array(0) : sample ? new Float64Array(places * width) : x.slice();
   const heldSlot = sample ? new Int32Array(places) : slot.slice();
   const heldValue = sample ? new Float64Array(places) : value.slice();
   for (let i = 0; sample && i < places; i++) {
     const r = sample[i]!;
-    for (let f = 0; f < width; f++) {
-      held[i * width + f] = codes[r * width + f]!;
-      heldX[i * width + f] = x[r * width + f]!;
-    }
+    for (let f = 0; f < width; f++) held[i * width + f] = codes[r * width + f]!;
+    for (let f = 0; search && f < width; f++) heldX[i * width + f] = x[r * width + f]!;
     heldSlot[i] = slot[r]!;
     heldValue[i] = value[r]!;
   }
@@ -96,14 +102,14 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
   // With few classes a bin's values are kept apart by class, each part sorted alone (a typed
   // array's own sort, no rows carried along), and the parts merged while scanning.
   const m = k - 1;
-  const byClass = moveBounds(target).classes && m <= MERGED_CLASSES;
+  const { rowBound, classes, yRange } = moveBounds(target);
+  const byClass = classes && m <= MERGED_CLASSES;
   const classStart = new Int32Array(byClass ? width * maxBins * m : 0);
   const heads = new Int32Array(m);
   const ends = new Int32Array(m);
   const left = new Float64Array(k);
   const right = new Float64Array(k);
   const cutScores = new Float64Array(width * (maxBins + 1));
-  const { rowBound, classes, yRange } = moveBounds(target);
   const binUpper = new Float64Array(width * maxBins);
   const mid = new Float64Array(k);
 
@@ -130,8 +136,9 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
         if (b < bins) for (let j = 0; j < k; j++) left[j] = left[j]! + h[f * stride + b * k + j]!;
       }
       // All rows in one bin: the feature may still vary inside it (the exact splitter would try it).
-      if (varies || variesInside(start, end, f)) tried.push(f);
+      if (varies || (search && variesInside(start, end, f))) tried.push(f);
     }
+    if (!search) return lead.pos < 0 ? undefined : edgeSplit(tried[lead.pos]!, lead.bin, lead.score, h);
     // Features with the best bin cuts first: what they find raises the bar for the others.
     const potential = (f: number) => {
       let top = -Infinity;
@@ -356,6 +363,13 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     return v;
   }
 
+  /** The split at a cut between bins with the bin edge for threshold (no search). */
+  function edgeSplit(f: number, cut: number, score: number, h: Float64Array): Split {
+    const leftStats = new Float64Array(k);
+    for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j]! + h[f * stride + b * k + j]!;
+    return { feature: f, threshold: edges[f]![cut - 1]!, score, leftStats };
+  }
+
   /**
    * The split at a cut between bins (bins < cut go left), its threshold the midpoint between the
    * node's values on either side, as the exact splitter's, not the bin edge.
@@ -381,6 +395,8 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
       const c = held[a]!;
       held[a] = held[b]!;
       held[b] = c;
+    }
+    for (let a = i * width, b = j * width, e = search ? a + width : a; a < e; a++, b++) {
       const v = heldX[a]!;
       heldX[a] = heldX[b]!;
       heldX[b] = v;
@@ -395,7 +411,8 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
 
   function apply(start: number, end: number, split: Split, parent: Histogram, needLeft: boolean, needRight: boolean) {
     // A row's bin below the threshold's bin means x < threshold, above it x > threshold (codes
-    // count the edges ≤ x); only rows in the threshold's own bin compare their values.
+    // count the edges ≤ x); only rows in the threshold's own bin compare their values (without
+    // the search, thresholds are edges, and a row in the edge's bin is ≥ it).
     const f = split.feature;
     const t = split.threshold;
     const cut = edgesAtMost(edges[f]!, t);
@@ -404,11 +421,11 @@ export function histogramSplitter(x: Float64Array, width: number, target: Target
     for (;;) {
       for (; i <= j; i++) {
         const c = held[i * width + f]!;
-        if (c > cut || (c === cut && !(heldX[i * width + f]! < t))) break;
+        if (c > cut || (c === cut && !(search && heldX[i * width + f]! < t))) break;
       }
       for (; i <= j; j--) {
         const c = held[j * width + f]!;
-        if (c < cut || (c === cut && heldX[j * width + f]! < t)) break;
+        if (c < cut || (c === cut && search && heldX[j * width + f]! < t)) break;
       }
       if (i >= j) break;
       swapPlaces(i, j);
