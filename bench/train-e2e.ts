@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sklearnAvailable } from './cart.ts';
@@ -39,9 +40,12 @@ export interface TrainE2eResult {
   runs: number;
 }
 
-async function writeModel(dir: string, rows: number, features: number): Promise<string> {
+/** The bench's data seed; `benchTrainSeeds` compares accuracy over others too. */
+const SEED = 11;
+
+async function writeModel(dir: string, rows: number, features: number, seed = SEED): Promise<string> {
   const holdoutRows = Math.min(200_000, Math.round(rows / 4));
-  const data = syntheticClassification(rows + holdoutRows, 11, features);
+  const data = syntheticClassification(rows + holdoutRows, seed, features);
   const model = path.join(dir, `synthetic-${features}`);
   mkdirSync(model);
   await writeCsv(data, path.join(model, 'train.csv'), 0, rows);
@@ -134,4 +138,42 @@ export async function benchTrain(log: (line: string) => void, repeats = 3): Prom
     log(`    sklearn: ${phasesText(r.sklearnPhasesMs)}`);
   }
   return results;
+}
+
+export interface SeedAccuracy {
+  seed: number;
+  oursAccuracy: number;
+  sklearnAccuracy: number;
+  /** Ours minus sklearn's, in points of holdout accuracy. */
+  differencePoints: number;
+}
+
+/**
+ * Holdout accuracy of `mlship train` and of scikit-learn on the bench's data made with other
+ * seeds (1,000,000 × 8, depth 10, defaults otherwise): one run each per seed, accuracy only.
+ */
+export async function benchTrainSeeds(log: (line: string) => void, seeds: number[], rows = 1_000_000, features = 8): Promise<SeedAccuracy[]> {
+  log(`## Training accuracy over data seeds: \`mlship train\` vs scikit-learn, ${rows.toLocaleString('en-US')} rows × ${features}, depth ${DEPTH}`);
+  const results: SeedAccuracy[] = [];
+  for (const seed of seeds) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-seeds-'));
+    try {
+      const model = await writeModel(dir, rows, features, seed);
+      const ours = oursRun(model, path.join(dir, 'out')).out.accuracy;
+      const sk = sklearnRun(model).out.accuracy;
+      const r = { seed, oursAccuracy: ours, sklearnAccuracy: sk, differencePoints: (ours - sk) * 100 };
+      results.push(r);
+      log(`seed ${seed}: ours ${(ours * 100).toFixed(3)}%, sklearn ${(sk * 100).toFixed(3)}% → ${r.differencePoints >= 0 ? '+' : ''}${r.differencePoints.toFixed(3)} points`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+// `node bench/train-e2e.ts --seeds 11,12,13,14,15`: the accuracy comparison alone.
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '11,12,13,14,15' } } });
+  if (!sklearnAvailable()) throw new Error('/usr/bin/python3 with sklearn not found (apt-get install python3-sklearn)');
+  await benchTrainSeeds(console.log, values.seeds.split(',').map(Number));
 }

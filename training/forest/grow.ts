@@ -25,7 +25,7 @@ export function growForestTree(data: ForestData, t: number): FlatTree {
   }
   const splitter: Splitter<unknown> = data.presorted
     ? exactSplitter(x, width, stats, { presorted: data.presorted, counts })
-    : (histogramSplitter(x, width, stats, o.maxBins, { bins: data.bins!, sample: sampleRows(counts) }) as Splitter<unknown>);
+    : (histogramSplitter(x, width, stats, o.maxBins, { bins: data.bins!, sample: sampleRows(counts) }, false) as Splitter<unknown>);
   const features = o.maxFeatures < width ? featureSampler(width, o.maxFeatures, random) : undefined;
   return growTree(splitter, rootStats, o, data.kind === 'classification', undefined, features);
 }

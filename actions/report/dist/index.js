@@ -92234,16 +92234,25 @@ function sideScore(stats, offset, width) {
 }
 
 // training/cart/histogram-splitter.ts
-function histogramSplitter(x2, width, target, maxBins, shared2) {
+var MERGED_CLASSES = 16;
+var WALK_WIDTHS = 2;
+function histogramSplitter(x2, width, target, maxBins, shared2, search = true) {
   const { codes, edges } = shared2?.bins ?? binColumns(x2, width, maxBins);
   const { slot, value, width: k5 } = target;
   const stride = maxBins * k5;
   const size = width * stride;
-  let order;
-  if (shared2?.sample) order = shared2.sample.slice();
-  else {
-    order = new Int32Array(x2.length / width);
-    for (let i6 = 0; i6 < order.length; i6++) order[i6] = i6;
+  const sample = shared2?.sample;
+  const places = sample ? sample.length : x2.length / width;
+  const held = sample ? new Uint8Array(places * width) : codes.slice();
+  const heldX = !search ? new Float64Array(0) : sample ? new Float64Array(places * width) : x2.slice();
+  const heldSlot = sample ? new Int32Array(places) : slot.slice();
+  const heldValue = sample ? new Float64Array(places) : value.slice();
+  for (let i6 = 0; sample && i6 < places; i6++) {
+    const r5 = sample[i6];
+    for (let f5 = 0; f5 < width; f5++) held[i6 * width + f5] = codes[r5 * width + f5];
+    for (let f5 = 0; search && f5 < width; f5++) heldX[i6 * width + f5] = x2[r5 * width + f5];
+    heldSlot[i6] = slot[r5];
+    heldValue[i6] = value[r5];
   }
   const pool = [];
   const take2 = () => pool.pop()?.fill(0) ?? new Float64Array(size);
@@ -92253,99 +92262,390 @@ function histogramSplitter(x2, width, target, maxBins, shared2) {
   function scan(start, end) {
     const h5 = take2();
     for (let i6 = start; i6 < end; i6++) {
-      const r5 = order[i6];
-      const s2 = 1 + slot[r5];
-      const v = value[r5];
-      const base = r5 * width;
+      const s2 = 1 + heldSlot[i6];
+      const v = heldValue[i6];
+      const base = i6 * width;
       for (let f5 = 0; f5 < width; f5++) {
-        const at = f5 * stride + codes[base + f5] * k5;
+        const at = f5 * stride + held[base + f5] * k5;
         h5[at]++;
         h5[at + s2] = h5[at + s2] + v;
       }
     }
     return h5;
   }
+  const binRows = new Int32Array(places);
+  const binValues = new Float64Array(places);
+  const binStart = new Int32Array(width * maxBins);
+  const m3 = k5 - 1;
+  const { rowBound, classes, yRange } = moveBounds(target);
+  const byClass = classes && m3 <= MERGED_CLASSES;
+  const classStart = new Int32Array(byClass ? width * maxBins * m3 : 0);
+  const heads = new Int32Array(m3);
+  const ends = new Int32Array(m3);
+  const left = new Float64Array(k5);
+  const right = new Float64Array(k5);
+  const cutScores = new Float64Array(width * (maxBins + 1));
+  const binUpper = new Float64Array(width * maxBins);
+  const mid = new Float64Array(k5);
   function best(start, end, stats, h5, features) {
     if (!h5) throw new Error("histogram splitter: node has no histogram");
-    const cumulative = new Float64Array(k5);
-    const rightStats = new Float64Array(k5);
-    let bestScore = -Infinity;
-    let bestFeature = -1;
-    let bestBin = -1;
     const n3 = end - start;
-    let tried = 0;
-    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+    const tried = [];
+    const lead = { score: -Infinity, pos: -1, bin: -1, inside: false, threshold: 0, split: void 0 };
+    for (let fi = 0; fi < width && (!features || tried.length < features.count); fi++) {
       const f5 = features ? features.order[fi] : fi;
       const bins = edges[f5].length + 1;
-      cumulative.fill(0);
+      const scores = f5 * (maxBins + 1);
+      left.fill(0);
       let varies = false;
-      for (let b7 = 0; b7 < bins - 1; b7++) {
-        const at = f5 * stride + b7 * k5;
-        for (let j5 = 0; j5 < k5; j5++) cumulative[j5] = cumulative[j5] + h5[at + j5];
-        const nl = cumulative[0];
-        if (nl === 0) continue;
-        if (nl === n3) break;
-        varies = true;
-        for (let j5 = 0; j5 < k5; j5++) rightStats[j5] = stats[j5] - cumulative[j5];
-        rightStats[0] = n3 - nl;
-        const score = sideScore(cumulative, 0, k5) + sideScore(rightStats, 0, k5);
-        if (score > bestScore) {
-          bestScore = score;
-          bestFeature = f5;
-          bestBin = b7;
+      for (let b7 = 0; b7 <= bins; b7++) {
+        const nl = left[0];
+        const score = splitScore(stats, n3);
+        cutScores[scores + b7] = score;
+        if (nl > 0 && nl < n3) {
+          varies = true;
+          if (score > lead.score) Object.assign(lead, { score, pos: tried.length, bin: b7 });
+        }
+        if (b7 < bins) for (let j5 = 0; j5 < k5; j5++) left[j5] = left[j5] + h5[f5 * stride + b7 * k5 + j5];
+      }
+      if (varies || search && variesInside(start, end, f5)) tried.push(f5);
+    }
+    if (!search) return lead.pos < 0 ? void 0 : edgeSplit(tried[lead.pos], lead.bin, lead.score, h5);
+    const potential = (f5) => {
+      let top = -Infinity;
+      for (let c5 = f5 * (maxBins + 1), e5 = c5 + edges[f5].length + 2; c5 < e5; c5++) top = Math.max(top, cutScores[c5]);
+      return top;
+    };
+    const ranked = tried.map((f5, i6) => ({ f: f5, i: i6, top: potential(f5) })).sort((a5, b7) => b7.top - a5.top || a5.i - b7.i);
+    for (const { f: f5, i: i6 } of ranked) {
+      if (markBins(f5, n3, stats, h5, lead.score) === 0) continue;
+      gather2(start, end, f5);
+      searchBins(f5, i6, n3, stats, h5, lead);
+    }
+    if (lead.split) return lead.split;
+    return lead.pos < 0 ? void 0 : cutSplit(start, end, tried[lead.pos], lead.bin, lead.score, h5);
+  }
+  function gather2(start, end, f5) {
+    if (byClass) {
+      for (let i6 = start; i6 < end; i6++) {
+        const b7 = f5 * maxBins + held[i6 * width + f5];
+        if (binStart[b7] < 0) continue;
+        binValues[classStart[b7 * m3 + heldSlot[i6]]++] = heldX[i6 * width + f5];
+      }
+      return;
+    }
+    for (let i6 = start; i6 < end; i6++) {
+      const b7 = f5 * maxBins + held[i6 * width + f5];
+      const at = binStart[b7];
+      if (at < 0) continue;
+      binRows[at] = i6;
+      binValues[at] = heldX[i6 * width + f5];
+      binStart[b7] = at + 1;
+    }
+  }
+  function variesInside(start, end, f5) {
+    const first = heldX[start * width + f5];
+    for (let i6 = start + 1; i6 < end; i6++) if (heldX[i6 * width + f5] !== first) return true;
+    return false;
+  }
+  function splitScore(stats, n3) {
+    for (let j5 = 0; j5 < k5; j5++) right[j5] = stats[j5] - left[j5];
+    right[0] = n3 - left[0];
+    return sideScore(left, 0, k5) + sideScore(right, 0, k5);
+  }
+  function margin(below, h5, at, prev, next, stats, n3) {
+    const count = h5[at];
+    for (let j5 = 0; j5 < k5; j5++) mid[j5] = below[j5] + h5[at + j5] / 2;
+    const nl = mid[0];
+    const nr = n3 - nl;
+    const share = (bin, j5) => h5[bin + j5] / h5[bin];
+    const bend = rowBound * count * count / (16 * Math.min(nl, nr));
+    if (!classes) {
+      const d5 = mid[1] / nl - (stats[1] - mid[1]) / nr;
+      return WALK_WIDTHS * Math.sqrt(count) * Math.abs(d5) * yRange + count / 4 * Math.abs(2 * d5 * (share(next, 1) - share(prev, 1))) + bend;
+    }
+    let ql = 0;
+    let qr = 0;
+    for (let j5 = 1; j5 < k5; j5++) {
+      ql += mid[j5] * mid[j5];
+      qr += (stats[j5] - mid[j5]) ** 2;
+    }
+    ql /= nl * nl;
+    qr /= nr * nr;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let drift = 0;
+    for (let j5 = 1; j5 < k5; j5++) {
+      const d5 = 2 * mid[j5] / nl - ql - (2 * (stats[j5] - mid[j5]) / nr - qr);
+      drift += d5 * (share(next, j5) - share(prev, j5));
+      if (h5[at + j5] === 0) continue;
+      if (d5 < lo) lo = d5;
+      if (d5 > hi) hi = d5;
+    }
+    return WALK_WIDTHS * Math.sqrt(count) * (hi - lo) / 2 + count / 4 * Math.abs(drift) + bend;
+  }
+  function markBins(f5, n3, stats, h5, floor) {
+    const bins = edges[f5].length + 1;
+    const scores = f5 * (maxBins + 1);
+    let rows = 0;
+    left.fill(0);
+    for (let b7 = 0; b7 < bins; b7++) {
+      const hb = f5 * stride + b7 * k5;
+      const count = h5[hb];
+      binStart[f5 * maxBins + b7] = -1;
+      if (count >= 2) {
+        const chord = (cutScores[scores + b7] + cutScores[scores + b7 + 1]) / 2;
+        const bound = rowBound * count / 2;
+        let upper = chord + bound;
+        if (upper >= floor) {
+          const prev = b7 > 0 && h5[hb - k5] > 0 ? hb - k5 : hb;
+          const next = b7 + 1 < bins && h5[hb + k5] > 0 ? hb + k5 : hb;
+          upper = chord + Math.min(bound, margin(left, h5, hb, prev, next, stats, n3));
+        }
+        binUpper[f5 * maxBins + b7] = upper;
+        if (upper >= floor) {
+          binStart[f5 * maxBins + b7] = rows;
+          if (byClass) for (let c5 = 0, at = rows; c5 < m3; at += h5[hb + 1 + c5], c5++) classStart[(f5 * maxBins + b7) * m3 + c5] = at;
+          rows += count;
         }
       }
-      if (varies) tried++;
+      for (let j5 = 0; j5 < k5; j5++) left[j5] = left[j5] + h5[hb + j5];
     }
-    if (bestFeature < 0) return void 0;
+    return rows;
+  }
+  function searchBins(f5, pos, n3, stats, h5, lead) {
+    const bins = edges[f5].length + 1;
+    left.fill(0);
+    for (let b7 = 0; b7 < bins; b7++) {
+      const count = h5[f5 * stride + b7 * k5];
+      const to = binStart[f5 * maxBins + b7];
+      if (to >= 0 && byClass && binUpper[f5 * maxBins + b7] >= lead.score) {
+        mergeBin(f5, pos, b7, to, n3, stats, h5, lead);
+      } else if (to >= 0 && binUpper[f5 * maxBins + b7] >= lead.score) {
+        const from = to - count;
+        sortByValue(binValues, binRows, from, to);
+        const kept = left.slice();
+        for (let i6 = from; i6 < to - 1; i6++) {
+          const r5 = binRows[i6];
+          left[0]++;
+          left[1 + heldSlot[r5]] = left[1 + heldSlot[r5]] + heldValue[r5];
+          const v = binValues[i6];
+          const next = binValues[i6 + 1];
+          if (v === next) continue;
+          const score = splitScore(stats, n3);
+          if (score < lead.score) continue;
+          const threshold = midpoint(v, next);
+          const first = pos < lead.pos || pos === lead.pos && (b7 < lead.bin || b7 === lead.bin && lead.inside && threshold < lead.threshold);
+          if (score > lead.score || first) {
+            Object.assign(lead, { score, pos, bin: b7, inside: true, threshold });
+            lead.split = { feature: f5, threshold, score, leftStats: left.slice() };
+          }
+        }
+        left.set(kept);
+      }
+      for (let j5 = 0; j5 < k5; j5++) left[j5] = left[j5] + h5[f5 * stride + b7 * k5 + j5];
+    }
+  }
+  function mergeBin(f5, pos, b7, from, n3, stats, h5, lead) {
+    const hb = f5 * stride + b7 * k5;
+    let remaining = h5[hb];
+    let leftSq = 0;
+    let rightSq = 0;
+    for (let c5 = 0, at = from; c5 < m3; c5++) {
+      heads[c5] = at;
+      at += h5[hb + 1 + c5];
+      ends[c5] = at;
+      if (ends[c5] - heads[c5] > 1) binValues.subarray(heads[c5], ends[c5]).sort();
+      mid[1 + c5] = left[1 + c5];
+      leftSq += left[1 + c5] ** 2;
+      rightSq += (stats[1 + c5] - left[1 + c5]) ** 2;
+    }
+    let nl = left[0];
+    let v = headMin();
+    for (; ; ) {
+      for (let c5 = 0; c5 < m3; c5++) {
+        while (heads[c5] < ends[c5] && binValues[heads[c5]] === v) {
+          const l3 = mid[1 + c5];
+          leftSq += 2 * l3 + 1;
+          rightSq -= 2 * (stats[1 + c5] - l3) - 1;
+          mid[1 + c5] = l3 + 1;
+          heads[c5]++;
+          nl++;
+          remaining--;
+        }
+      }
+      if (remaining === 0) return;
+      const next = headMin();
+      const score = leftSq / nl + rightSq / (n3 - nl);
+      if (score >= lead.score) {
+        const threshold = midpoint(v, next);
+        const first = pos < lead.pos || pos === lead.pos && (b7 < lead.bin || b7 === lead.bin && lead.inside && threshold < lead.threshold);
+        if (score > lead.score || first) {
+          Object.assign(lead, { score, pos, bin: b7, inside: true, threshold });
+          const leftStats = mid.slice();
+          leftStats[0] = nl;
+          lead.split = { feature: f5, threshold, score, leftStats };
+        }
+      }
+      v = next;
+    }
+  }
+  function headMin() {
+    let v = Infinity;
+    for (let c5 = 0; c5 < m3; c5++) if (heads[c5] < ends[c5] && binValues[heads[c5]] < v) v = binValues[heads[c5]];
+    return v;
+  }
+  function edgeSplit(f5, cut, score, h5) {
     const leftStats = new Float64Array(k5);
-    for (let b7 = 0; b7 <= bestBin; b7++) {
-      const at = bestFeature * stride + b7 * k5;
-      for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[at + j5];
+    for (let b7 = 0; b7 < cut; b7++) for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[f5 * stride + b7 * k5 + j5];
+    return { feature: f5, threshold: edges[f5][cut - 1], score, leftStats };
+  }
+  function cutSplit(start, end, f5, cut, score, h5) {
+    let above = cut;
+    while (h5[f5 * stride + above * k5] === 0) above++;
+    const below = cut - 1;
+    let maxLeft = -Infinity;
+    let minRight = Infinity;
+    for (let i6 = start; i6 < end; i6++) {
+      const c5 = held[i6 * width + f5];
+      if (c5 === below) maxLeft = Math.max(maxLeft, heldX[i6 * width + f5]);
+      else if (c5 === above) minRight = Math.min(minRight, heldX[i6 * width + f5]);
     }
-    return { feature: bestFeature, threshold: edges[bestFeature][bestBin], score: bestScore, leftStats };
+    const leftStats = new Float64Array(k5);
+    for (let b7 = 0; b7 < cut; b7++) for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[f5 * stride + b7 * k5 + j5];
+    return { feature: f5, threshold: midpoint(maxLeft, minRight), score, leftStats };
+  }
+  function swapPlaces(i6, j5) {
+    for (let a5 = i6 * width, b7 = j5 * width, e5 = a5 + width; a5 < e5; a5++, b7++) {
+      const c5 = held[a5];
+      held[a5] = held[b7];
+      held[b7] = c5;
+    }
+    for (let a5 = i6 * width, b7 = j5 * width, e5 = search ? a5 + width : a5; a5 < e5; a5++, b7++) {
+      const v3 = heldX[a5];
+      heldX[a5] = heldX[b7];
+      heldX[b7] = v3;
+    }
+    const s2 = heldSlot[i6];
+    heldSlot[i6] = heldSlot[j5];
+    heldSlot[j5] = s2;
+    const v = heldValue[i6];
+    heldValue[i6] = heldValue[j5];
+    heldValue[j5] = v;
   }
   function apply(start, end, split2, parent, needLeft, needRight) {
-    const cut = edges[split2.feature].indexOf(split2.threshold);
+    const f5 = split2.feature;
+    const t = split2.threshold;
+    const cut = edgesAtMost(edges[f5], t);
     let i6 = start;
     let j5 = end - 1;
     for (; ; ) {
-      while (i6 <= j5 && codes[order[i6] * width + split2.feature] <= cut) i6++;
-      while (i6 <= j5 && codes[order[j5] * width + split2.feature] > cut) j5--;
+      for (; i6 <= j5; i6++) {
+        const c5 = held[i6 * width + f5];
+        if (c5 > cut || c5 === cut && !(search && heldX[i6 * width + f5] < t)) break;
+      }
+      for (; i6 <= j5; j5--) {
+        const c5 = held[j5 * width + f5];
+        if (c5 < cut || c5 === cut && search && heldX[j5 * width + f5] < t) break;
+      }
       if (i6 >= j5) break;
-      const t = order[i6];
-      order[i6] = order[j5];
-      order[j5] = t;
+      swapPlaces(i6, j5);
     }
-    const mid = i6;
-    let left;
-    let right;
-    const leftSmaller = mid - start <= end - mid;
+    const mid2 = i6;
+    let left2;
+    let right2;
+    const leftSmaller = mid2 - start <= end - mid2;
     if (needLeft || needRight) {
-      const small = leftSmaller ? scan(start, mid) : scan(mid, end);
+      const small = leftSmaller ? scan(start, mid2) : scan(mid2, end);
       if ((leftSmaller ? needRight : needLeft) && parent) {
         for (let a5 = 0; a5 < size; a5++) parent[a5] = parent[a5] - small[a5];
-        if (leftSmaller) [left, right] = [small, parent];
-        else [left, right] = [parent, small];
+        if (leftSmaller) [left2, right2] = [small, parent];
+        else [left2, right2] = [parent, small];
       } else {
         release2(parent);
-        if (leftSmaller) left = small;
-        else right = small;
+        if (leftSmaller) left2 = small;
+        else right2 = small;
       }
     } else {
       release2(parent);
     }
-    if (!needLeft && left) {
-      release2(left);
-      left = void 0;
+    if (!needLeft && left2) {
+      release2(left2);
+      left2 = void 0;
     }
-    if (!needRight && right) {
-      release2(right);
-      right = void 0;
+    if (!needRight && right2) {
+      release2(right2);
+      right2 = void 0;
     }
-    return { mid, left, right };
+    return { mid: mid2, left: left2, right: right2 };
   }
-  return { rootState: () => scan(0, order.length), best, apply, release: release2 };
+  return { rootState: () => scan(0, places), best, apply, release: release2 };
+}
+function edgesAtMost(e5, t) {
+  let i6 = 0;
+  let end = e5.length;
+  while (i6 < end) {
+    const mid = i6 + end >>> 1;
+    if (e5[mid] <= t) i6 = mid + 1;
+    else end = mid;
+  }
+  return i6;
+}
+function sortByValue(values, rows, from, to) {
+  const stack = [from, to - 1];
+  while (stack.length > 0) {
+    const hiEnd = stack.pop();
+    const loEnd = stack.pop();
+    if (hiEnd - loEnd < 16) {
+      for (let i7 = loEnd + 1; i7 <= hiEnd; i7++) {
+        const v = values[i7];
+        const r5 = rows[i7];
+        let j6 = i7 - 1;
+        for (; j6 >= loEnd && values[j6] > v; j6--) {
+          values[j6 + 1] = values[j6];
+          rows[j6 + 1] = rows[j6];
+        }
+        values[j6 + 1] = v;
+        rows[j6 + 1] = r5;
+      }
+      continue;
+    }
+    const pivot = median3(values[loEnd], values[loEnd + hiEnd >>> 1], values[hiEnd]);
+    let i6 = loEnd;
+    let j5 = hiEnd;
+    while (i6 <= j5) {
+      while (values[i6] < pivot) i6++;
+      while (values[j5] > pivot) j5--;
+      if (i6 <= j5) {
+        const v = values[i6];
+        values[i6] = values[j5];
+        values[j5] = v;
+        const r5 = rows[i6];
+        rows[i6] = rows[j5];
+        rows[j5] = r5;
+        i6++;
+        j5--;
+      }
+    }
+    if (loEnd < j5) stack.push(loEnd, j5);
+    if (i6 < hiEnd) stack.push(i6, hiEnd);
+  }
+}
+function median3(a5, b7, c5) {
+  return a5 < b7 ? b7 < c5 ? b7 : a5 < c5 ? c5 : a5 : a5 < c5 ? a5 : b7 < c5 ? c5 : b7;
+}
+function moveBounds(target) {
+  let classes = true;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let r5 = 0; r5 < target.value.length; r5++) {
+    const v = target.value[r5];
+    if (v !== 1) classes = false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const y = Math.max(Math.abs(lo), Math.abs(hi));
+  return { rowBound: classes ? 2 : 6 * y * y, classes, yRange: hi - lo };
 }
 
 // training/cart/train.ts
@@ -93924,7 +94224,7 @@ function growForestTree(data, t) {
     rootStats[0] = rootStats[0] + c5;
     rootStats[1 + stats.slot[r5]] = rootStats[1 + stats.slot[r5]] + c5 * stats.value[r5];
   }
-  const splitter = data.presorted ? exactSplitter(x2, width, stats, { presorted: data.presorted, counts }) : histogramSplitter(x2, width, stats, o3.maxBins, { bins: data.bins, sample: sampleRows(counts) });
+  const splitter = data.presorted ? exactSplitter(x2, width, stats, { presorted: data.presorted, counts }) : histogramSplitter(x2, width, stats, o3.maxBins, { bins: data.bins, sample: sampleRows(counts) }, false);
   const features = o3.maxFeatures < width ? featureSampler(width, o3.maxFeatures, random) : void 0;
   return growTree(splitter, rootStats, o3, data.kind === "classification", void 0, features);
 }

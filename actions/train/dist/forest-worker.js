@@ -339,16 +339,25 @@ function sideScore(stats, offset, width) {
 }
 
 // training/cart/histogram-splitter.ts
-function histogramSplitter(x, width, target, maxBins, shared) {
+var MERGED_CLASSES = 16;
+var WALK_WIDTHS = 2;
+function histogramSplitter(x, width, target, maxBins, shared, search = true) {
   const { codes, edges } = shared?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k } = target;
   const stride = maxBins * k;
   const size = width * stride;
-  let order;
-  if (shared?.sample) order = shared.sample.slice();
-  else {
-    order = new Int32Array(x.length / width);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+  const sample = shared?.sample;
+  const places = sample ? sample.length : x.length / width;
+  const held = sample ? new Uint8Array(places * width) : codes.slice();
+  const heldX = !search ? new Float64Array(0) : sample ? new Float64Array(places * width) : x.slice();
+  const heldSlot = sample ? new Int32Array(places) : slot.slice();
+  const heldValue = sample ? new Float64Array(places) : value.slice();
+  for (let i = 0; sample && i < places; i++) {
+    const r = sample[i];
+    for (let f = 0; f < width; f++) held[i * width + f] = codes[r * width + f];
+    for (let f = 0; search && f < width; f++) heldX[i * width + f] = x[r * width + f];
+    heldSlot[i] = slot[r];
+    heldValue[i] = value[r];
   }
   const pool = [];
   const take = () => pool.pop()?.fill(0) ?? new Float64Array(size);
@@ -358,99 +367,390 @@ function histogramSplitter(x, width, target, maxBins, shared) {
   function scan(start, end) {
     const h = take();
     for (let i = start; i < end; i++) {
-      const r = order[i];
-      const s = 1 + slot[r];
-      const v = value[r];
-      const base = r * width;
+      const s = 1 + heldSlot[i];
+      const v = heldValue[i];
+      const base = i * width;
       for (let f = 0; f < width; f++) {
-        const at = f * stride + codes[base + f] * k;
+        const at = f * stride + held[base + f] * k;
         h[at]++;
         h[at + s] = h[at + s] + v;
       }
     }
     return h;
   }
+  const binRows = new Int32Array(places);
+  const binValues = new Float64Array(places);
+  const binStart = new Int32Array(width * maxBins);
+  const m = k - 1;
+  const { rowBound, classes, yRange } = moveBounds(target);
+  const byClass = classes && m <= MERGED_CLASSES;
+  const classStart = new Int32Array(byClass ? width * maxBins * m : 0);
+  const heads = new Int32Array(m);
+  const ends = new Int32Array(m);
+  const left = new Float64Array(k);
+  const right = new Float64Array(k);
+  const cutScores = new Float64Array(width * (maxBins + 1));
+  const binUpper = new Float64Array(width * maxBins);
+  const mid = new Float64Array(k);
   function best(start, end, stats, h, features) {
     if (!h) throw new Error("histogram splitter: node has no histogram");
-    const cumulative = new Float64Array(k);
-    const rightStats = new Float64Array(k);
-    let bestScore = -Infinity;
-    let bestFeature = -1;
-    let bestBin = -1;
     const n = end - start;
-    let tried = 0;
-    for (let fi = 0; fi < width && (!features || tried < features.count); fi++) {
+    const tried = [];
+    const lead = { score: -Infinity, pos: -1, bin: -1, inside: false, threshold: 0, split: void 0 };
+    for (let fi = 0; fi < width && (!features || tried.length < features.count); fi++) {
       const f = features ? features.order[fi] : fi;
       const bins = edges[f].length + 1;
-      cumulative.fill(0);
+      const scores = f * (maxBins + 1);
+      left.fill(0);
       let varies = false;
-      for (let b = 0; b < bins - 1; b++) {
-        const at = f * stride + b * k;
-        for (let j = 0; j < k; j++) cumulative[j] = cumulative[j] + h[at + j];
-        const nl = cumulative[0];
-        if (nl === 0) continue;
-        if (nl === n) break;
-        varies = true;
-        for (let j = 0; j < k; j++) rightStats[j] = stats[j] - cumulative[j];
-        rightStats[0] = n - nl;
-        const score = sideScore(cumulative, 0, k) + sideScore(rightStats, 0, k);
-        if (score > bestScore) {
-          bestScore = score;
-          bestFeature = f;
-          bestBin = b;
+      for (let b = 0; b <= bins; b++) {
+        const nl = left[0];
+        const score = splitScore(stats, n);
+        cutScores[scores + b] = score;
+        if (nl > 0 && nl < n) {
+          varies = true;
+          if (score > lead.score) Object.assign(lead, { score, pos: tried.length, bin: b });
+        }
+        if (b < bins) for (let j = 0; j < k; j++) left[j] = left[j] + h[f * stride + b * k + j];
+      }
+      if (varies || search && variesInside(start, end, f)) tried.push(f);
+    }
+    if (!search) return lead.pos < 0 ? void 0 : edgeSplit(tried[lead.pos], lead.bin, lead.score, h);
+    const potential = (f) => {
+      let top = -Infinity;
+      for (let c = f * (maxBins + 1), e = c + edges[f].length + 2; c < e; c++) top = Math.max(top, cutScores[c]);
+      return top;
+    };
+    const ranked = tried.map((f, i) => ({ f, i, top: potential(f) })).sort((a, b) => b.top - a.top || a.i - b.i);
+    for (const { f, i } of ranked) {
+      if (markBins(f, n, stats, h, lead.score) === 0) continue;
+      gather(start, end, f);
+      searchBins(f, i, n, stats, h, lead);
+    }
+    if (lead.split) return lead.split;
+    return lead.pos < 0 ? void 0 : cutSplit(start, end, tried[lead.pos], lead.bin, lead.score, h);
+  }
+  function gather(start, end, f) {
+    if (byClass) {
+      for (let i = start; i < end; i++) {
+        const b = f * maxBins + held[i * width + f];
+        if (binStart[b] < 0) continue;
+        binValues[classStart[b * m + heldSlot[i]]++] = heldX[i * width + f];
+      }
+      return;
+    }
+    for (let i = start; i < end; i++) {
+      const b = f * maxBins + held[i * width + f];
+      const at = binStart[b];
+      if (at < 0) continue;
+      binRows[at] = i;
+      binValues[at] = heldX[i * width + f];
+      binStart[b] = at + 1;
+    }
+  }
+  function variesInside(start, end, f) {
+    const first = heldX[start * width + f];
+    for (let i = start + 1; i < end; i++) if (heldX[i * width + f] !== first) return true;
+    return false;
+  }
+  function splitScore(stats, n) {
+    for (let j = 0; j < k; j++) right[j] = stats[j] - left[j];
+    right[0] = n - left[0];
+    return sideScore(left, 0, k) + sideScore(right, 0, k);
+  }
+  function margin(below, h, at, prev, next, stats, n) {
+    const count = h[at];
+    for (let j = 0; j < k; j++) mid[j] = below[j] + h[at + j] / 2;
+    const nl = mid[0];
+    const nr = n - nl;
+    const share = (bin, j) => h[bin + j] / h[bin];
+    const bend = rowBound * count * count / (16 * Math.min(nl, nr));
+    if (!classes) {
+      const d = mid[1] / nl - (stats[1] - mid[1]) / nr;
+      return WALK_WIDTHS * Math.sqrt(count) * Math.abs(d) * yRange + count / 4 * Math.abs(2 * d * (share(next, 1) - share(prev, 1))) + bend;
+    }
+    let ql = 0;
+    let qr = 0;
+    for (let j = 1; j < k; j++) {
+      ql += mid[j] * mid[j];
+      qr += (stats[j] - mid[j]) ** 2;
+    }
+    ql /= nl * nl;
+    qr /= nr * nr;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let drift = 0;
+    for (let j = 1; j < k; j++) {
+      const d = 2 * mid[j] / nl - ql - (2 * (stats[j] - mid[j]) / nr - qr);
+      drift += d * (share(next, j) - share(prev, j));
+      if (h[at + j] === 0) continue;
+      if (d < lo) lo = d;
+      if (d > hi) hi = d;
+    }
+    return WALK_WIDTHS * Math.sqrt(count) * (hi - lo) / 2 + count / 4 * Math.abs(drift) + bend;
+  }
+  function markBins(f, n, stats, h, floor) {
+    const bins = edges[f].length + 1;
+    const scores = f * (maxBins + 1);
+    let rows = 0;
+    left.fill(0);
+    for (let b = 0; b < bins; b++) {
+      const hb = f * stride + b * k;
+      const count = h[hb];
+      binStart[f * maxBins + b] = -1;
+      if (count >= 2) {
+        const chord = (cutScores[scores + b] + cutScores[scores + b + 1]) / 2;
+        const bound = rowBound * count / 2;
+        let upper = chord + bound;
+        if (upper >= floor) {
+          const prev = b > 0 && h[hb - k] > 0 ? hb - k : hb;
+          const next = b + 1 < bins && h[hb + k] > 0 ? hb + k : hb;
+          upper = chord + Math.min(bound, margin(left, h, hb, prev, next, stats, n));
+        }
+        binUpper[f * maxBins + b] = upper;
+        if (upper >= floor) {
+          binStart[f * maxBins + b] = rows;
+          if (byClass) for (let c = 0, at = rows; c < m; at += h[hb + 1 + c], c++) classStart[(f * maxBins + b) * m + c] = at;
+          rows += count;
         }
       }
-      if (varies) tried++;
+      for (let j = 0; j < k; j++) left[j] = left[j] + h[hb + j];
     }
-    if (bestFeature < 0) return void 0;
+    return rows;
+  }
+  function searchBins(f, pos, n, stats, h, lead) {
+    const bins = edges[f].length + 1;
+    left.fill(0);
+    for (let b = 0; b < bins; b++) {
+      const count = h[f * stride + b * k];
+      const to = binStart[f * maxBins + b];
+      if (to >= 0 && byClass && binUpper[f * maxBins + b] >= lead.score) {
+        mergeBin(f, pos, b, to, n, stats, h, lead);
+      } else if (to >= 0 && binUpper[f * maxBins + b] >= lead.score) {
+        const from = to - count;
+        sortByValue(binValues, binRows, from, to);
+        const kept = left.slice();
+        for (let i = from; i < to - 1; i++) {
+          const r = binRows[i];
+          left[0]++;
+          left[1 + heldSlot[r]] = left[1 + heldSlot[r]] + heldValue[r];
+          const v = binValues[i];
+          const next = binValues[i + 1];
+          if (v === next) continue;
+          const score = splitScore(stats, n);
+          if (score < lead.score) continue;
+          const threshold = midpoint(v, next);
+          const first = pos < lead.pos || pos === lead.pos && (b < lead.bin || b === lead.bin && lead.inside && threshold < lead.threshold);
+          if (score > lead.score || first) {
+            Object.assign(lead, { score, pos, bin: b, inside: true, threshold });
+            lead.split = { feature: f, threshold, score, leftStats: left.slice() };
+          }
+        }
+        left.set(kept);
+      }
+      for (let j = 0; j < k; j++) left[j] = left[j] + h[f * stride + b * k + j];
+    }
+  }
+  function mergeBin(f, pos, b, from, n, stats, h, lead) {
+    const hb = f * stride + b * k;
+    let remaining = h[hb];
+    let leftSq = 0;
+    let rightSq = 0;
+    for (let c = 0, at = from; c < m; c++) {
+      heads[c] = at;
+      at += h[hb + 1 + c];
+      ends[c] = at;
+      if (ends[c] - heads[c] > 1) binValues.subarray(heads[c], ends[c]).sort();
+      mid[1 + c] = left[1 + c];
+      leftSq += left[1 + c] ** 2;
+      rightSq += (stats[1 + c] - left[1 + c]) ** 2;
+    }
+    let nl = left[0];
+    let v = headMin();
+    for (; ; ) {
+      for (let c = 0; c < m; c++) {
+        while (heads[c] < ends[c] && binValues[heads[c]] === v) {
+          const l = mid[1 + c];
+          leftSq += 2 * l + 1;
+          rightSq -= 2 * (stats[1 + c] - l) - 1;
+          mid[1 + c] = l + 1;
+          heads[c]++;
+          nl++;
+          remaining--;
+        }
+      }
+      if (remaining === 0) return;
+      const next = headMin();
+      const score = leftSq / nl + rightSq / (n - nl);
+      if (score >= lead.score) {
+        const threshold = midpoint(v, next);
+        const first = pos < lead.pos || pos === lead.pos && (b < lead.bin || b === lead.bin && lead.inside && threshold < lead.threshold);
+        if (score > lead.score || first) {
+          Object.assign(lead, { score, pos, bin: b, inside: true, threshold });
+          const leftStats = mid.slice();
+          leftStats[0] = nl;
+          lead.split = { feature: f, threshold, score, leftStats };
+        }
+      }
+      v = next;
+    }
+  }
+  function headMin() {
+    let v = Infinity;
+    for (let c = 0; c < m; c++) if (heads[c] < ends[c] && binValues[heads[c]] < v) v = binValues[heads[c]];
+    return v;
+  }
+  function edgeSplit(f, cut, score, h) {
     const leftStats = new Float64Array(k);
-    for (let b = 0; b <= bestBin; b++) {
-      const at = bestFeature * stride + b * k;
-      for (let j = 0; j < k; j++) leftStats[j] = leftStats[j] + h[at + j];
+    for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j] + h[f * stride + b * k + j];
+    return { feature: f, threshold: edges[f][cut - 1], score, leftStats };
+  }
+  function cutSplit(start, end, f, cut, score, h) {
+    let above = cut;
+    while (h[f * stride + above * k] === 0) above++;
+    const below = cut - 1;
+    let maxLeft = -Infinity;
+    let minRight = Infinity;
+    for (let i = start; i < end; i++) {
+      const c = held[i * width + f];
+      if (c === below) maxLeft = Math.max(maxLeft, heldX[i * width + f]);
+      else if (c === above) minRight = Math.min(minRight, heldX[i * width + f]);
     }
-    return { feature: bestFeature, threshold: edges[bestFeature][bestBin], score: bestScore, leftStats };
+    const leftStats = new Float64Array(k);
+    for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j] + h[f * stride + b * k + j];
+    return { feature: f, threshold: midpoint(maxLeft, minRight), score, leftStats };
+  }
+  function swapPlaces(i, j) {
+    for (let a = i * width, b = j * width, e = a + width; a < e; a++, b++) {
+      const c = held[a];
+      held[a] = held[b];
+      held[b] = c;
+    }
+    for (let a = i * width, b = j * width, e = search ? a + width : a; a < e; a++, b++) {
+      const v2 = heldX[a];
+      heldX[a] = heldX[b];
+      heldX[b] = v2;
+    }
+    const s = heldSlot[i];
+    heldSlot[i] = heldSlot[j];
+    heldSlot[j] = s;
+    const v = heldValue[i];
+    heldValue[i] = heldValue[j];
+    heldValue[j] = v;
   }
   function apply(start, end, split, parent, needLeft, needRight) {
-    const cut = edges[split.feature].indexOf(split.threshold);
+    const f = split.feature;
+    const t = split.threshold;
+    const cut = edgesAtMost(edges[f], t);
     let i = start;
     let j = end - 1;
     for (; ; ) {
-      while (i <= j && codes[order[i] * width + split.feature] <= cut) i++;
-      while (i <= j && codes[order[j] * width + split.feature] > cut) j--;
+      for (; i <= j; i++) {
+        const c = held[i * width + f];
+        if (c > cut || c === cut && !(search && heldX[i * width + f] < t)) break;
+      }
+      for (; i <= j; j--) {
+        const c = held[j * width + f];
+        if (c < cut || c === cut && search && heldX[j * width + f] < t) break;
+      }
       if (i >= j) break;
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
+      swapPlaces(i, j);
     }
-    const mid = i;
-    let left;
-    let right;
-    const leftSmaller = mid - start <= end - mid;
+    const mid2 = i;
+    let left2;
+    let right2;
+    const leftSmaller = mid2 - start <= end - mid2;
     if (needLeft || needRight) {
-      const small = leftSmaller ? scan(start, mid) : scan(mid, end);
+      const small = leftSmaller ? scan(start, mid2) : scan(mid2, end);
       if ((leftSmaller ? needRight : needLeft) && parent) {
         for (let a = 0; a < size; a++) parent[a] = parent[a] - small[a];
-        if (leftSmaller) [left, right] = [small, parent];
-        else [left, right] = [parent, small];
+        if (leftSmaller) [left2, right2] = [small, parent];
+        else [left2, right2] = [parent, small];
       } else {
         release(parent);
-        if (leftSmaller) left = small;
-        else right = small;
+        if (leftSmaller) left2 = small;
+        else right2 = small;
       }
     } else {
       release(parent);
     }
-    if (!needLeft && left) {
-      release(left);
-      left = void 0;
+    if (!needLeft && left2) {
+      release(left2);
+      left2 = void 0;
     }
-    if (!needRight && right) {
-      release(right);
-      right = void 0;
+    if (!needRight && right2) {
+      release(right2);
+      right2 = void 0;
     }
-    return { mid, left, right };
+    return { mid: mid2, left: left2, right: right2 };
   }
-  return { rootState: () => scan(0, order.length), best, apply, release };
+  return { rootState: () => scan(0, places), best, apply, release };
+}
+function edgesAtMost(e, t) {
+  let i = 0;
+  let end = e.length;
+  while (i < end) {
+    const mid = i + end >>> 1;
+    if (e[mid] <= t) i = mid + 1;
+    else end = mid;
+  }
+  return i;
+}
+function sortByValue(values, rows, from, to) {
+  const stack = [from, to - 1];
+  while (stack.length > 0) {
+    const hiEnd = stack.pop();
+    const loEnd = stack.pop();
+    if (hiEnd - loEnd < 16) {
+      for (let i2 = loEnd + 1; i2 <= hiEnd; i2++) {
+        const v = values[i2];
+        const r = rows[i2];
+        let j2 = i2 - 1;
+        for (; j2 >= loEnd && values[j2] > v; j2--) {
+          values[j2 + 1] = values[j2];
+          rows[j2 + 1] = rows[j2];
+        }
+        values[j2 + 1] = v;
+        rows[j2 + 1] = r;
+      }
+      continue;
+    }
+    const pivot = median3(values[loEnd], values[loEnd + hiEnd >>> 1], values[hiEnd]);
+    let i = loEnd;
+    let j = hiEnd;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const v = values[i];
+        values[i] = values[j];
+        values[j] = v;
+        const r = rows[i];
+        rows[i] = rows[j];
+        rows[j] = r;
+        i++;
+        j--;
+      }
+    }
+    if (loEnd < j) stack.push(loEnd, j);
+    if (i < hiEnd) stack.push(i, hiEnd);
+  }
+}
+function median3(a, b, c) {
+  return a < b ? b < c ? b : a < c ? c : a : a < c ? a : b < c ? c : b;
+}
+function moveBounds(target) {
+  let classes = true;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let r = 0; r < target.value.length; r++) {
+    const v = target.value[r];
+    if (v !== 1) classes = false;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const y = Math.max(Math.abs(lo), Math.abs(hi));
+  return { rowBound: classes ? 2 : 6 * y * y, classes, yRange: hi - lo };
 }
 
 // training/cart/train.ts
@@ -590,7 +890,7 @@ function growForestTree(data2, t) {
     rootStats[0] = rootStats[0] + c;
     rootStats[1 + stats.slot[r]] = rootStats[1 + stats.slot[r]] + c * stats.value[r];
   }
-  const splitter = data2.presorted ? exactSplitter(x, width, stats, { presorted: data2.presorted, counts }) : histogramSplitter(x, width, stats, o.maxBins, { bins: data2.bins, sample: sampleRows(counts) });
+  const splitter = data2.presorted ? exactSplitter(x, width, stats, { presorted: data2.presorted, counts }) : histogramSplitter(x, width, stats, o.maxBins, { bins: data2.bins, sample: sampleRows(counts) }, false);
   const features = o.maxFeatures < width ? featureSampler(width, o.maxFeatures, random) : void 0;
   return growTree(splitter, rootStats, o, data2.kind === "classification", void 0, features);
 }

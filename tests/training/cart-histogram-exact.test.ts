@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { trainCart } from '../../training/cart/train.ts';
+import type { CartTarget } from '../../training/cart/target.ts';
+import type { FlatTree } from '../../training/cart/tree.ts';
+import { seededRandom } from '../../training/split.ts';
+
+/**
+ * Continuous features (three decimals, so values repeat), a non-linear class rule and label
+ * noise: the best cuts fall inside bins, and near-equal cuts lie many bins apart.
+ */
+function curvedData(rows: number, seed: number) {
+  const width = 4;
+  const random = seededRandom(seed);
+  const x = new Float64Array(rows * width);
+  const classes = new Int32Array(rows);
+  const values = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    for (let f = 0; f < width; f++) x[r * width + f] = Math.round(random() * 1e4) / 1e3;
+    const [a, b, c, d] = [x[r * width]!, x[r * width + 1]!, x[r * width + 2]!, x[r * width + 3]!];
+    const score = Math.sin(a) * 2 + (b - 5) * (c - 5) * 0.2 + d * 0.1;
+    classes[r] = random() < 0.1 ? Math.floor(random() * 3) : score > 1 ? 2 : score > -0.5 ? 1 : 0;
+    values[r] = score + random() - 0.5;
+  }
+  return { x, width, classes, values };
+}
+
+function expectSameTree(hist: FlatTree, exact: FlatTree): void {
+  expect(Array.from(hist.feature)).toEqual(Array.from(exact.feature));
+  expect(Array.from(hist.threshold)).toEqual(Array.from(exact.threshold));
+  expect(Array.from(hist.samples)).toEqual(Array.from(exact.samples));
+  // Leaf means may differ in the last bits: the statistics are summed in another order.
+  hist.values.forEach((v, i) => expect(v).toBeCloseTo(exact.values[i]!, 9));
+}
+
+describe('histogram splitter', () => {
+  // 16 bins over 20,000 rows: ~1,250 rows a bin at the root, so bin edges alone would miss the
+  // exact cuts (they did before the bins were searched: other thresholds and other trees).
+  const bins = { splitter: 'histogram', maxBins: 16 } as const;
+
+  it('finds the exact splitter’s splits and thresholds (classification)', () => {
+    for (const seed of [1, 2, 3]) {
+      const { x, width, classes } = curvedData(20_000, seed);
+      const target: CartTarget = { kind: 'classification', classes, classCount: 3 };
+      const exact = trainCart(x, width, target, { splitter: 'exact', maxDepth: 6 }).tree;
+      const hist = trainCart(x, width, target, { ...bins, maxDepth: 6 }).tree;
+      expect(hist.threshold[0]).toBe(exact.threshold[0]);
+      expectSameTree(hist, exact);
+    }
+  });
+
+  it('finds the exact splitter’s splits and thresholds (regression)', () => {
+    const { x, width, values } = curvedData(20_000, 4);
+    const target: CartTarget = { kind: 'regression', values };
+    const exact = trainCart(x, width, target, { splitter: 'exact', maxDepth: 5 }).tree;
+    const hist = trainCart(x, width, target, { ...bins, maxDepth: 5 }).tree;
+    expectSameTree(hist, exact);
+  });
+});
