@@ -35,5 +35,18 @@ if (values.only !== undefined) {
   log('');
   const jobs = await benchJobs(log);
   const image = values.image ? (log(''), await benchImage(log)) : undefined;
+  // The performance targets (issue 15), each from this run.
+  log('\n## Targets from this run');
+  const big = train.find((t) => t.rows === 1_000_000 && t.features === 8);
+  if (big) {
+    log(`end-to-end train 1,000,000 × 8: ${big.ratio.toFixed(2)}× scikit-learn's time (target ≤ 0.25×: ${big.ratio <= 0.25 ? 'met' : 'MISSED'})`);
+    const points = (big.oursAccuracy - big.sklearnAccuracy) * 100;
+    log(`holdout accuracy, same run: ours minus scikit-learn ${points >= 0 ? '+' : ''}${points.toFixed(3)} points (target within 0.1: ${Math.abs(points) <= 0.1 ? 'met' : 'MISSED'})`);
+  }
+  const rss = Math.max(...serving.workerRssMb.bundle.workers);
+  log(`serving worker RSS after start (bundle, example models): ${rss.toFixed(1)} MB (target ≤ 70 MB: ${rss <= 70 ? 'met' : 'MISSED'})`);
+  log(`worker RSS growth from 100,000 to ${soak.requests.toLocaleString('en-US')} requests: ${(soak.growthFrom100k * 100).toFixed(1)}% (target within 10%: ${soak.flat ? 'met' : 'MISSED'})`);
+  log(`single-row v2 / v1 req/s: ${serving.v2.ratioToV1.toFixed(2)}× (target ≥ 0.9×: ${serving.v2.ratioToV1 >= 0.9 ? 'met' : 'MISSED'}); one [1, 4] tensor ${serving.v2.matrix.ratioToV1.toFixed(2)}×`);
+  log(`bulk CSV / JSON request time: ${(serving.bulkCsv.medianMs / serving.bulkCsv.jsonMedianMs).toFixed(2)}× (target ≤ 1)`);
   log(`\n${JSON.stringify({ cart, train, forest, serving, soak, jobs, ...(image !== undefined ? { image } : {}) })}`);
 }
