@@ -42,6 +42,7 @@ import { trainModel } from '../training/train-model.ts';
 import type { Child, WrkResult } from './serving/harness.ts';
 import { childPids, CURL, freePort, GUNICORN, has, pinning, rssMb, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
 import { bundleServing } from '../actions/lib/serving-bundle.ts';
+import { workerEnv } from '../serving/cluster/primary.ts';
 import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -169,7 +170,7 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
       const port = await freePort();
       const child = startProcess([], command[0]!, [...command.slice(1), '--lock', examples.lockFile, '--models-dir', examples.modelsDir, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
         logFile: path.join(dir, 'rss.log'),
-        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3' },
+        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3', MLSHIP_BENCH_WORKER_ENV: JSON.stringify(workerEnv(process.env)) },
       });
       try {
         await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
@@ -185,11 +186,11 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
     const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
     const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
     log(`RSS after start with 2 workers, the three example models: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
-    // the floor, same run: a bare node:http cluster, 2 workers with the same young generation, answering 200 to anything
+    // the floor, same run: a bare node:http cluster, 2 workers with the same young generation and malloc threshold (workerEnv), answering 200 to anything
     const bareScript = path.join(dir, 'bare-cluster.mjs');
     writeFileSync(
       bareScript,
-      "import cluster from 'node:cluster'; import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nif (cluster.isPrimary) { cluster.setupPrimary({ execArgv: ['--max-semi-space-size=1'] }); cluster.fork(); cluster.fork(); } else http.createServer((q, s) => s.end('{}')).listen(port, '127.0.0.1');\n",
+      "import cluster from 'node:cluster'; import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nif (cluster.isPrimary) { cluster.setupPrimary({ execArgv: ['--max-semi-space-size=1'] }); const env = JSON.parse(process.env.MLSHIP_BENCH_WORKER_ENV); cluster.fork(env); cluster.fork(env); } else http.createServer((q, s) => s.end('{}')).listen(port, '127.0.0.1');\n",
     );
     const bare = await startedRss([process.execPath, bareScript]);
     const mbList = (xs: number[]) => xs.map((w) => `${w.toFixed(1)} MB`).join(', ');

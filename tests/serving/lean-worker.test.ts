@@ -26,7 +26,9 @@ afterAll(async () => {
 
 describe('lean cluster workers', () => {
   it('a worker serves predictions without loading the AWS SDK (the primary reads the store)', async () => {
-    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MLSHIP_'))), NODE_OPTIONS: `--import=${HOOK}`, MLSHIP_TEST_GRAPH_DIR: graphs };
+    // Without glibc malloc settings of the caller's: the primary then adds its own (workerEnv).
+    const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('MLSHIP_') && k !== 'MALLOC_MMAP_THRESHOLD_' && k !== 'GLIBC_TUNABLES');
+    const env = { ...Object.fromEntries(inherited), NODE_OPTIONS: `--import=${HOOK}`, MLSHIP_TEST_GRAPH_DIR: graphs };
     const server = await spawnServe(NODE, [path.join(ROOT, 'cli/serve-entry.ts'), '--lock', fixture.lockFile, '--store', fixture.store, '--port', '0', '--host', '127.0.0.1', '--workers', '2'], { env });
     try {
       const url = `http://127.0.0.1:${server.port}`;
