@@ -206,10 +206,52 @@ export function encodeCsv(model: ServedModel, text: string, maxRows: number): En
       throw new RequestError(400, `CSV line ${line} (row ${rows}), feature "${names[i]}": ${err.message}`, { row: rows, line, feature: names[i] });
     }
   };
+  // A line of plain decimals only, read in one pass over its characters into `scratch` (one value
+  // per column), or false: then `plainLine` below reads it as before. It accepts a subset of what
+  // that reads as plain decimals (digits, one '.', a sign, ASCII blanks around) and gives the same
+  // values, so the rows are the same either way; it only saves the comma count and a second scan.
+  const scratch = new Float64Array(model.featureNames.length);
+  const decimalLine = (start: number, end: number): boolean => {
+    let col = 0;
+    let i = start;
+    for (;;) {
+      let c = text.charCodeAt(i);
+      while (c === 32 || c === 9) c = text.charCodeAt(++i);
+      const negative = c === 45;
+      if (negative || c === 43) c = text.charCodeAt(++i);
+      let mantissa = 0;
+      let digits = 0;
+      let fraction = -1;
+      for (;;) {
+        if (c >= 48 && c <= 57) {
+          mantissa = mantissa * 10 + (c - 48);
+          digits++;
+          if (fraction >= 0) fraction++;
+        } else if (c === 46 && fraction < 0) fraction = 0;
+        else break;
+        c = text.charCodeAt(++i);
+      }
+      while (c === 32 || c === 9) c = text.charCodeAt(++i);
+      if (digits === 0 || digits > 15 || col >= headerLength || !numericColumn[col]) return false;
+      const v = fraction <= 0 ? mantissa : mantissa / POW10[fraction]!;
+      scratch[col++] = negative ? -v : v;
+      if (i >= end) return col === headerLength && i === end;
+      if (c !== 44) return false; // anything but a comma after a decimal: the other readers decide
+      i++;
+    }
+  };
+  /** Whether column `c` holds a number feature (set with the header). */
+  let numericColumn: Uint8Array = new Uint8Array(0);
   // The common line, read from the text: plain decimals straight into the matrix, no substring
   // or array per cell (100,000 rows: about 18 ms of splitting before). Anything else, cells made.
   const plainLine: PlainLineReader = (start, end, line) => {
     if (!featureOf || headerLength === 1) return false; // one column: a blank line is a skipped line, not a missing cell
+    if (end > start && decimalLine(start, end)) {
+      const base = nextRow();
+      for (let col = 0; col < headerLength; col++) x[base + offsets[featureOf[col]!]!] = scratch[col]!;
+      rows++;
+      return true;
+    }
     let cells = 1;
     for (let k = text.indexOf(',', start); k >= 0 && k < end; k = text.indexOf(',', k + 1)) cells++;
     if (cells !== headerLength) return false; // the general path reports it (or skips an empty line)
@@ -238,6 +280,8 @@ export function encodeCsv(model: ServedModel, text: string, maxRows: number): En
         headerLength = fields.length;
         featureOf = new Int32Array(headerLength);
         for (let i = 0; i < n; i++) featureOf[columns[i]!] = i;
+        numericColumn = new Uint8Array(headerLength);
+        for (let col = 0; col < headerLength; col++) numericColumn[col] = numeric[featureOf[col]!] ? 1 : 0;
         return;
       }
       if (fields.length !== headerLength) {

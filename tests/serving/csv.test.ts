@@ -175,3 +175,23 @@ describe('encodeCsv reads a plain line from the text as it reads the same cells 
     expect(Array.from(encodeCsv(model, mixedLines, 100).x)).toEqual(Array.from(encodeCsv(model, `color,member,size\n"green",true,1\n${mixedLines.split('\n').slice(1).join('\n')}`, 100).x.subarray(model.predictor.width)));
   });
 });
+
+describe('encodeCsv: the one-pass reader of decimal lines', () => {
+  it('generated lines read the same as through the general path (after a quote), -0 and all', async () => {
+    const iris = (await servedExamples()).find((m) => m.name === 'iris')!;
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;
+    const cell = () => {
+      const digits = String(Math.floor(next() * 10 ** Math.floor(next() * 18)));
+      const number = pick([digits, `${digits}.${Math.floor(next() * 1000)}`, `.${digits}`, `${digits}.`, `-${digits}`, `+${digits}`, '-0', `${digits}e${Math.floor(next() * 5)}`]);
+      return `${pick(['', ' ', '\t', '  '])}${pick([number, number, number, number, '', 'NA'])}${pick(['', ' ', '\t'])}`;
+    };
+    const lines = Array.from({ length: 5_000 }, () => Array.from({ length: 4 }, cell).join(','));
+    const header = 'petal_width,sepal_length,petal_length,sepal_width';
+    const plain = encodeCsv(iris, `${header}\n${lines.join('\n')}\n`, 10_000);
+    const general = encodeCsv(iris, `${header}\n"0",0,0,0\n${lines.join('\r\n')}\n`, 10_000).x.subarray(4);
+    expect(plain.rows).toBe(lines.length);
+    for (let i = 0; i < plain.x.length; i++) if (!Object.is(plain.x[i], general[i])) expect.fail(`row ${Math.floor(i / 4)} ("${lines[Math.floor(i / 4)]}"): ${plain.x[i]} vs ${general[i]}`);
+  });
+});
