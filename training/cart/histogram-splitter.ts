@@ -281,7 +281,8 @@ export function histogramSplitter(
       const score = (nl > 0 ? ql / nl : 0) + (nl < n ? qr / (n - nl) : 0);
       if (score > top) top = score;
     }
-    return top;
+    // A cut scoring as a corner in exact arithmetic may round above it: ties must still be searched.
+    return top + 1e-12 * Math.abs(top);
   }
 
   /**

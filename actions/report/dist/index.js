@@ -92408,7 +92408,7 @@ function histogramSplitter(x2, width, target, maxBins, shared2, search = true) {
       const score = (nl > 0 ? ql / nl : 0) + (nl < n3 ? qr / (n3 - nl) : 0);
       if (score > top) top = score;
     }
-    return top;
+    return top + 1e-12 * Math.abs(top);
   }
   function markBins(f5, n3, stats, h5, floor) {
     const bins = edges[f5].length + 1;

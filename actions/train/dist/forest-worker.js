@@ -513,7 +513,7 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
       const score = (nl > 0 ? ql / nl : 0) + (nl < n ? qr / (n - nl) : 0);
       if (score > top) top = score;
     }
-    return top;
+    return top + 1e-12 * Math.abs(top);
   }
   function markBins(f, n, stats, h, floor) {
     const bins = edges[f].length + 1;
