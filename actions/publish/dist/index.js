@@ -87358,6 +87358,9 @@ var DIGIT_BITS = 11;
 var BUCKETS = 1 << DIGIT_BITS;
 var MASK = BUCKETS - 1;
 
+// training/cart/histogram-splitter.ts
+var HEURISTIC_SHARE = 1 / 8;
+
 // training/forest/params.ts
 var fraction = external_exports.number().gt(0).max(1);
 var forestOnlyParams = {

@@ -341,6 +341,8 @@ function sideScore(stats, offset, width) {
 // training/cart/histogram-splitter.ts
 var MERGED_CLASSES = 16;
 var WALK_WIDTHS = 2;
+var CORNER_CLASSES = 8;
+var HEURISTIC_SHARE = 1 / 8;
 function histogramSplitter(x, width, target, maxBins, shared, search = true) {
   const { codes, edges } = shared?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k } = target;
@@ -349,13 +351,12 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
   const sample = shared?.sample;
   const places = sample ? sample.length : x.length / width;
   const held = sample ? new Uint8Array(places * width) : codes.slice();
-  const heldX = !search ? new Float64Array(0) : sample ? new Float64Array(places * width) : x.slice();
+  const heldRow = !search ? new Int32Array(0) : sample ? sample.slice() : Int32Array.from({ length: places }, (_, i) => i);
   const heldSlot = sample ? new Int32Array(places) : slot.slice();
   const heldValue = sample ? new Float64Array(places) : value.slice();
   for (let i = 0; sample && i < places; i++) {
     const r = sample[i];
     for (let f = 0; f < width; f++) held[i * width + f] = codes[r * width + f];
-    for (let f = 0; search && f < width; f++) heldX[i * width + f] = x[r * width + f];
     heldSlot[i] = slot[r];
     heldValue[i] = value[r];
   }
@@ -378,20 +379,21 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
     }
     return h;
   }
-  const binRows = new Int32Array(places);
-  const binValues = new Float64Array(places);
-  const binStart = new Int32Array(width * maxBins);
   const m = k - 1;
-  const { rowBound, classes, yRange } = moveBounds(target);
+  const { rowBound, classes, yRange } = search ? moveBounds(target) : { rowBound: 0, classes: false, yRange: 0 };
   const byClass = classes && m <= MERGED_CLASSES;
+  const binRows = new Int32Array(search && !byClass ? places : 0);
+  const binValues = new Float64Array(search ? places : 0);
+  const binStart = new Int32Array(search ? width * maxBins : 0);
   const classStart = new Int32Array(byClass ? width * maxBins * m : 0);
   const heads = new Int32Array(m);
   const ends = new Int32Array(m);
   const left = new Float64Array(k);
   const right = new Float64Array(k);
   const cutScores = new Float64Array(width * (maxBins + 1));
-  const binUpper = new Float64Array(width * maxBins);
+  const binUpper = new Float64Array(search ? width * maxBins : 0);
   const mid = new Float64Array(k);
+  const inBin = new Float64Array(k);
   function best(start, end, stats, h, features) {
     if (!h) throw new Error("histogram splitter: node has no histogram");
     const n = end - start;
@@ -435,7 +437,7 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
       for (let i = start; i < end; i++) {
         const b = f * maxBins + held[i * width + f];
         if (binStart[b] < 0) continue;
-        binValues[classStart[b * m + heldSlot[i]]++] = heldX[i * width + f];
+        binValues[classStart[b * m + heldSlot[i]]++] = x[heldRow[i] * width + f];
       }
       return;
     }
@@ -444,13 +446,13 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
       const at = binStart[b];
       if (at < 0) continue;
       binRows[at] = i;
-      binValues[at] = heldX[i * width + f];
+      binValues[at] = x[heldRow[i] * width + f];
       binStart[b] = at + 1;
     }
   }
   function variesInside(start, end, f) {
-    const first = heldX[start * width + f];
-    for (let i = start + 1; i < end; i++) if (heldX[i * width + f] !== first) return true;
+    const first = x[heldRow[start] * width + f];
+    for (let i = start + 1; i < end; i++) if (x[heldRow[i] * width + f] !== first) return true;
     return false;
   }
   function splitScore(stats, n) {
@@ -489,6 +491,30 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
     }
     return WALK_WIDTHS * Math.sqrt(count) * (hi - lo) / 2 + count / 4 * Math.abs(drift) + bend;
   }
+  function cornerBound(below, h, at, stats, n) {
+    let present = 0;
+    for (let j = 1; j < k; j++) if (h[at + j] > 0) inBin[present++] = j;
+    let top = -Infinity;
+    for (let mask = 0; mask < 1 << present; mask++) {
+      for (let j = 0; j < k; j++) mid[j] = below[j];
+      for (let c = 0; c < present; c++) {
+        if (!(mask & 1 << c)) continue;
+        const j = inBin[c];
+        mid[j] = mid[j] + h[at + j];
+        mid[0] = mid[0] + h[at + j];
+      }
+      let ql = 0;
+      let qr = 0;
+      for (let j = 1; j < k; j++) {
+        ql += mid[j] * mid[j];
+        qr += (stats[j] - mid[j]) ** 2;
+      }
+      const nl = mid[0];
+      const score = (nl > 0 ? ql / nl : 0) + (nl < n ? qr / (n - nl) : 0);
+      if (score > top) top = score;
+    }
+    return top + 1e-12 * Math.abs(top);
+  }
   function markBins(f, n, stats, h, floor) {
     const bins = edges[f].length + 1;
     const scores = f * (maxBins + 1);
@@ -502,7 +528,9 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
         const chord = (cutScores[scores + b] + cutScores[scores + b + 1]) / 2;
         const bound = rowBound * count / 2;
         let upper = chord + bound;
-        if (upper >= floor) {
+        if (upper >= floor && classes && m <= CORNER_CLASSES) {
+          upper = Math.min(upper, cornerBound(left, h, hb, stats, n));
+        } else if (upper >= floor && count < n * HEURISTIC_SHARE) {
           const prev = b > 0 && h[hb - k] > 0 ? hb - k : hb;
           const next = b + 1 < bins && h[hb + k] > 0 ? hb + k : hb;
           upper = chord + Math.min(bound, margin(left, h, hb, prev, next, stats, n));
@@ -613,8 +641,8 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
     let minRight = Infinity;
     for (let i = start; i < end; i++) {
       const c = held[i * width + f];
-      if (c === below) maxLeft = Math.max(maxLeft, heldX[i * width + f]);
-      else if (c === above) minRight = Math.min(minRight, heldX[i * width + f]);
+      if (c === below) maxLeft = Math.max(maxLeft, x[heldRow[i] * width + f]);
+      else if (c === above) minRight = Math.min(minRight, x[heldRow[i] * width + f]);
     }
     const leftStats = new Float64Array(k);
     for (let b = 0; b < cut; b++) for (let j = 0; j < k; j++) leftStats[j] = leftStats[j] + h[f * stride + b * k + j];
@@ -626,10 +654,10 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
       held[a] = held[b];
       held[b] = c;
     }
-    for (let a = i * width, b = j * width, e = search ? a + width : a; a < e; a++, b++) {
-      const v2 = heldX[a];
-      heldX[a] = heldX[b];
-      heldX[b] = v2;
+    if (search) {
+      const r = heldRow[i];
+      heldRow[i] = heldRow[j];
+      heldRow[j] = r;
     }
     const s = heldSlot[i];
     heldSlot[i] = heldSlot[j];
@@ -647,11 +675,11 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
     for (; ; ) {
       for (; i <= j; i++) {
         const c = held[i * width + f];
-        if (c > cut || c === cut && !(search && heldX[i * width + f] < t)) break;
+        if (c > cut || c === cut && !(search && x[heldRow[i] * width + f] < t)) break;
       }
       for (; i <= j; j--) {
         const c = held[j * width + f];
-        if (c < cut || c === cut && search && heldX[j * width + f] < t) break;
+        if (c < cut || c === cut && search && x[heldRow[j] * width + f] < t) break;
       }
       if (i >= j) break;
       swapPlaces(i, j);

@@ -87976,6 +87976,8 @@ function sideScore(stats, offset, width) {
 // training/cart/histogram-splitter.ts
 var MERGED_CLASSES = 16;
 var WALK_WIDTHS = 2;
+var CORNER_CLASSES = 8;
+var HEURISTIC_SHARE = 1 / 8;
 function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
   const { codes, edges } = shared2?.bins ?? binColumns(x, width, maxBins);
   const { slot, value, width: k5 } = target;
@@ -87984,13 +87986,12 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
   const sample = shared2?.sample;
   const places = sample ? sample.length : x.length / width;
   const held = sample ? new Uint8Array(places * width) : codes.slice();
-  const heldX = !search ? new Float64Array(0) : sample ? new Float64Array(places * width) : x.slice();
+  const heldRow = !search ? new Int32Array(0) : sample ? sample.slice() : Int32Array.from({ length: places }, (_, i5) => i5);
   const heldSlot = sample ? new Int32Array(places) : slot.slice();
   const heldValue = sample ? new Float64Array(places) : value.slice();
   for (let i5 = 0; sample && i5 < places; i5++) {
     const r5 = sample[i5];
     for (let f5 = 0; f5 < width; f5++) held[i5 * width + f5] = codes[r5 * width + f5];
-    for (let f5 = 0; search && f5 < width; f5++) heldX[i5 * width + f5] = x[r5 * width + f5];
     heldSlot[i5] = slot[r5];
     heldValue[i5] = value[r5];
   }
@@ -88013,20 +88014,21 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
     }
     return h5;
   }
-  const binRows = new Int32Array(places);
-  const binValues = new Float64Array(places);
-  const binStart = new Int32Array(width * maxBins);
   const m3 = k5 - 1;
-  const { rowBound, classes, yRange } = moveBounds(target);
+  const { rowBound, classes, yRange } = search ? moveBounds(target) : { rowBound: 0, classes: false, yRange: 0 };
   const byClass = classes && m3 <= MERGED_CLASSES;
+  const binRows = new Int32Array(search && !byClass ? places : 0);
+  const binValues = new Float64Array(search ? places : 0);
+  const binStart = new Int32Array(search ? width * maxBins : 0);
   const classStart = new Int32Array(byClass ? width * maxBins * m3 : 0);
   const heads = new Int32Array(m3);
   const ends = new Int32Array(m3);
   const left = new Float64Array(k5);
   const right = new Float64Array(k5);
   const cutScores = new Float64Array(width * (maxBins + 1));
-  const binUpper = new Float64Array(width * maxBins);
+  const binUpper = new Float64Array(search ? width * maxBins : 0);
   const mid = new Float64Array(k5);
+  const inBin = new Float64Array(k5);
   function best(start, end, stats, h5, features) {
     if (!h5) throw new Error("histogram splitter: node has no histogram");
     const n3 = end - start;
@@ -88070,7 +88072,7 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
       for (let i5 = start; i5 < end; i5++) {
         const b5 = f5 * maxBins + held[i5 * width + f5];
         if (binStart[b5] < 0) continue;
-        binValues[classStart[b5 * m3 + heldSlot[i5]]++] = heldX[i5 * width + f5];
+        binValues[classStart[b5 * m3 + heldSlot[i5]]++] = x[heldRow[i5] * width + f5];
       }
       return;
     }
@@ -88079,13 +88081,13 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
       const at = binStart[b5];
       if (at < 0) continue;
       binRows[at] = i5;
-      binValues[at] = heldX[i5 * width + f5];
+      binValues[at] = x[heldRow[i5] * width + f5];
       binStart[b5] = at + 1;
     }
   }
   function variesInside(start, end, f5) {
-    const first = heldX[start * width + f5];
-    for (let i5 = start + 1; i5 < end; i5++) if (heldX[i5 * width + f5] !== first) return true;
+    const first = x[heldRow[start] * width + f5];
+    for (let i5 = start + 1; i5 < end; i5++) if (x[heldRow[i5] * width + f5] !== first) return true;
     return false;
   }
   function splitScore(stats, n3) {
@@ -88124,6 +88126,30 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
     }
     return WALK_WIDTHS * Math.sqrt(count) * (hi - lo) / 2 + count / 4 * Math.abs(drift) + bend;
   }
+  function cornerBound(below, h5, at, stats, n3) {
+    let present = 0;
+    for (let j5 = 1; j5 < k5; j5++) if (h5[at + j5] > 0) inBin[present++] = j5;
+    let top = -Infinity;
+    for (let mask = 0; mask < 1 << present; mask++) {
+      for (let j5 = 0; j5 < k5; j5++) mid[j5] = below[j5];
+      for (let c5 = 0; c5 < present; c5++) {
+        if (!(mask & 1 << c5)) continue;
+        const j5 = inBin[c5];
+        mid[j5] = mid[j5] + h5[at + j5];
+        mid[0] = mid[0] + h5[at + j5];
+      }
+      let ql = 0;
+      let qr = 0;
+      for (let j5 = 1; j5 < k5; j5++) {
+        ql += mid[j5] * mid[j5];
+        qr += (stats[j5] - mid[j5]) ** 2;
+      }
+      const nl = mid[0];
+      const score = (nl > 0 ? ql / nl : 0) + (nl < n3 ? qr / (n3 - nl) : 0);
+      if (score > top) top = score;
+    }
+    return top + 1e-12 * Math.abs(top);
+  }
   function markBins(f5, n3, stats, h5, floor) {
     const bins = edges[f5].length + 1;
     const scores = f5 * (maxBins + 1);
@@ -88137,7 +88163,9 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
         const chord = (cutScores[scores + b5] + cutScores[scores + b5 + 1]) / 2;
         const bound = rowBound * count / 2;
         let upper = chord + bound;
-        if (upper >= floor) {
+        if (upper >= floor && classes && m3 <= CORNER_CLASSES) {
+          upper = Math.min(upper, cornerBound(left, h5, hb, stats, n3));
+        } else if (upper >= floor && count < n3 * HEURISTIC_SHARE) {
           const prev = b5 > 0 && h5[hb - k5] > 0 ? hb - k5 : hb;
           const next = b5 + 1 < bins && h5[hb + k5] > 0 ? hb + k5 : hb;
           upper = chord + Math.min(bound, margin(left, h5, hb, prev, next, stats, n3));
@@ -88248,8 +88276,8 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
     let minRight = Infinity;
     for (let i5 = start; i5 < end; i5++) {
       const c5 = held[i5 * width + f5];
-      if (c5 === below) maxLeft = Math.max(maxLeft, heldX[i5 * width + f5]);
-      else if (c5 === above) minRight = Math.min(minRight, heldX[i5 * width + f5]);
+      if (c5 === below) maxLeft = Math.max(maxLeft, x[heldRow[i5] * width + f5]);
+      else if (c5 === above) minRight = Math.min(minRight, x[heldRow[i5] * width + f5]);
     }
     const leftStats = new Float64Array(k5);
     for (let b5 = 0; b5 < cut; b5++) for (let j5 = 0; j5 < k5; j5++) leftStats[j5] = leftStats[j5] + h5[f5 * stride + b5 * k5 + j5];
@@ -88261,10 +88289,10 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
       held[a5] = held[b5];
       held[b5] = c5;
     }
-    for (let a5 = i5 * width, b5 = j5 * width, e5 = search ? a5 + width : a5; a5 < e5; a5++, b5++) {
-      const v3 = heldX[a5];
-      heldX[a5] = heldX[b5];
-      heldX[b5] = v3;
+    if (search) {
+      const r5 = heldRow[i5];
+      heldRow[i5] = heldRow[j5];
+      heldRow[j5] = r5;
     }
     const s2 = heldSlot[i5];
     heldSlot[i5] = heldSlot[j5];
@@ -88282,11 +88310,11 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
     for (; ; ) {
       for (; i5 <= j5; i5++) {
         const c5 = held[i5 * width + f5];
-        if (c5 > cut || c5 === cut && !(search && heldX[i5 * width + f5] < t)) break;
+        if (c5 > cut || c5 === cut && !(search && x[heldRow[i5] * width + f5] < t)) break;
       }
       for (; i5 <= j5; j5--) {
         const c5 = held[j5 * width + f5];
-        if (c5 < cut || c5 === cut && search && heldX[j5 * width + f5] < t) break;
+        if (c5 < cut || c5 === cut && search && x[heldRow[j5] * width + f5] < t) break;
       }
       if (i5 >= j5) break;
       swapPlaces(i5, j5);
