@@ -68,18 +68,26 @@ function assignBins(x: Float64Array, width: number, f: number, e: Float64Array, 
     const v = x[at]!;
     const c = cell(v);
     let i = first[c]!;
-    let end = first[c + 1]!;
-    if (end - i > LINEAR_SCAN_EDGES) {
-      while (i < end) {
-        const mid = (i + end) >>> 1;
-        if (e[mid]! <= v) i = mid + 1;
-        else end = mid;
-      }
-    } else {
-      while (i < end && e[i]! <= v) i++;
-    }
+    const end = first[c + 1]!;
+    if (end - i > LINEAR_SCAN_EDGES) i = edgesAtMost(e, v, i, end);
+    else while (i < end && e[i]! <= v) i++;
     codes[at] = i;
   }
+}
+
+/**
+ * The number of edges ≤ t, searching e[from, to) (ascending) and assuming every edge before
+ * `from` is ≤ t and every one from `to` on is above it: a value's bin code.
+ */
+export function edgesAtMost(e: Float64Array, t: number, from = 0, to = e.length): number {
+  let i = from;
+  let end = to;
+  while (i < end) {
+    const mid = (i + end) >>> 1;
+    if (e[mid]! <= t) i = mid + 1;
+    else end = mid;
+  }
+  return i;
 }
 
 function cutPoints(sorted: Float64Array, maxBins: number): Float64Array {

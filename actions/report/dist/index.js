@@ -92063,18 +92063,21 @@ function assignBins(x2, width, f5, e5, codes) {
     const v = x2[at];
     const c5 = cell(v);
     let i6 = first[c5];
-    let end = first[c5 + 1];
-    if (end - i6 > LINEAR_SCAN_EDGES) {
-      while (i6 < end) {
-        const mid = i6 + end >>> 1;
-        if (e5[mid] <= v) i6 = mid + 1;
-        else end = mid;
-      }
-    } else {
-      while (i6 < end && e5[i6] <= v) i6++;
-    }
+    const end = first[c5 + 1];
+    if (end - i6 > LINEAR_SCAN_EDGES) i6 = edgesAtMost(e5, v, i6, end);
+    else while (i6 < end && e5[i6] <= v) i6++;
     codes[at] = i6;
   }
+}
+function edgesAtMost(e5, t, from = 0, to = e5.length) {
+  let i6 = from;
+  let end = to;
+  while (i6 < end) {
+    const mid = i6 + end >>> 1;
+    if (e5[mid] <= t) i6 = mid + 1;
+    else end = mid;
+  }
+  return i6;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];
@@ -92608,16 +92611,6 @@ function histogramSplitter(x2, width, target, maxBins, shared2, search = true) {
     return { mid: mid2, left: left2, right: right2 };
   }
   return { rootState: () => scan(0, places), best, apply, release: release2 };
-}
-function edgesAtMost(e5, t) {
-  let i6 = 0;
-  let end = e5.length;
-  while (i6 < end) {
-    const mid = i6 + end >>> 1;
-    if (e5[mid] <= t) i6 = mid + 1;
-    else end = mid;
-  }
-  return i6;
 }
 function sortByValue(values, rows, from, to) {
   const stack = [from, to - 1];

@@ -174,18 +174,21 @@ function assignBins(x, width, f, e, codes) {
     const v = x[at];
     const c = cell(v);
     let i = first[c];
-    let end = first[c + 1];
-    if (end - i > LINEAR_SCAN_EDGES) {
-      while (i < end) {
-        const mid = i + end >>> 1;
-        if (e[mid] <= v) i = mid + 1;
-        else end = mid;
-      }
-    } else {
-      while (i < end && e[i] <= v) i++;
-    }
+    const end = first[c + 1];
+    if (end - i > LINEAR_SCAN_EDGES) i = edgesAtMost(e, v, i, end);
+    else while (i < end && e[i] <= v) i++;
     codes[at] = i;
   }
+}
+function edgesAtMost(e, t, from = 0, to = e.length) {
+  let i = from;
+  let end = to;
+  while (i < end) {
+    const mid = i + end >>> 1;
+    if (e[mid] <= t) i = mid + 1;
+    else end = mid;
+  }
+  return i;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];
@@ -713,16 +716,6 @@ function histogramSplitter(x, width, target, maxBins, shared, search = true) {
     return { mid: mid2, left: left2, right: right2 };
   }
   return { rootState: () => scan(0, places), best, apply, release };
-}
-function edgesAtMost(e, t) {
-  let i = 0;
-  let end = e.length;
-  while (i < end) {
-    const mid = i + end >>> 1;
-    if (e[mid] <= t) i = mid + 1;
-    else end = mid;
-  }
-  return i;
 }
 function sortByValue(values, rows, from, to) {
   const stack = [from, to - 1];

@@ -87803,18 +87803,21 @@ function assignBins(x, width, f5, e5, codes) {
     const v = x[at];
     const c5 = cell(v);
     let i5 = first[c5];
-    let end = first[c5 + 1];
-    if (end - i5 > LINEAR_SCAN_EDGES) {
-      while (i5 < end) {
-        const mid = i5 + end >>> 1;
-        if (e5[mid] <= v) i5 = mid + 1;
-        else end = mid;
-      }
-    } else {
-      while (i5 < end && e5[i5] <= v) i5++;
-    }
+    const end = first[c5 + 1];
+    if (end - i5 > LINEAR_SCAN_EDGES) i5 = edgesAtMost(e5, v, i5, end);
+    else while (i5 < end && e5[i5] <= v) i5++;
     codes[at] = i5;
   }
+}
+function edgesAtMost(e5, t, from = 0, to = e5.length) {
+  let i5 = from;
+  let end = to;
+  while (i5 < end) {
+    const mid = i5 + end >>> 1;
+    if (e5[mid] <= t) i5 = mid + 1;
+    else end = mid;
+  }
+  return i5;
 }
 function cutPoints(sorted, maxBins) {
   const distinct = [];
@@ -88348,16 +88351,6 @@ function histogramSplitter(x, width, target, maxBins, shared2, search = true) {
     return { mid: mid2, left: left2, right: right2 };
   }
   return { rootState: () => scan(0, places), best, apply, release: release2 };
-}
-function edgesAtMost(e5, t) {
-  let i5 = 0;
-  let end = e5.length;
-  while (i5 < end) {
-    const mid = i5 + end >>> 1;
-    if (e5[mid] <= t) i5 = mid + 1;
-    else end = mid;
-  }
-  return i5;
 }
 function sortByValue(values, rows, from, to) {
   const stack = [from, to - 1];
