@@ -34,6 +34,7 @@ import { publishArtifacts } from '../registry/publish.ts';
 import { FileStore } from '../registry/store/index.ts';
 import type { Lock } from '../registry/lock.ts';
 import { verifyArtifact } from '../serving/loader.ts';
+import { parseArtifact } from '../training/artifact.ts';
 import { loadCsv } from '../training/csv.ts';
 import { encodeTable } from '../training/encoding.ts';
 import { loadSpec } from '../training/spec.ts';
@@ -42,7 +43,7 @@ import { trainModel } from '../training/train-model.ts';
 import type { Child, WrkResult } from './serving/harness.ts';
 import { childPids, CURL, freePort, GUNICORN, has, pinning, rssMb, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
 import { bundleServing } from '../actions/lib/serving-bundle.ts';
-import { workerEnv } from '../serving/cluster/primary.ts';
+import { workerEnv, workerExecArgv } from '../serving/cluster/primary.ts';
 import { median } from './stats.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -170,7 +171,7 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
       const port = await freePort();
       const child = startProcess([], command[0]!, [...command.slice(1), '--lock', examples.lockFile, '--models-dir', examples.modelsDir, '--port', String(port), '--host', '127.0.0.1', '--workers', '2'], {
         logFile: path.join(dir, 'rss.log'),
-        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3', MLSHIP_BENCH_WORKER_ENV: JSON.stringify(workerEnv(process.env)) },
+        env: { ...process.env, MLSHIP_WORKERS: '', MLSHIP_DRAIN_TIMEOUT: '3', MLSHIP_BENCH_WORKER_ENV: JSON.stringify(workerEnv(process.env)), MLSHIP_BENCH_WORKER_ARGV: JSON.stringify(workerExecArgv([])) },
       });
       try {
         await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
@@ -186,11 +187,11 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
     const workerRssMb = { source: await startedRss([process.execPath, path.join(ROOT, 'cli/serve-entry.ts')]), bundle: await startedRss([process.execPath, (await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') })).outfile]) };
     const rssLine = (r: { primary: number; workers: number[] }) => `primary ${r.primary.toFixed(1)} MB, workers ${r.workers.map((w) => `${w.toFixed(1)} MB`).join(', ')}`;
     log(`RSS after start with 2 workers, the three example models: from source ${rssLine(workerRssMb.source)}; bundled (the image) ${rssLine(workerRssMb.bundle)} (target ≤ 70 MB a worker: ${Math.max(...workerRssMb.bundle.workers) <= 70 ? 'met' : 'MISSED'})`);
-    // the floor, same run: a bare node:http cluster, 2 workers with the same young generation and malloc threshold (workerEnv), answering 200 to anything
+    // the floor, same run: a bare node:http cluster, 2 workers with the same young generation (workerExecArgv) and malloc threshold (workerEnv), answering 200 to anything
     const bareScript = path.join(dir, 'bare-cluster.mjs');
     writeFileSync(
       bareScript,
-      "import cluster from 'node:cluster'; import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nif (cluster.isPrimary) { cluster.setupPrimary({ execArgv: ['--max-semi-space-size=1'] }); const env = JSON.parse(process.env.MLSHIP_BENCH_WORKER_ENV); cluster.fork(env); cluster.fork(env); } else http.createServer((q, s) => s.end('{}')).listen(port, '127.0.0.1');\n",
+      "import cluster from 'node:cluster'; import http from 'node:http';\nconst port = Number(process.argv[process.argv.indexOf('--port') + 1]);\nif (cluster.isPrimary) { cluster.setupPrimary({ execArgv: JSON.parse(process.env.MLSHIP_BENCH_WORKER_ARGV) }); const env = JSON.parse(process.env.MLSHIP_BENCH_WORKER_ENV); cluster.fork(env); cluster.fork(env); } else http.createServer((q, s) => s.end('{}')).listen(port, '127.0.0.1');\n",
     );
     const bare = await startedRss([process.execPath, bareScript]);
     const mbList = (xs: number[]) => xs.map((w) => `${w.toFixed(1)} MB`).join(', ');
@@ -373,7 +374,8 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const workerRssMb = await benchWorkerRss(log, dir);
 
     // 3b. the compiled predictor vs ml-cart's predict, in process, same tree and rows
-    const model = verifyArtifact('iris', lock.models.iris!, readFileSync(store.fileFor('iris', lock.models.iris!.version)));
+    const irisBytes = readFileSync(store.fileFor('iris', lock.models.iris!.version));
+    const model = verifyArtifact('iris', lock.models.iris!, irisBytes);
     const table = await loadCsv(csvFile, { columns: () => model.features.map((f) => ({ name: f.name, type: f.type })) });
     const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
     const width = model.predictor.width;
@@ -385,7 +387,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
       ourLabels = model.predictor.classify(x, table.rowCount);
       oursTimes.push(performance.now() - t);
     }
-    const tree = DecisionTreeClassifier.load(model.artifact.model);
+    const tree = DecisionTreeClassifier.load(parseArtifact(irisBytes, 'iris').model);
     const mlTimes: number[] = [];
     let mlLabels: number[] = [];
     for (let i = 0; i < 3; i++) {

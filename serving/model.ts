@@ -8,12 +8,19 @@ import type { FeatureEncoding } from '../training/encoding.ts';
 import type { Predictor } from './predictor.ts';
 import { compilePredictor } from './predictor.ts';
 
+/**
+ * What the API and the model page say of an artifact: all of it but its trees, which live on
+ * compiled in the predictor. Keeping the parsed trees as well would hold a 100-tree forest's
+ * object graph (megabytes) in every serving process.
+ */
+export type ArtifactDescription = Artifact extends infer A ? (A extends unknown ? Omit<A, 'model'> : never) : never;
+
 export interface ServedModel {
   name: string;
   version: string;
   sha256: string;
   entry: LockEntry;
-  artifact: Artifact;
+  artifact: ArtifactDescription;
   predictor: Predictor;
   features: readonly FeatureEncoding[];
   featureNames: readonly string[];
@@ -67,6 +74,7 @@ export const OUTPUT_PROBABILITIES = 'probabilities';
 /** Compiles a verified artifact (name and version already checked against `entry`). */
 export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact): ServedModel {
   const predictor = compilePredictor(artifact);
+  const { model: _compiled, ...description } = artifact;
   const features = artifact.features;
   const featureNames = features.map((f) => f.name);
   const classes = artifact.task === 'classification' ? artifact.target.classes : undefined;
@@ -95,7 +103,7 @@ export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact
     version: artifact.version,
     sha256: entry.sha256,
     entry,
-    artifact,
+    artifact: description,
     predictor,
     features,
     featureNames,

@@ -18,10 +18,13 @@ import { createApp } from '../../serving/app.ts';
 import { createLogger } from '../../serving/log.ts';
 import type { ServedModel } from '../../serving/model.ts';
 import { stateWith } from '../../serving/state.ts';
-import { EXAMPLES, exampleApp, postCsv, postJson, ROOT, servedExamples, trainedMixed } from './helpers.ts';
+import type { Artifact } from '../../training/artifact.ts';
+import { EXAMPLES, exampleApp, postCsv, postJson, ROOT, servedExamples, trainedExamples, trainedMixed } from './helpers.ts';
 
 interface Case {
   model: ServedModel;
+  /** The trained artifact, trees included (a served model keeps them compiled only). */
+  artifact: Artifact;
   table: Table;
   x: Float64Array;
   /** Expected answers: class names or values, one per row of the data set. */
@@ -38,24 +41,26 @@ function rawRows(model: ServedModel, table: Table): RawValue[][] {
 
 beforeAll(async () => {
   ({ app } = await exampleApp());
+  const trained = await trainedExamples();
   for (const model of await servedExamples()) {
+    const artifact = trained.get(model.name)!.artifact;
     const file = path.join(ROOT, 'models', model.name, model.artifact.lineage.data.file);
     const table = await loadCsv(file, { columns: () => model.features.map((f) => ({ name: f.name, type: f.type })) });
     const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
-    const trained = loadModel(model.artifact);
+    const loaded = loadModel(artifact);
     const width = model.predictor.width;
     const forest = model.artifact.algorithm === 'random-forest';
     const expected =
       model.artifact.task === 'classification'
-        ? Array.from(forest ? forestClasses(trained.trees, x, width) : predictClasses(trained.tree, x, width), (k) => model.predictor.classes[k]!)
-        : Array.from(forest ? forestValues(trained.trees, x, width) : predictValues(trained.tree, x, width));
-    cases.set(model.name, { model, table, x, expected });
+        ? Array.from(forest ? forestClasses(loaded.trees, x, width) : predictClasses(loaded.tree, x, width), (k) => model.predictor.classes[k]!)
+        : Array.from(forest ? forestValues(loaded.trees, x, width) : predictValues(loaded.tree, x, width));
+    cases.set(model.name, { model, artifact, table, x, expected });
   }
 });
 
 describe.each(EXAMPLES)('%s', (name) => {
   it('the compiled predictor equals predictClasses/predictValues and ml-cart load+predict on every row', () => {
-    const { model, x, expected } = cases.get(name)!;
+    const { model, artifact, x, expected } = cases.get(name)!;
     const rows = x.length / model.predictor.width;
     const p = model.predictor;
     const matrix = Array.from({ length: rows }, (_, r) => Array.from(x.subarray(r * p.width, (r + 1) * p.width)));
@@ -63,8 +68,8 @@ describe.each(EXAMPLES)('%s', (name) => {
       const ours = Array.from(p.classify(x, rows), (k) => p.classes[k]!);
       expect(ours).toEqual(expected);
       // (A forest's agreement with ml-random-forest is checked in tests/training/forest.test.ts.)
-      if (model.artifact.algorithm === 'cart') {
-        const mlCart = DecisionTreeClassifier.load(model.artifact.model).predict(matrix);
+      if (artifact.algorithm === 'cart') {
+        const mlCart = DecisionTreeClassifier.load(artifact.model).predict(matrix);
         expect(ours).toEqual(mlCart.map((k) => p.classes[k]!));
       }
       // probabilities: the leaf distribution, rows sum to 1, argmax is the prediction
@@ -77,7 +82,7 @@ describe.each(EXAMPLES)('%s', (name) => {
     } else {
       const ours = Array.from(p.regress(x, rows));
       expect(ours).toEqual(expected);
-      if (model.artifact.algorithm === 'cart') expect(ours).toEqual(DecisionTreeRegression.load(model.artifact.model).predict(matrix));
+      if (artifact.algorithm === 'cart') expect(ours).toEqual(DecisionTreeRegression.load(artifact.model).predict(matrix));
     }
     expect(rows).toBeGreaterThan(100);
   });
@@ -130,13 +135,13 @@ describe.each(EXAMPLES)('%s', (name) => {
 
 describe('a model with category, boolean and missing values', () => {
   it('serves what predictTable-style encoding + predictClasses gives, on every training row, via v1, CSV and v2', async () => {
-    const { model, csv } = await trainedMixed();
+    const { result, model, csv } = await trainedMixed();
     const mixedApp = createApp({ state: stateWith([model]), logger: createLogger(() => undefined) });
     const file = path.join(tmpdir(), `mixed-${process.pid}.csv`);
     await writeFile(file, csv);
     const table = await loadCsv(file, { columns: () => model.features.map((f) => ({ name: f.name, type: f.type })) });
     const x = encodeTable(model.predictor.encoding, table, allRows(table.rowCount));
-    const expected = Array.from(predictClasses(loadModel(model.artifact).tree, x, model.predictor.width), (k) => model.predictor.classes[k]!);
+    const expected = Array.from(predictClasses(loadModel(result.artifact).tree, x, model.predictor.width), (k) => model.predictor.classes[k]!);
     expect(new Set(expected).size).toBeGreaterThan(2);
     const rows = rawRows(model, table);
     expect(rows.some((r) => r.includes(null))).toBe(true);
