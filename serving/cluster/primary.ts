@@ -35,14 +35,17 @@ function forwardOutput(worker: Worker, write: (text: string) => void): void {
 }
 
 /**
- * A worker's node flags: the primary's, plus a 1 MB young generation unless they set one. V8
- * otherwise grows it to 16 MB semi-spaces under a steady stream of small requests and keeps it:
- * in `bench/run.ts --only soak`, a worker's RSS grew 20% between 100,000 and 1,000,000 requests
- * while its live heap stayed at 13 MB; with 1 MB it grew 4.5%, and the single-row and bulk figures
- * did not drop in the same run.
+ * A worker's node flags: the primary's, plus 4 MB young-generation semi-spaces unless they set a
+ * size. Single-row requests allocate fast and die young, but some are in flight at each scavenge:
+ * with 1 MB semi-spaces those survive twice and are promoted, so old space fills with garbage
+ * that waits for a full collection and RSS follows it, up and down. With 16 MB (V8's own limit)
+ * nothing much is promoted but the young generation itself is 32 MB more. Two workers, 1,300,000
+ * single-row requests, RSS from ~50,000 requests on: 1 MB 92 → 120 MB, 4 MB 94 → 94 MB (and 18%
+ * more requests a second), 16 MB 109 → 110 MB. The cost: 4 MB more RSS right after start, when
+ * start-up has touched the larger semi-space.
  */
 export function workerExecArgv(primary: readonly string[]): string[] {
-  return primary.some((a) => a.startsWith('--max-semi-space-size')) ? [...primary] : [...primary, '--max-semi-space-size=1'];
+  return primary.some((a) => a.startsWith('--max-semi-space-size')) ? [...primary] : [...primary, '--max-semi-space-size=4'];
 }
 
 /**

@@ -60,8 +60,8 @@ describe('lean cluster workers', () => {
 });
 
 describe('worker flags', () => {
-  it('a 1 MB young generation unless the primary flags set one (RSS stays flat over a soak)', () => {
-    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=1']);
+  it('4 MB young-generation semi-spaces unless the primary flags set a size (RSS stays flat over a soak)', () => {
+    expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
     expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
   });
 
