@@ -91,6 +91,30 @@ export interface WrkResult {
   seconds: number;
 }
 
+/**
+ * Slices of one route's load, as one result: requests over the summed time; for latency, the
+ * worst slice's percentiles (wrk reports no histogram to merge).
+ */
+export function combineSlices(slices: readonly WrkResult[]): WrkResult {
+  if (slices.length === 0) throw new Error('combineSlices: no slices');
+  const sum = (pick: (r: WrkResult) => number) => slices.reduce((a, r) => a + pick(r), 0);
+  const worst = (pick: (r: WrkResult) => number) => Math.max(...slices.map(pick));
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.seconds);
+  return {
+    requestsPerSecond: requests / seconds,
+    requests,
+    p50Ms: worst((r) => r.p50Ms),
+    p90Ms: worst((r) => r.p90Ms),
+    p99Ms: worst((r) => r.p99Ms),
+    maxMs: worst((r) => r.maxMs),
+    non2xx: sum((r) => r.non2xx),
+    socketErrors: sum((r) => r.socketErrors),
+    connections: slices[0]!.connections,
+    seconds,
+  };
+}
+
 /** A wrk Lua script that POSTs `body` with `contentType`. */
 export function wrkPostScript(file: string, body: string, contentType: string): string {
   const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
