@@ -55,7 +55,8 @@ const DEPTH = 10;
 const CONNECTIONS = 16;
 const ALL_CORES_CONNECTIONS = 32;
 const WARMUP_S = 3;
-const MEASURE_S = 10;
+const SLICE_S = 5;
+const MEASURE_S = 2 * SLICE_S;
 const ROUNDS = 5;
 /** USER_HZ: Linux reports process CPU times in 1/100 s. */
 const CLOCK_TICKS = 100;
@@ -76,7 +77,7 @@ export interface ServingBenchResult {
   singleRow: { ours: WrkResult; flask: WrkResult | null; ratio: number | null; oursWorkers: number };
   ceiling: { bare: WrkResult; fraction: number; cpuUsPerRequest: { ours: number; bare: number } };
   /**
-   * Single-row v2 infer against v1 predict, same server, measured right after v1 in each round:
+   * Single-row v2 infer against v1 predict, same server, in a mirrored order in each round:
    * `ratioToV1` is the median of the rounds' ratios (one tensor per feature); `matrix` the same
    * row as one [1, 4] tensor.
    */
@@ -207,7 +208,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
   log('## Serving');
   if (!has(WRK)) throw new Error(`${WRK} is needed (Debian package wrk)`);
   const pin = pinning();
-  log(`${pin.note}; wrk -t1 -c${CONNECTIONS}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured, one server at a time`);
+  log(`${pin.note}; wrk -t1 -c${CONNECTIONS}, ${WARMUP_S} s warm-up then ${MEASURE_S} s measured (v1 against v2: two ${SLICE_S} s slices each, mirrored), one server at a time`);
   const dir = mkdtempSync(path.join(tmpdir(), 'mlship-bench-serving-'));
   const children: Child[] = [];
   try {
@@ -307,19 +308,19 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
      * v1, v2 per feature and v2 as one tensor on the same server in a mirrored order, half the
      * time each way (v1 v2 m m v2 v1): every route's slices are centred on the same moment, so a
      * drift in the machine's speed during the round (seen here: several percent over 30 s) falls
-     * on all three alike instead of on whichever runs last. One slice's result per route and way.
+     * on all three alike instead of on whichever runs last.
      */
+    const routes = [
+      { url: `${base}/v1/models/iris:predict`, lua: script },
+      { url: `${base}/v2/models/iris/infer`, lua: scriptV2 },
+      { url: `${base}/v2/models/iris/infer`, lua: scriptV2Matrix },
+    ];
+    // nothing before the rounds sends v2: its routes warm up as v1's did
+    for (const r of routes.slice(1)) runWrk(pin.client, r.url, r.lua, CONNECTIONS, WARMUP_S);
     const mirrored = () => {
-      const slice = MEASURE_S / 2;
-      const routes = [
-        { url: `${base}/v1/models/iris:predict`, lua: script },
-        { url: `${base}/v2/models/iris/infer`, lua: scriptV2 },
-        { url: `${base}/v2/models/iris/infer`, lua: scriptV2Matrix },
-      ];
-      runWrk(pin.client, routes[0]!.url, routes[0]!.lua, CONNECTIONS, 1);
       const order = [0, 1, 2, 2, 1, 0];
       const slices: WrkResult[][] = [[], [], []];
-      for (const i of order) slices[i]!.push(runWrk(pin.client, routes[i]!.url, routes[i]!.lua, CONNECTIONS, slice));
+      for (const i of order) slices[i]!.push(runWrk(pin.client, routes[i]!.url, routes[i]!.lua, CONNECTIONS, SLICE_S));
       return slices.map(combineSlices) as [WrkResult, WrkResult, WrkResult];
     };
     for (let round = 0; round < ROUNDS; round++) {
@@ -348,7 +349,7 @@ export async function benchServing(log: (line: string) => void): Promise<Serving
     const v2MatrixRatio = median(v2MatrixRounds);
     const ratios = (r: number[]) => r.map((x) => x.toFixed(2)).join(', ');
     log(
-      `single-row v2 infer, one tensor per feature, v1 and v2 in mirrored order in each round (${perRound((r) => r.v2)}; best ${fmt(oursV2)}): ${ratios(v2Rounds)}× v1 → median ${v2Ratio.toFixed(2)}× (target ≥ 0.9×: ${v2Ratio >= 0.9 ? 'met' : 'MISSED'})`,
+      `single-row v2 infer, one tensor per feature, v1 and v2 in mirrored order in each round (v2 ${perRound((r) => r.v2)} against v1 ${perRound((r) => r.v1)}; best ${fmt(oursV2)}): ${ratios(v2Rounds)}× v1 → median ${v2Ratio.toFixed(2)}× (target ≥ 0.9×: ${v2Ratio >= 0.9 ? 'met' : 'MISSED'})`,
     );
     log(`single-row v2 infer, one [1, 4] tensor (${perRound((r) => r.v2Matrix)}; best ${fmt(oursV2Matrix)}): ${ratios(v2MatrixRounds)}× v1 → median ${v2MatrixRatio.toFixed(2)}×`);
     log(

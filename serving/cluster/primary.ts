@@ -35,17 +35,20 @@ function forwardOutput(worker: Worker, write: (text: string) => void): void {
 }
 
 /**
- * A worker's node flags: the primary's, plus 4 MB young-generation semi-spaces unless they set a
- * size. Single-row requests allocate fast and die young, but some are in flight at each scavenge:
+ * A worker's node flags: the primary's, plus 4 MB young-generation semi-spaces unless they or
+ * NODE_OPTIONS set a size. Single-row requests allocate fast and die young, but some are in
+ * flight at each scavenge:
  * with 1 MB semi-spaces those survive twice and are promoted, so old space fills with garbage
  * that waits for a full collection and RSS follows it, up and down. With 16 MB (V8's own limit)
- * nothing much is promoted but the young generation itself is 32 MB more. Two workers, 1,300,000
+ * nothing much is promoted but the young generation itself is 32 MB. Two workers, 1,300,000
  * single-row requests, RSS from ~50,000 requests on: 1 MB 92 → 120 MB, 4 MB 94 → 94 MB (and 18%
  * more requests a second), 16 MB 109 → 110 MB. The cost: 4 MB more RSS right after start, when
  * start-up has touched the larger semi-space.
  */
-export function workerExecArgv(primary: readonly string[]): string[] {
-  return primary.some((a) => a.startsWith('--max-semi-space-size')) ? [...primary] : [...primary, '--max-semi-space-size=4'];
+export function workerExecArgv(primary: readonly string[], nodeOptions = ''): string[] {
+  // node takes the flag from NODE_OPTIONS too, and with underscores; a later one on the command line wins
+  const sets = [...primary, ...nodeOptions.split(/\s+/)].some((a) => /^--max[-_]semi[-_]space[-_]size=/.test(a));
+  return sets ? [...primary] : [...primary, '--max-semi-space-size=4'];
 }
 
 /**
@@ -70,7 +73,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
   const config: WorkerConfig = { port: options.port ?? DEFAULT_PORT, host: options.host, metricsPort: options.metricsPort, limits: options.limits ?? {}, drainTimeoutMs, workers: count, version: options.version ?? '0.0.0', jobs: options.jobs };
   if (options.repositoryUrl) config.repositoryUrl = options.repositoryUrl;
   // `args: []`: the worker entry learns it is a worker from node:cluster and gets its configuration by message.
-  cluster.setupPrimary({ exec: workerEntry, args: [], execArgv: workerExecArgv(process.execArgv), serialization: 'advanced', silent: write !== undefined });
+  cluster.setupPrimary({ exec: workerEntry, args: [], execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS), serialization: 'advanced', silent: write !== undefined });
   const aggregator = new AggregatorRegistry();
 
   const listening = new Set<Worker>();

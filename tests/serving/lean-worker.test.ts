@@ -63,6 +63,9 @@ describe('worker flags', () => {
   it('4 MB young-generation semi-spaces unless the primary flags set a size (RSS stays flat over a soak)', () => {
     expect(workerExecArgv(['--enable-source-maps'])).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
     expect(workerExecArgv(['--max-semi-space-size=8'])).toEqual(['--max-semi-space-size=8']);
+    expect(workerExecArgv(['--max_semi_space_size=8'])).toEqual(['--max_semi_space_size=8']);
+    expect(workerExecArgv([], '--enable-source-maps --max-semi-space-size=16')).toEqual([]);
+    expect(workerExecArgv([], '--max-old-space-size=512')).toEqual(['--max-semi-space-size=4']);
   });
 
   it('glibc returns freed blocks of 32 KB and more to the system (the parse of the bundle), unless the environment says how', () => {
