@@ -1,7 +1,8 @@
 /**
  * Bundles every action (`actions/<name>/main.ts` → `actions/<name>/dist/index.js`: one ES module
  * for the runner's Node 24, dependencies included, since a runner has no node_modules of ours) and
- * the serving bundle the build-image action ships (`actions/build-image/dist/serve.mjs`).
+ * the serving bundle the build-image action ships (`actions/build-image/dist/serve.mjs` and its
+ * chunks in `dist/serve-chunks/`, a folder emptied first so it never keeps an earlier build's).
  * Deterministic, like the serving bundle: esbuild names modules relative to the repository, so
  * the committed files can be checked by rebuilding them (tests/actions/bundles.test.ts).
  *
@@ -43,8 +44,8 @@ export async function buildActions(out: string = ROOT): Promise<string[]> {
   await build({ absWorkingDir: ROOT, entryPoints: [path.join(ROOT, 'training/forest/worker.ts')], outfile: path.join(out, forestWorker), ...NODE24_ESM_BUNDLE });
   written.push(forestWorker);
   const serve = path.join('actions', 'build-image', 'dist', 'serve.mjs');
-  await bundleServing({ outfile: path.join(out, serve) });
-  written.push(serve);
+  const bundle = await bundleServing({ outfile: path.join(out, serve) });
+  for (const f of bundle.files) written.push(path.join(path.dirname(serve), f.path));
   return written;
 }
 

@@ -13,7 +13,7 @@
  * `node bench/image.ts` runs it alone; `npm run bench -- --image` runs it after the others
  * (`--only image` alone).
  */
-import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -90,7 +90,7 @@ export async function benchImage(log: (line: string) => void): Promise<ImageBenc
       // Built only when the image is: a found image runs no esbuild.
       const bundle: ServingBundleSource = {
         inputs,
-        read: async () => readFile((await bundleServing({ outfile: path.join(work, `bundle-${rounds.length}-${round.length}`, 'serve.mjs') })).outfile),
+        read: () => bundleServing({ outfile: path.join(work, `bundle-${rounds.length}-${round.length}`, 'serve.mjs') }),
       };
       const from = await openBase(parseReference(`${mirror.host}/library/node:24`), { platform: 'linux/amd64', clientFor });
       const r = await buildServingImage({ base: from, platform: 'linux/amd64', target: registryTarget(clientFor(target.host), repository), bundle, lock, store: fx.store, tags: [commit], source: 'https://github.com/example/models' });

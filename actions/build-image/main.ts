@@ -1,7 +1,8 @@
 /**
  * The build-image action: reads its inputs, calls the image library, sets the outputs and writes
- * the job summary. The serving bundle is the one shipped beside this file (dist/serve.mjs), so the
- * inputs tag names it by its digest and no build tool runs on the runner.
+ * the job summary. The serving bundle is the one shipped beside this file (dist/serve.mjs and its
+ * chunks, dist/serve-chunks/), so the inputs tag names it by its digest and no build tool runs on
+ * the runner.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1088,14 +1088,14 @@ var require_util = __commonJS({
         }
         const port = url2.port != null ? url2.port : url2.protocol === "https:" ? 443 : 80;
         let origin = url2.origin != null ? url2.origin : `${url2.protocol || ""}//${url2.hostname || ""}:${port}`;
-        let path5 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
+        let path6 = url2.path != null ? url2.path : `${url2.pathname || ""}${url2.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path5 && path5[0] !== "/") {
-          path5 = `/${path5}`;
+        if (path6 && path6[0] !== "/") {
+          path6 = `/${path6}`;
         }
-        return new URL(`${origin}${path5}`);
+        return new URL(`${origin}${path6}`);
       }
       if (!isHttpOrHttpsPrefixed(url2.origin || url2.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1546,39 +1546,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path5);
+        debuglog("sending request to %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin },
+          request: { method, path: path6, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path5,
+          path6,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin }
+          request: { method, path: path6, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path5);
+        debuglog("trailers received from %s %s/%s", method, origin, path6);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path5, origin },
+          request: { method, path: path6, origin },
           error: error64
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path5,
+          path6,
           error64.message
         );
       });
@@ -1627,9 +1627,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path5, origin }
+            request: { method, path: path6, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path5);
+          debuglog("sending request to %s %s/%s", method, origin, path6);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1692,7 +1692,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path5,
+        path: path6,
         method,
         body,
         headers,
@@ -1707,11 +1707,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler) {
-        if (typeof path5 !== "string") {
+        if (typeof path6 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path5[0] !== "/" && !(path5.startsWith("http://") || path5.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path5)) {
+        } else if (invalidPathRegex.test(path6)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1777,7 +1777,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path5, query) : path5;
+        this.path = query ? buildURL(path6, query) : path6;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6470,7 +6470,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request) {
-      const { method, path: path5, host, upgrade, blocking, reset } = request;
+      const { method, path: path6, host, upgrade, blocking, reset } = request;
       let { body, headers, contentLength } = request;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6551,7 +6551,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path5} HTTP/1.1\r
+      let header = `${method} ${path6} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7080,7 +7080,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request) {
       const session = client[kHTTP2Session];
-      const { method, path: path5, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
+      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
       let { body } = request;
       if (upgrade) {
         util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
@@ -7177,7 +7177,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path5;
+      headers[HTTP2_HEADER_PATH] = path6;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7530,9 +7530,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path5 = search ? `${pathname}${search}` : pathname;
+        const path6 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path5;
+        this.opts.path = path6;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8771,10 +8771,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path5 = "/",
+          path: path6 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path5;
+        opts.path = origin + path6;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10746,20 +10746,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path5) {
-      if (typeof path5 !== "string") {
-        return path5;
+    function safeUrl(path6) {
+      if (typeof path6 !== "string") {
+        return path6;
       }
-      const pathSegments = path5.split("?");
+      const pathSegments = path6.split("?");
       if (pathSegments.length !== 2) {
-        return path5;
+        return path6;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path5, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path5);
+    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path6);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10781,7 +10781,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath2 = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path5 }) => matchValue(safeUrl(path5), resolvedPath2));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath2));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath2}'`);
       }
@@ -10819,9 +10819,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path5, method, body, headers, query } = opts;
+      const { path: path6, method, body, headers, query } = opts;
       return {
-        path: path5,
+        path: path6,
         method,
         body,
         headers,
@@ -11284,10 +11284,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path5, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path5,
+            Path: path6,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16166,9 +16166,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path5) {
-      for (let i5 = 0; i5 < path5.length; ++i5) {
-        const code = path5.charCodeAt(i5);
+    function validateCookiePath(path6) {
+      for (let i5 = 0; i5 < path6.length; ++i5) {
+        const code = path6.charCodeAt(i5);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19088,11 +19088,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path5 = opts.path;
+          let path6 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path5 = `/${path5}`;
+            path6 = `/${path6}`;
           }
-          url2 = new URL(util.parseOrigin(url2).origin + path5);
+          url2 = new URL(util.parseOrigin(url2).origin + path6);
         } else {
           if (!opts) {
             opts = typeof url2 === "object" ? url2 : {};
@@ -21013,14 +21013,14 @@ var init_readFile = __esm({
   "node_modules/@smithy/core/dist-es/submodules/config/shared-ini-file-loader/readFile.js"() {
     filePromises = {};
     fileIntercept = {};
-    readFile2 = (path5, options) => {
-      if (fileIntercept[path5] !== void 0) {
-        return fileIntercept[path5];
+    readFile2 = (path6, options) => {
+      if (fileIntercept[path6] !== void 0) {
+        return fileIntercept[path6];
       }
-      if (!filePromises[path5] || options?.ignoreCache) {
-        filePromises[path5] = fsReadFile(path5, "utf8");
+      if (!filePromises[path6] || options?.ignoreCache) {
+        filePromises[path6] = fsReadFile(path6, "utf8");
       }
-      return filePromises[path5];
+      return filePromises[path6];
     };
   }
 });
@@ -21132,8 +21132,8 @@ var init_externalDataInterceptor = __esm({
       getFileRecord() {
         return fileIntercept;
       },
-      interceptFile(path5, contents) {
-        fileIntercept[path5] = Promise.resolve(contents);
+      interceptFile(path6, contents) {
+        fileIntercept[path6] = Promise.resolve(contents);
       },
       getTokenRecord() {
         return tokenIntercept;
@@ -24155,8 +24155,8 @@ var init_createConfigValueProvider = __esm({
               return endpoint.url.href;
             }
             if ("hostname" in endpoint) {
-              const { protocol, hostname: hostname3, port, path: path5 } = endpoint;
-              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path5}`;
+              const { protocol, hostname: hostname3, port, path: path6 } = endpoint;
+              return `${protocol}//${hostname3}${port ? ":" + port : ""}${path6}`;
             }
           }
           return endpoint;
@@ -24532,18 +24532,18 @@ var getAttrPathList;
 var init_getAttrPathList = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttrPathList.js"() {
     init_types2();
-    getAttrPathList = (path5) => {
-      const parts = path5.split(".");
+    getAttrPathList = (path6) => {
+      const parts = path6.split(".");
       const pathList = [];
       for (const part of parts) {
         const squareBracketIndex = part.indexOf("[");
         if (squareBracketIndex !== -1) {
           if (part.indexOf("]") !== part.length - 1) {
-            throw new EndpointError(`Path: '${path5}' does not end with ']'`);
+            throw new EndpointError(`Path: '${path6}' does not end with ']'`);
           }
           const arrayIndex = part.slice(squareBracketIndex + 1, -1);
           if (Number.isNaN(parseInt(arrayIndex))) {
-            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path5}'`);
+            throw new EndpointError(`Invalid array index: '${arrayIndex}' in path: '${path6}'`);
           }
           if (squareBracketIndex !== 0) {
             pathList.push(part.slice(0, squareBracketIndex));
@@ -24564,9 +24564,9 @@ var init_getAttr = __esm({
   "node_modules/@smithy/core/dist-es/submodules/endpoints/util-endpoints/lib/getAttr.js"() {
     init_types2();
     init_getAttrPathList();
-    getAttr = (value, path5) => getAttrPathList(path5).reduce((acc, index) => {
+    getAttr = (value, path6) => getAttrPathList(path6).reduce((acc, index) => {
       if (typeof acc !== "object") {
-        throw new EndpointError(`Index '${index}' in '${path5}' not found in '${JSON.stringify(value)}'`);
+        throw new EndpointError(`Index '${index}' in '${path6}' not found in '${JSON.stringify(value)}'`);
       } else if (Array.isArray(acc)) {
         const i5 = parseInt(index);
         return acc[i5 < 0 ? acc.length + i5 : i5];
@@ -24627,8 +24627,8 @@ var init_parseURL = __esm({
             return value;
           }
           if (typeof value === "object" && "hostname" in value) {
-            const { hostname: hostname4, port, protocol: protocol2 = "", path: path5 = "", query = {} } = value;
-            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path5}`);
+            const { hostname: hostname4, port, protocol: protocol2 = "", path: path6 = "", query = {} } = value;
+            const url2 = new URL(`${protocol2}//${hostname4}${port ? `:${port}` : ""}${path6}`);
             url2.search = Object.entries(query).map(([k5, v]) => `${k5}=${v}`).join("&");
             return url2;
           }
@@ -26477,29 +26477,29 @@ var init_HttpBindingNormalizedSchema = __esm({
       response.syntheticBodySchema = createBodySchema(schema, bodyMemberNames, bodyMemberSchemas);
       return bindings;
     };
-    buildPathSegments = (path5) => {
+    buildPathSegments = (path6) => {
       const segments = [];
       let offset = 0;
-      for (const match of path5.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
+      for (const match of path6.matchAll(/\{([^{}+]+)(\+)?\}/g)) {
         if (match.index > offset) {
-          segments.push([path5.slice(offset, match.index), 0]);
+          segments.push([path6.slice(offset, match.index), 0]);
         }
         segments.push([match[1], match[2] ? 2 : 1]);
         offset = match.index + match[0].length;
       }
-      if (segments.length && offset < path5.length) {
-        segments.push([path5.slice(offset), 0]);
+      if (segments.length && offset < path6.length) {
+        segments.push([path6.slice(offset), 0]);
       }
       return segments.length ? segments : void 0;
     };
     buildHttpOperationBindings = (schema) => {
       const { http, endpoint } = translateTraits(schema.traits ?? {});
-      const [path5, search] = http?.[1].split("?") ?? [];
+      const [path6, search] = http?.[1].split("?") ?? [];
       return [
         http?.[0],
-        path5,
+        path6,
         search ? [...new URLSearchParams(search)] : [],
-        path5 ? buildPathSegments(path5) : void 0,
+        path6 ? buildPathSegments(path6) : void 0,
         endpoint?.[0]
       ];
     };
@@ -28533,10 +28533,10 @@ var init_HttpBindingProtocol = __esm({
         if (endpoint) {
           this.updateServiceEndpoint(request, endpoint);
           this.setHostPrefix(request, operationSchema, input2, operation2);
-          const [method, path5, staticQuery] = operation2;
+          const [method, path6, staticQuery] = operation2;
           if (method) {
             request.method = method;
-            request.path = request.path === "/" ? path5 : request.path + path5;
+            request.path = request.path === "/" ? path6 : request.path + path6;
             for (const [key, value] of staticQuery) {
               query[key] = value;
             }
@@ -28678,10 +28678,10 @@ var init_HttpBindingProtocol = __esm({
         return this.serializer.flush();
       }
       serializePath(segments, labels, bindings) {
-        let path5 = "";
+        let path6 = "";
         for (const [value, kind] of segments) {
           if (kind === 0) {
-            path5 += value;
+            path6 += value;
             continue;
           }
           const replacement = labels?.[value];
@@ -28689,12 +28689,12 @@ var init_HttpBindingProtocol = __esm({
             if (hasOwn(bindings.byName, value) && bindings.byName[value][2] === 33) {
               throw new Error(`No value provided for input HTTP label: ${value}.`);
             }
-            path5 += `{${value}${kind === 2 ? "+" : ""}}`;
+            path6 += `{${value}${kind === 2 ? "+" : ""}}`;
           } else {
-            path5 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
+            path6 += kind === 2 ? replacement.split("/").map(extendedEncodeURIComponent).join("/") : extendedEncodeURIComponent(replacement);
           }
         }
-        return path5;
+        return path6;
       }
       async deserializeResponse(operationSchema, context, response) {
         const deserializer = this.deserializer;
@@ -28930,11 +28930,11 @@ var init_AbstractRpcV2Protocol = __esm({
           this.applyEmptyBody(request);
         }
         const { service, operation: operation2 } = getSmithyContext(context);
-        const path5 = `/service/${service}/operation/${operation2}`;
+        const path6 = `/service/${service}/operation/${operation2}`;
         if (request.path.endsWith("/")) {
-          request.path += path5.slice(1);
+          request.path += path6.slice(1);
         } else {
-          request.path += path5;
+          request.path += path6;
         }
         return request;
       }
@@ -29016,8 +29016,8 @@ var init_requestBuilder = __esm({
         return this;
       }
       p(memberName, labelValueProvider, uriLabel, isGreedyLabel) {
-        this.resolvePathStack.push((path5) => {
-          this.path = resolvedPath(path5, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
+        this.resolvePathStack.push((path6) => {
+          this.path = resolvedPath(path6, this.input, memberName, labelValueProvider, uriLabel, isGreedyLabel);
         });
         return this;
       }
@@ -31915,9 +31915,9 @@ var init_createPaginator = __esm({
       command5 = withCommand(command5) ?? command5;
       return await client.send(command5, ...args);
     };
-    get = (fromObject, path5) => {
+    get = (fromObject, path6) => {
       let cursor2 = fromObject;
-      const pathComponents = path5.split(".");
+      const pathComponents = path6.split(".");
       for (const step of pathComponents) {
         if (!cursor2 || typeof cursor2 !== "object") {
           return void 0;
@@ -36780,10 +36780,10 @@ ${longDate}
 ${credentialScope}
 ${toHex2(hashedRequest)}`;
       }
-      getCanonicalPath({ path: path5 }) {
+      getCanonicalPath({ path: path6 }) {
         if (this.uriEscapePath) {
           const normalizedPathSegments = [];
-          for (const pathSegment of path5.split("/")) {
+          for (const pathSegment of path6.split("/")) {
             if (pathSegment?.length === 0) {
               continue;
             }
@@ -36796,11 +36796,11 @@ ${toHex2(hashedRequest)}`;
               normalizedPathSegments.push(pathSegment);
             }
           }
-          const normalizedPath = `${path5?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path5?.endsWith("/") ? "/" : ""}`;
+          const normalizedPath = `${path6?.startsWith("/") ? "/" : ""}${normalizedPathSegments.join("/")}${normalizedPathSegments.length > 0 && path6?.endsWith("/") ? "/" : ""}`;
           const doubleEncoded = escapeUri2(normalizedPath);
           return doubleEncoded.replace(/%2F/g, "/");
         }
-        return path5;
+        return path6;
       }
       validateResolvedCredentials(credentials) {
         if (typeof credentials !== "object" || typeof credentials.accessKeyId !== "string" || typeof credentials.secretAccessKey !== "string") {
@@ -38005,12 +38005,12 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             const password = request.password ?? "";
             auth = `${username}:${password}`;
           }
-          let path5 = request.path;
+          let path6 = request.path;
           if (queryString) {
-            path5 += `?${queryString}`;
+            path6 += `?${queryString}`;
           }
           if (request.fragment) {
-            path5 += `#${request.fragment}`;
+            path6 += `#${request.fragment}`;
           }
           let hostname3 = request.hostname ?? "";
           if (hostname3[0] === "[" && hostname3.endsWith("]")) {
@@ -38022,7 +38022,7 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             headers: request.headers,
             host: hostname3,
             method: request.method,
-            path: path5,
+            path: path6,
             port: request.port,
             agent,
             auth
@@ -38444,16 +38444,16 @@ or increase socketAcquisitionWarningTimeout=(millis) in the NodeHttpHandler conf
             reject(err);
           };
           const queryString = query ? buildQueryString2(query) : "";
-          let path5 = request.path;
+          let path6 = request.path;
           if (queryString) {
-            path5 += `?${queryString}`;
+            path6 += `?${queryString}`;
           }
           if (request.fragment) {
-            path5 += `#${request.fragment}`;
+            path6 += `#${request.fragment}`;
           }
           const clientHttp2Stream = session.request({
             ...request.headers,
-            [constants4.HTTP2_HEADER_PATH]: path5,
+            [constants4.HTTP2_HEADER_PATH]: path6,
             [constants4.HTTP2_HEADER_METHOD]: method
           });
           if (effectiveRequestTimeout) {
@@ -68156,7 +68156,7 @@ to input.params.ContentLength in bytes.
 });
 
 // actions/build-image/main.ts
-import path4 from "node:path";
+import path5 from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 
 // node_modules/@actions/core/lib/command.js
@@ -69553,10 +69553,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema) {
   return mergeDefs(schema._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -69896,11 +69896,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a4;
     (_a4 = iss).path ?? (_a4.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -70362,16 +70362,16 @@ function flattenError(error64, mapper = (issue3) => issue3.message) {
 }
 function formatError(error64, mapper = (issue3) => issue3.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error65, path5 = []) => {
+  const processError = (error65, path6 = []) => {
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path5, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path5, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue3));
         } else {
@@ -70410,17 +70410,17 @@ function formatError(error64, mapper = (issue3) => issue3.message) {
 }
 function treeifyError(error64, mapper = (issue3) => issue3.message) {
   const result = { errors: [] };
-  const processError = (error65, path5 = []) => {
+  const processError = (error65, path6 = []) => {
     var _a4;
     for (const issue3 of error65.issues) {
       if (issue3.code === "invalid_union" && issue3.errors.length) {
-        issue3.errors.map((issues) => processError({ issues }, [...path5, ...issue3.path]));
+        issue3.errors.map((issues) => processError({ issues }, [...path6, ...issue3.path]));
       } else if (issue3.code === "invalid_key") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else if (issue3.code === "invalid_element") {
-        processError({ issues: issue3.issues }, [...path5, ...issue3.path]);
+        processError({ issues: issue3.issues }, [...path6, ...issue3.path]);
       } else {
-        const fullpath = [...path5, ...issue3.path];
+        const fullpath = [...path6, ...issue3.path];
         if (fullpath.length === 0) {
           result.errors.push(mapper(issue3));
           continue;
@@ -70459,8 +70459,8 @@ function treeifyError(error64, mapper = (issue3) => issue3.message) {
 }
 function toDotPath(_path) {
   const segs = [];
-  const path5 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
-  for (const seg of path5) {
+  const path6 = _path.map((seg) => typeof seg === "object" ? seg.key : seg);
+  for (const seg of path6) {
     if (typeof seg === "number")
       segs.push(`[${seg}]`);
     else if (typeof seg === "symbol")
@@ -87598,13 +87598,13 @@ function resolveRef(ref, ctx) {
   if (!ref.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path5 = ref.slice(1).split("/").filter(Boolean);
-  if (path5.length === 0) {
+  const path6 = ref.slice(1).split("/").filter(Boolean);
+  if (path6.length === 0) {
     return ctx.rootSchema;
   }
   const defsKey = ctx.version === "draft-2020-12" ? "$defs" : "definitions";
-  if (path5[0] === defsKey) {
-    const key = path5[1] === void 0 ? void 0 : decodeJSONPointerSegment(path5[1]);
+  if (path6[0] === defsKey) {
+    const key = path6[1] === void 0 ? void 0 : decodeJSONPointerSegment(path6[1]);
     if (!key || !ctx.defs[key]) {
       throw new Error(`Reference not found: ${ref}`);
     }
@@ -88852,25 +88852,25 @@ var splitSchema = external_exports.object({
 var mlCartNodeSchema = external_exports.custom().superRefine((root5, ctx) => {
   const stack = [{ node: root5, path: null }];
   while (stack.length > 0) {
-    const { node: node2, path: path5 } = stack.pop();
+    const { node: node2, path: path6 } = stack.pop();
     const isLeaf = node2 !== null && typeof node2 === "object" && "distribution" in node2;
     const result = (isLeaf ? leafSchema : splitSchema).safeParse(node2);
     if (!result.success) {
       const issue3 = result.error.issues[0];
-      ctx.addIssue({ code: "custom", message: issue3.message, path: [...shortPath(path5), ...issue3.path] });
+      ctx.addIssue({ code: "custom", message: issue3.message, path: [...shortPath(path6), ...issue3.path] });
       return;
     }
     if (!isLeaf) {
       const split2 = node2;
-      stack.push({ node: split2.right, path: { step: "right", up: path5 } }, { node: split2.left, path: { step: "left", up: path5 } });
+      stack.push({ node: split2.right, path: { step: "right", up: path6 } }, { node: split2.left, path: { step: "left", up: path6 } });
     }
   }
 });
 function shortPath(link2) {
-  const path5 = [];
-  for (let at = link2; at; at = at.up) path5.push(at.step);
-  path5.reverse();
-  return path5.length <= 12 ? [...path5] : [...path5.slice(0, 4), `\u2026${path5.length - 8} levels\u2026`, ...path5.slice(-4)];
+  const path6 = [];
+  for (let at = link2; at; at = at.up) path6.push(at.step);
+  path6.reverse();
+  return path6.length <= 12 ? [...path6] : [...path6.slice(0, 4), `\u2026${path6.length - 8} levels\u2026`, ...path6.slice(-4)];
 }
 var mlCartModelSchema = external_exports.object({
   name: external_exports.enum(["DTClassifier", "DTRegression"]),
@@ -89295,7 +89295,7 @@ function modelPath(name, version2) {
 
 // actions/lib/image/app-layer.ts
 function appLayerFiles(bundle) {
-  return [{ path: BUNDLE_PATH, bytes: bundle }];
+  return bundle.files.map((f5) => ({ path: f5.path === bundle.entry ? BUNDLE_PATH : `${APP_DIR}/${f5.path}`, bytes: f5.bytes })).sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
 }
 
 // actions/lib/image/config.ts
@@ -89438,12 +89438,42 @@ async function buildServingImage(options) {
   };
 }
 
+// actions/lib/serving-bundle-files.ts
+import { readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
+import path2 from "node:path";
+function chunkFolder(entry) {
+  return `${path2.posix.basename(entry, path2.posix.extname(entry))}-chunks`;
+}
+var byPath = (a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0;
+function sortedFiles(files) {
+  return [...files].sort(byPath);
+}
+function bundleDigest(files) {
+  return sha256(sortedFiles(files).map((f5) => `${f5.path}\0${sha256(f5.bytes)}
+`).join(""));
+}
+async function readBundleFiles(entryFile) {
+  const entry = path2.basename(entryFile);
+  const folder = chunkFolder(entry);
+  const dir = path2.join(path2.dirname(entryFile), folder);
+  const listed = await readdir2(dir, { withFileTypes: true }).catch((err) => {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  });
+  const other = listed.find((d5) => !d5.isFile());
+  if (other) throw new MlshipError(`the serving bundle's chunk folder holds "${other.name}", which is not a file`, { file: dir });
+  const files = await Promise.all([
+    readFile4(entryFile).then((bytes) => ({ path: entry, bytes })),
+    ...listed.map(async (d5) => ({ path: `${folder}/${d5.name}`, bytes: await readFile4(path2.join(dir, d5.name)) }))
+  ]);
+  return { entry, files: sortedFiles(files) };
+}
+
 // actions/lib/image/prebuilt-bundle.ts
-import { readFile as readFile4 } from "node:fs/promises";
 async function prebuiltBundle(file2) {
-  const bytes = await readFile4(file2);
-  const digest4 = sha256(bytes);
-  return { inputs: { kind: "bundle", sha256: digest4 }, sha256: digest4, read: async () => bytes };
+  const bundle = await readBundleFiles(file2);
+  const digest4 = bundleDigest(bundle.files);
+  return { inputs: { kind: "bundle", sha256: digest4 }, sha256: digest4, read: async () => bundle };
 }
 
 // actions/lib/oci/auth.ts
@@ -89937,7 +89967,7 @@ async function loadLock(file2, options = {}) {
 }
 
 // registry/store/index.ts
-import path3 from "node:path";
+import path4 from "node:path";
 import { fileURLToPath } from "node:url";
 
 // registry/store/errors.ts
@@ -90001,8 +90031,8 @@ function storeError(message, place, cause) {
 // registry/store/file.ts
 import { randomBytes } from "node:crypto";
 import { constants as constants3 } from "node:fs";
-import { link, mkdir as mkdir2, open as open3, readdir as readdir2, stat as stat3, unlink as unlink2 } from "node:fs/promises";
-import path2 from "node:path";
+import { link, mkdir as mkdir2, open as open3, readdir as readdir3, stat as stat3, unlink as unlink2 } from "node:fs/promises";
+import path3 from "node:path";
 import { pathToFileURL } from "node:url";
 
 // registry/store/types.ts
@@ -90057,12 +90087,12 @@ var FileStore = class {
   /** The absolute root folder. */
   root;
   constructor(root5) {
-    if (!path2.isAbsolute(root5)) throw storeError(`the file store root must be an absolute path (got "${root5}")`, {});
-    this.root = path2.resolve(root5);
+    if (!path3.isAbsolute(root5)) throw storeError(`the file store root must be an absolute path (got "${root5}")`, {});
+    this.root = path3.resolve(root5);
     this.uri = pathToFileURL(this.root).href;
   }
   fileFor(name, version2) {
-    return path2.join(this.root, ...objectPath(name, version2).split("/"));
+    return path3.join(this.root, ...objectPath(name, version2).split("/"));
   }
   uriFor(name, version2) {
     return pathToFileURL(this.fileFor(name, version2)).href;
@@ -90072,13 +90102,13 @@ var FileStore = class {
     const ours = { name, version: version2, uri: this.uriFor(name, version2), sha256: sha256(bytes), size: bytes.length, multipart: false };
     const existing = await readIfExists(file2, ours.uri);
     if (existing) return settleExisting(existing, ours, "exists");
-    const dir = path2.dirname(file2);
+    const dir = path3.dirname(file2);
     try {
       await mkdir2(dir, { recursive: true });
     } catch (err) {
       throw storeError(`cannot create the folder (${err.code ?? String(err)})`, { file: dir }, err);
     }
-    const temp = path2.join(dir, `.${OBJECT_FILE}.${randomBytes(6).toString("hex")}.tmp`);
+    const temp = path3.join(dir, `.${OBJECT_FILE}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       const handle = await open3(temp, "wx", 292);
       try {
@@ -90131,10 +90161,10 @@ var FileStore = class {
   }
   async listVersions(name) {
     checkName(name);
-    const dir = path2.join(this.root, "models", name);
+    const dir = path3.join(this.root, "models", name);
     let entries;
     try {
-      entries = await readdir2(dir);
+      entries = await readdir3(dir);
     } catch (err) {
       if (err.code === "ENOENT") return [];
       throw storeError(`cannot list (${err.code ?? String(err)})`, { file: dir }, err);
@@ -90417,11 +90447,11 @@ function openStore(uri, options = {}) {
 function fileStoreRoot(uri, cwd) {
   const relative = (p3) => {
     if (cwd === void 0) throw new StoreError(`the store "${uri}" is a relative folder, and no base folder was given to resolve it`);
-    return path3.resolve(cwd, p3);
+    return path4.resolve(cwd, p3);
   };
   if (!uri.toLowerCase().startsWith("file://")) {
     if (!uri) throw new StoreError("the store URI is empty");
-    return path3.isAbsolute(uri) ? path3.resolve(uri) : relative(uri);
+    return path4.isAbsolute(uri) ? path4.resolve(uri) : relative(uri);
   }
   const rest = uri.slice("file://".length);
   if (rest.startsWith("/") || rest.startsWith("localhost/")) {
@@ -90484,7 +90514,7 @@ async function run(options) {
     return client;
   };
   const cwd = process.cwd();
-  const loaded = await loadLock(path4.resolve(cwd, input2("lock") || "models.lock.json"));
+  const loaded = await loadLock(path5.resolve(cwd, input2("lock") || "models.lock.json"));
   const store = openStore(getInput("store", { required: true }).trim(), { cwd, endpoint: process.env.MLSHIP_S3_ENDPOINT || void 0, region: process.env.AWS_REGION || void 0 });
   const base = await openBase(parseReference(input2("base-image") || DEFAULT_BASE_IMAGE), { platform: platform3, clientFor });
   const commit = input2("commit");
@@ -90510,7 +90540,7 @@ async function run(options) {
 }
 if (process.argv[1] && import.meta.url === pathToFileURL2(process.argv[1]).href) {
   try {
-    await run({ bundleFile: path4.join(import.meta.dirname, "serve.mjs") });
+    await run({ bundleFile: path5.join(import.meta.dirname, "serve.mjs") });
   } catch (err) {
     setFailed(describeError(err));
   }

@@ -1,7 +1,13 @@
-/** The app layer: the serving bundle, one file that needs only `node` (no node_modules). */
+/**
+ * The app layer: the serving bundle, its entry at BUNDLE_PATH and its chunks beside it under the
+ * names the entry imports them by (`/app/serve-chunks/…`); it needs only `node` (no node_modules).
+ */
 import type { LayerFile } from '../oci/layer.ts';
-import { BUNDLE_PATH } from './paths.ts';
+import type { BundleFiles } from '../serving-bundle-files.ts';
+import { APP_DIR, BUNDLE_PATH } from './paths.ts';
 
-export function appLayerFiles(bundle: Uint8Array): LayerFile[] {
-  return [{ path: BUNDLE_PATH, bytes: bundle }];
+export function appLayerFiles(bundle: BundleFiles): LayerFile[] {
+  return bundle.files
+    .map((f) => ({ path: f.path === bundle.entry ? BUNDLE_PATH : `${APP_DIR}/${f.path}`, bytes: f.bytes }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

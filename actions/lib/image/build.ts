@@ -11,6 +11,7 @@
  */
 import { sha256 } from '../../../training/artifact.ts';
 import type { Lock } from '../../../registry/lock.ts';
+import type { BundleFiles } from '../serving-bundle-files.ts';
 import type { ModelStore } from '../../../registry/store/types.ts';
 import type { Digest } from '../oci/digest.ts';
 import { appendLayers } from '../oci/image.ts';
@@ -30,8 +31,8 @@ import type { ImageTarget } from './target.ts';
 export interface ServingBundleSource {
   /** What identifies the bundle without building it. */
   inputs: BundleInputs;
-  /** Its bytes: asked for only when an image is built. */
-  read(): Promise<Uint8Array>;
+  /** Its files (the entry and its chunks): asked for only when an image is built. */
+  read(): Promise<BundleFiles>;
 }
 
 export interface BuildServingImageOptions {

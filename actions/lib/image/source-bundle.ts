@@ -3,22 +3,22 @@
  * needed to know the inputs tag) and built only when an image is. With uncommitted changes to the
  * sources, the ids would not describe it: the bundle is built at once and known by its digest.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { sha256 } from '../../../training/artifact.ts';
 import { bundleServing } from '../serving-bundle.ts';
+import type { ServingBundle } from '../serving-bundle.ts';
 import type { ServingBundleSource } from './build.ts';
 import { servingSourceInputs } from './serving-sources.ts';
 
 /** The repository these sources are in: the bundler builds from the same one. */
 export const SOURCE_ROOT = path.resolve(import.meta.dirname, '../../..');
 
-async function buildBundle(): Promise<Buffer> {
+/** Built in a temporary folder: the files are kept in memory, their digest with them. */
+async function buildBundle(): Promise<ServingBundle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mlship-bundle-'));
   try {
-    const { outfile } = await bundleServing({ outfile: path.join(dir, 'serve.mjs') });
-    return await readFile(outfile);
+    return await bundleServing({ outfile: path.join(dir, 'serve.mjs') });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -27,9 +27,9 @@ async function buildBundle(): Promise<Buffer> {
 export async function sourceBundle(): Promise<ServingBundleSource> {
   const inputs = await servingSourceInputs(SOURCE_ROOT);
   if (inputs) {
-    let built: Promise<Buffer> | undefined;
+    let built: Promise<ServingBundle> | undefined;
     return { inputs, read: () => (built ??= buildBundle()) };
   }
-  const bytes = await buildBundle();
-  return { inputs: { kind: 'bundle', sha256: sha256(bytes) }, read: async () => bytes };
+  const bundle = await buildBundle();
+  return { inputs: { kind: 'bundle', sha256: bundle.sha256 }, read: async () => bundle };
 }

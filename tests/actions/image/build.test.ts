@@ -5,7 +5,7 @@
  * the result. Byte counts come from our push report and are checked against the registry's own
  * blob folder.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ import { manifestSchema, parseJson } from '../../../actions/lib/oci/manifest.ts'
 import { folderBytes, pushBaseImage, requireRegistryTools, skopeoInspect, unpackWithUmoci, useRegistry } from '../../fixtures/registry.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { clientFor } from '../oci/helpers.ts';
-import { buildToRegistry, commitId, fakeBundle, storeFixture } from './helpers.ts';
+import { FAKE_CHUNK, buildToRegistry, commitId, fakeBundle, storeFixture } from './helpers.ts';
 import type { RegistryBuild, StoreFixture } from './helpers.ts';
 
 describe('serving image: what a change uploads', () => {
@@ -96,6 +96,9 @@ describe('serving image: what a change uploads', () => {
     const iris = fx.first.lock.models.iris!;
     expect((await readFile(path.join(rootfs, modelPath('iris', iris.version)))).equals(await fx.store.get('iris', iris.version, iris.sha256))).toBe(true);
     expect((await readFile(path.join(rootfs, 'app/serve.mjs'))).toString()).toBe('console.log("serve");\n');
+    // The bundle's chunks beside the entry, under the names it imports them by.
+    expect(await readdir(path.join(rootfs, 'app/serve-chunks'))).toEqual([path.basename(FAKE_CHUNK.path)]);
+    expect((await readFile(path.join(rootfs, 'app', FAKE_CHUNK.path))).toString()).toBe(FAKE_CHUNK.text);
   });
 
   it('a rebuild of the same inputs at another commit builds nothing: found, no blob, one tag added', async () => {

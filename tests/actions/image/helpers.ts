@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildServingImage } from '../../../actions/lib/image/build.ts';
+import { bundleDigest, sortedFiles } from '../../../actions/lib/serving-bundle-files.ts';
 import type { BuildResult, BuildServingImageOptions, ServingBundleSource } from '../../../actions/lib/image/build.ts';
 import { openBase } from '../../../actions/lib/image/base.ts';
 import { registryTarget } from '../../../actions/lib/image/target.ts';
@@ -14,7 +15,6 @@ import type { RegistryClient } from '../../../actions/lib/oci/registry.ts';
 import { emptyLock, entryFor, formatLock, pinEntry, specPathFor } from '../../../registry/lock.ts';
 import type { Lock } from '../../../registry/lock.ts';
 import { FileStore } from '../../../registry/store/file.ts';
-import { sha256 } from '../../../training/artifact.ts';
 import type { SerializedArtifact } from '../../../training/artifact.ts';
 import { TEST_COMMIT, paddedArtifact, trainedExamples } from '../../fixtures/artifacts.ts';
 
@@ -61,10 +61,17 @@ export async function storeFixture(dir: string): Promise<StoreFixture> {
   return { store, storeDir, first: await writeLockFile(dir, 'first.lock.json', lock), modelChange: await writeLockFile(dir, 'model-change.lock.json', changed), iris2 };
 }
 
-/** A stand-in serving bundle, identified by its digest (the tests that run the image use the real one). */
+/** The chunk of fakeBundle, where the real bundle keeps its chunks. */
+export const FAKE_CHUNK = { path: 'serve-chunks/chunk-FAKE.mjs', text: 'export const serve = "serve";\n' };
+
+/** A stand-in serving bundle (an entry and one chunk), identified by its digest (the tests that run the image use the real one). */
 export function fakeBundle(text = 'console.log("serve");\n'): ServingBundleSource {
-  const bytes = Buffer.from(text);
-  return { inputs: { kind: 'bundle', sha256: sha256(bytes) }, read: async () => bytes };
+  const files = sortedFiles([
+    { path: 'serve.mjs', bytes: Buffer.from(text) },
+    { path: FAKE_CHUNK.path, bytes: Buffer.from(FAKE_CHUNK.text) },
+  ]);
+  const bundle = { entry: 'serve.mjs', files };
+  return { inputs: { kind: 'bundle', sha256: bundleDigest(files) }, read: async () => bundle };
 }
 
 export interface RegistryBuild {

@@ -6,11 +6,13 @@
  * (No container runtime here: chroot gives the image's filesystem and user, not its isolation.)
  */
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { prebuiltBundle } from '../../../actions/lib/image/prebuilt-bundle.ts';
 import { bundleServing } from '../../../actions/lib/serving-bundle.ts';
+import type { ServingBundle } from '../../../actions/lib/serving-bundle.ts';
+import { sha256 } from '../../../training/artifact.ts';
 import type { BuildResult } from '../../../actions/lib/image/build.ts';
 import { manifestSchema, parseJson } from '../../../actions/lib/oci/manifest.ts';
 import { pushNodeBase } from '../../fixtures/node-base.ts';
@@ -31,12 +33,13 @@ describe('serving image: run it', () => {
   const dir = tempDir('mlship-image-run-');
   let fx: StoreFixture;
   let result: BuildResult;
+  let bundle: ServingBundle;
 
   beforeAll(async () => {
     fx = await storeFixture(path.join(dir, 'fx'));
     await pushNodeBase(reg.get(), 'base/node', '24');
-    const { outfile } = await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') });
-    result = await buildToRegistry({ client: clientFor(reg.get()), baseRef: `${reg.get().host}/base/node:24`, repository: 'serving/app', bundle: await prebuiltBundle(outfile), lock: fx.first, store: fx.store });
+    bundle = await bundleServing({ outfile: path.join(dir, 'bundle/serve.mjs') });
+    result = await buildToRegistry({ client: clientFor(reg.get()), baseRef: `${reg.get().host}/base/node:24`, repository: 'serving/app', bundle: await prebuiltBundle(bundle.outfile), lock: fx.first, store: fx.store });
   }, 240_000);
 
   it('answers predictions from the pinned models, as uid 1000, from the unpacked image alone', async () => {
@@ -51,6 +54,10 @@ describe('serving image: run it', () => {
     const { config } = JSON.parse((await client.getBlob('serving/app', manifest.config.digest)).toString()) as { config: { Cmd: string[]; Env: string[]; User: string; WorkingDir: string } };
     expect((await stat(path.join(root, config.WorkingDir))).isDirectory()).toBe(true);
     expect((await stat(path.join(root, 'usr/local/bin/node'))).isFile()).toBe(true);
+    // The app layer holds the entry and every chunk, byte for byte; the chunk folder nothing else.
+    expect(bundle.files.length).toBeGreaterThan(1);
+    expect((await readdir(path.join(root, 'app/serve-chunks'))).map((f) => `serve-chunks/${f}`).sort()).toEqual(bundle.files.map((f) => f.path).filter((p) => p !== bundle.entry));
+    for (const f of bundle.files) expect(sha256(await readFile(path.join(root, 'app', f.path))), f.path).toBe(sha256(f.bytes));
 
     const port = await freePort();
     const env = Object.fromEntries(config.Env.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));

@@ -1,0 +1,3 @@
+import { createRequire as __mlshipCreateRequire } from 'node:module';
+const require = __mlshipCreateRequire(import.meta.url);
+import{je,u,x2 as x}from"./chunk-LBCZH62Z.mjs";import"./chunk-RV4RKV6X.mjs";import*as s from"fs";import*as o from"path";u();var m=class extends je{constructor(t){super(t),this.rootDir=o.resolve(t),s.existsSync(o.join(this.rootDir))||s.mkdirSync(this.rootDir)}async init(t,e){return this.pg=t,{emscriptenOpts:{...e,preRun:[...e.preRun||[],r=>{let c=r.FS.filesystems.NODEFS;r.FS.mkdirTree(x),r.FS.mount(c,{root:this.rootDir},x)}]}}}async closeFs(){this.pg.Module.FS.quit()}};export{m as NodeFS};
