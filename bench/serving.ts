@@ -42,7 +42,7 @@ import { loadSpec } from '../training/spec.ts';
 import { allRows } from '../training/table.ts';
 import { trainModel } from '../training/train-model.ts';
 import type { Child, WrkResult } from './serving/harness.ts';
-import { childPids, combineSlices, CURL, freePort, GUNICORN, has, pinning, rssMb, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
+import { clusterWorkerPids, combineSlices, CURL, freePort, GUNICORN, has, pinning, rssMb, runWrk, startProcess, waitUntil, WRK, wrkPostScript } from './serving/harness.ts';
 import { bundleServing } from '../actions/lib/serving-bundle.ts';
 import { workerEnv, workerExecArgv } from '../serving/cluster/primary.ts';
 import { median } from './stats.ts';
@@ -178,7 +178,7 @@ export async function benchWorkerRss(log: (line: string) => void, parent?: strin
       try {
         await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/v2/health/ready`)).status === 200, 30_000, 'the 2-worker server');
         await new Promise((r) => setTimeout(r, 1_000));
-        const workers = childPids(child.process.pid!);
+        const workers = clusterWorkerPids(child.process.pid!);
         // RSS counts the pages of the node binary every process shares; the anonymous part is each worker's own.
         ownMb.push(workers.map((pid) => Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024));
         return { primary: rssMb(child.process.pid!), workers: workers.map(rssMb) };

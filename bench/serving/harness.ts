@@ -185,3 +185,18 @@ export function childPids(pid: number): number[] {
   const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
   return text ? text.split(/\s+/).map(Number) : [];
 }
+
+/**
+ * The HTTP cluster workers among a server's children: not its job worker or embedded jobs
+ * database (`<entry> worker …`, `<entry> jobs-db …`), which the same entry file runs.
+ */
+export function clusterWorkerPids(pid: number): number[] {
+  return childPids(pid).filter((child) => {
+    try {
+      const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+      return !argv.includes('worker') && !argv.includes('jobs-db');
+    } catch {
+      return false; // gone since
+    }
+  });
+}

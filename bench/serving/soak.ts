@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childPids, pinning, rssMb, runWrk, waitUntil, wrkPostScript } from './harness.ts';
+import { clusterWorkerPids, pinning, rssMb, runWrk, waitUntil, wrkPostScript } from './harness.ts';
 import { runAlone, withIrisServer } from './serve-process.ts';
 
 const BODY = JSON.stringify({ instances: [{ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 }] });
@@ -39,7 +39,7 @@ export async function benchSoak(log: (line: string) => void, total = Number(proc
   const bundle = process.env.SOAK_SOURCE !== '1';
   return withIrisServer('soak', { workers: 2, prefix: pin.server, env, bundle }, async (serve, dir) => {
     const script = wrkPostScript(path.join(dir, 'single.lua'), BODY, 'application/json');
-    const workers = () => childPids(serve.child.process.pid!);
+    const workers = () => clusterWorkerPids(serve.child.process.pid!);
     const rss = () => workers().map(rssMb);
     const afterStart = rss();
     /** Each worker's live heap after a full GC (heap-probe.mjs answers SIGUSR2). */
