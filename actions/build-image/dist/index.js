@@ -89282,6 +89282,37 @@ async function putTags(client, repository, manifest, tags) {
   return results;
 }
 
+// actions/lib/serving-bundle-files.ts
+import { readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
+import path2 from "node:path";
+function chunkFolder(entry) {
+  return `${path2.posix.basename(entry, path2.posix.extname(entry))}-chunks`;
+}
+var byPath = (a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0;
+function sortedFiles(files) {
+  return [...files].sort(byPath);
+}
+function bundleDigest(files) {
+  return sha256(sortedFiles(files).map((f5) => `${f5.path}\0${sha256(f5.bytes)}
+`).join(""));
+}
+async function readBundleFiles(entryFile) {
+  const entry = path2.basename(entryFile);
+  const folder = chunkFolder(entry);
+  const dir = path2.join(path2.dirname(entryFile), folder);
+  const listed = await readdir2(dir, { withFileTypes: true }).catch((err) => {
+    if (err.code === "ENOENT") return [];
+    throw err;
+  });
+  const other = listed.find((d5) => !d5.isFile());
+  if (other) throw new MlshipError(`the serving bundle's chunk folder holds "${other.name}", which is not a file`, { file: dir });
+  const files = await Promise.all([
+    readFile4(entryFile).then((bytes) => ({ path: entry, bytes })),
+    ...listed.map(async (d5) => ({ path: `${folder}/${d5.name}`, bytes: await readFile4(path2.join(dir, d5.name)) }))
+  ]);
+  return { entry, files: sortedFiles(files) };
+}
+
 // actions/lib/image/paths.ts
 var APP_DIR = "/app";
 var BUNDLE_PATH = `${APP_DIR}/serve.mjs`;
@@ -89295,7 +89326,7 @@ function modelPath(name, version2) {
 
 // actions/lib/image/app-layer.ts
 function appLayerFiles(bundle) {
-  return bundle.files.map((f5) => ({ path: f5.path === bundle.entry ? BUNDLE_PATH : `${APP_DIR}/${f5.path}`, bytes: f5.bytes })).sort((a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0);
+  return sortedFiles(bundle.files.map((f5) => ({ path: f5.path === bundle.entry ? BUNDLE_PATH : `${APP_DIR}/${f5.path}`, bytes: f5.bytes })));
 }
 
 // actions/lib/image/config.ts
@@ -89436,37 +89467,6 @@ async function buildServingImage(options) {
     layers: built.layers.length,
     layersReused: built.layers.length - pushed.layersUploaded
   };
-}
-
-// actions/lib/serving-bundle-files.ts
-import { readdir as readdir2, readFile as readFile4 } from "node:fs/promises";
-import path2 from "node:path";
-function chunkFolder(entry) {
-  return `${path2.posix.basename(entry, path2.posix.extname(entry))}-chunks`;
-}
-var byPath = (a5, b5) => a5.path < b5.path ? -1 : a5.path > b5.path ? 1 : 0;
-function sortedFiles(files) {
-  return [...files].sort(byPath);
-}
-function bundleDigest(files) {
-  return sha256(sortedFiles(files).map((f5) => `${f5.path}\0${sha256(f5.bytes)}
-`).join(""));
-}
-async function readBundleFiles(entryFile) {
-  const entry = path2.basename(entryFile);
-  const folder = chunkFolder(entry);
-  const dir = path2.join(path2.dirname(entryFile), folder);
-  const listed = await readdir2(dir, { withFileTypes: true }).catch((err) => {
-    if (err.code === "ENOENT") return [];
-    throw err;
-  });
-  const other = listed.find((d5) => !d5.isFile());
-  if (other) throw new MlshipError(`the serving bundle's chunk folder holds "${other.name}", which is not a file`, { file: dir });
-  const files = await Promise.all([
-    readFile4(entryFile).then((bytes) => ({ path: entry, bytes })),
-    ...listed.map(async (d5) => ({ path: `${folder}/${d5.name}`, bytes: await readFile4(path2.join(dir, d5.name)) }))
-  ]);
-  return { entry, files: sortedFiles(files) };
 }
 
 // actions/lib/image/prebuilt-bundle.ts
