@@ -37,9 +37,8 @@ function forwardOutput(worker: Worker, write: (text: string) => void): void {
 /**
  * A worker's node flags: the primary's, plus 4 MB young-generation semi-spaces unless they or
  * NODE_OPTIONS set a size. Single-row requests allocate fast and die young, but some are in
- * flight at each scavenge:
- * with 1 MB semi-spaces those survive twice and are promoted, so old space fills with garbage
- * that waits for a full collection and RSS follows it, up and down. With 16 MB (V8's own limit)
+ * flight at each scavenge: with 1 MB semi-spaces those survive twice and are promoted, so old
+ * space fills with garbage that waits for a full collection and RSS follows it, up and down. With 16 MB (V8's own limit)
  * nothing much is promoted but the young generation itself is 32 MB. Two workers, 1,300,000
  * single-row requests, RSS from ~50,000 requests on: 1 MB 92 → 120 MB, 4 MB 94 → 94 MB (and 18%
  * more requests a second), 16 MB 109 → 110 MB. The cost: 4 MB more RSS right after start, when
