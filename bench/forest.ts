@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { publishArtifacts } from '../registry/publish.ts';
 import { FileStore } from '../registry/store/index.ts';
-import { compilePredictor } from '../serving/predictor.ts';
+import { compilePredictor } from '../serving/compile-predictor.ts';
 import { loadCsv } from '../training/csv.ts';
 import { encodeTable } from '../training/encoding.ts';
 import { loadSpec } from '../training/spec.ts';

@@ -5,7 +5,7 @@
  * worker); forked by node:cluster it is a worker, since cluster.fork re-runs this same file. So
  * one file, source or bundle, is both.
  *
- * Each side imports only its own part (dynamic imports): a worker receives verified bytes from the
+ * Each side imports only its own part (dynamic imports): a worker receives compiled models from the
  * primary and never reads the store, so it loads neither the command line nor the store's AWS SDK
  * (tests/serving/lean-worker.test.ts).
  */

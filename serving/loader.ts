@@ -19,12 +19,11 @@ import type { GetOptions, OpenStoreOptions } from '../registry/store/index.ts';
 import { IntegrityError, NotFoundError, UnreadableObjectError, openStore, storeError } from '../registry/store/index.ts';
 import { MlshipError, describeError } from '../training/errors.ts';
 import type { ServedModel } from './model.ts';
-import type { LoadFailure, VerifiedArtifact } from './verify.ts';
+import type { LoadFailure } from './verify.ts';
 import { ModelLoadError, verifyArtifact } from './verify.ts';
 
-// Kept apart (verify.ts) so a cluster worker checks bytes without importing the store or its SDK.
 export { ModelLoadError, verifyArtifact } from './verify.ts';
-export type { LoadFailure, VerifiedArtifact } from './verify.ts';
+export type { LoadFailure } from './verify.ts';
 
 /**
  * Gives the bytes of the artifact a lock entry pins; the caller verifies them. `read` bounds the
@@ -39,7 +38,6 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_ARTIFACT_BYTES = 256 * 1024 * 1024;
 
 export interface LoadResult {
-  verified: VerifiedArtifact[];
   models: ServedModel[];
   failures: LoadFailure[];
 }
@@ -78,7 +76,7 @@ export async function loadModels(lock: Lock, fetchArtifact: FetchArtifact, optio
           }
           const model = verifyArtifact(name, entry, bytes);
           options.log?.({ level: 'info', msg: 'model loaded', model: name, version: entry.version, sha256: entry.sha256, ms: round(performance.now() - started) });
-          return { ok: true as const, verified: { name, entry, bytes }, model };
+          return { ok: true as const, model };
         } catch (err) {
           const failure = err instanceof ModelLoadError ? err : new ModelLoadError(`cannot load: ${(err as Error).message}`, false, { cause: err });
           // The log says where (the object's URI or path); the public reason does not.
@@ -94,10 +92,9 @@ export async function loadModels(lock: Lock, fetchArtifact: FetchArtifact, optio
       }
     }),
   );
-  const result: LoadResult = { verified: [], models: [], failures: [] };
+  const result: LoadResult = { models: [], failures: [] };
   for (const o of outcomes) {
     if (o.ok) {
-      result.verified.push(o.verified);
       result.models.push(o.model);
     } else {
       result.failures.push(o.failure);

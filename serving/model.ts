@@ -5,8 +5,8 @@
 import type { LockEntry } from '../registry/lock.ts';
 import type { Artifact } from '../training/artifact.ts';
 import type { FeatureEncoding } from '../training/encoding.ts';
-import type { Predictor } from './predictor.ts';
-import { compilePredictor } from './predictor.ts';
+import type { Predictor, PredictorTables } from './predictor.ts';
+import { predictorFrom } from './predictor.ts';
 
 /**
  * What the API and the model page say of an artifact: all of it but its trees, which live on
@@ -71,10 +71,11 @@ export const FOREST_PLATFORM = 'mlship_random_forest';
 export const OUTPUT_PREDICTIONS = 'predictions';
 export const OUTPUT_PROBABILITIES = 'probabilities';
 
-/** Compiles a verified artifact (name and version already checked against `entry`). */
-export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact): ServedModel {
-  const predictor = compilePredictor(artifact);
-  const { model: _compiled, ...description } = artifact;
+/**
+ * A served model from a verified artifact's description (name and version already checked against
+ * `entry`) and its compiled predictor (`serveArtifact`, verify.ts, compiles both).
+ */
+export function servedModel(name: string, entry: LockEntry, artifact: ArtifactDescription, predictor: Predictor): ServedModel {
   const features = artifact.features;
   const featureNames = features.map((f) => f.name);
   const classes = artifact.task === 'classification' ? artifact.target.classes : undefined;
@@ -103,7 +104,7 @@ export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact
     version: artifact.version,
     sha256: entry.sha256,
     entry,
-    artifact: description,
+    artifact,
     predictor,
     features,
     featureNames,
@@ -118,4 +119,21 @@ export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact
       outputs,
     },
   };
+}
+
+/**
+ * A served model as a cluster primary hands it to its workers (structured clone, which copies
+ * no functions): its predictor as the tables it walks.
+ */
+export type SharedModel = Omit<ServedModel, 'predictor'> & { tables: PredictorTables };
+
+export function shareModel(model: ServedModel): SharedModel {
+  const { predictor, ...rest } = model;
+  return { ...rest, tables: predictor.tables };
+}
+
+/** What a worker serves from what its primary compiled: the predictor's functions rebuilt over the same tables. */
+export function modelFromShared(shared: SharedModel): ServedModel {
+  const { tables, ...rest } = shared;
+  return { ...rest, predictor: predictorFrom(tables) };
 }

@@ -1,16 +1,46 @@
 /**
- * Compiled predictors: an artifact's tree as flat typed arrays, walked by one tight loop per row.
+ * Predictors: an artifact's tree (or forest) as flat typed arrays, walked by one tight loop per
+ * row.
  *
- * Built on training's `loadModel` (the compiled encoding and `fromMlCart`'s flat tree), then
- * specialised for serving: each leaf's predicted class (argmax of its distribution, first of equal
- * probabilities, as ml-cart and `predictClasses` choose) is computed once at load, so predicting a
- * class is a walk plus a lookup. Rows come in the row-major encoded layout training uses
- * (`rows × encoding.width`), which `encodeValue` writes.
+ * The arrays are `PredictorTables`: data only, no functions, so a cluster primary compiles each
+ * artifact once (`compilePredictor`, compile-predictor.ts) and hands its workers the tables
+ * (structured clone), which `predictorFrom` turns back into the walking functions. A worker then
+ * parses no artifact JSON: a 100-tree forest's parse and flattening used to cost each worker
+ * about 5 MB of RSS and an optimizing compile at start. Rows come in the row-major encoded layout
+ * training uses (`rows × encoding.width`), which `encodeValue` writes.
  */
 import type { Artifact } from '../training/artifact.ts';
 import type { CompiledEncoding } from '../training/encoding.ts';
-import { loadModel } from '../training/model.ts';
-import { compileForestPredictor } from './forest-predictor.ts';
+import type { ForestTables } from './forest-predictor.ts';
+import { forestPredictor } from './forest-predictor.ts';
+
+/** What every predictor's tables hold: the nodes of its tree, or of every tree of a forest. */
+export interface TablesBase {
+  task: Artifact['task'];
+  /** Class names in output order (classification); empty for regression. */
+  classes: readonly string[];
+  encoding: CompiledEncoding;
+  /** Per node: the input it tests, or -1 for a leaf. */
+  feature: Int32Array;
+  threshold: Float64Array;
+  /** Per node: its children's indices (-1 for a leaf). */
+  left: Int32Array;
+  right: Int32Array;
+  /** Per node: `valueWidth` values (a leaf's class distribution, or its value). */
+  values: Float64Array;
+  valueWidth: number;
+}
+
+/** A single tree, with what each leaf predicts computed once at compile time. */
+export interface TreeTables extends TablesBase {
+  kind: 'tree';
+  /** Per node: the class its leaf predicts (argmax, first of equal probabilities, as ml-cart chooses). */
+  leafClass: Int32Array;
+  /** Per node: its leaf's value (regression). */
+  leafValue: Float64Array;
+}
+
+export type PredictorTables = TreeTables | ForestTables;
 
 export interface Predictor {
   task: Artifact['task'];
@@ -21,6 +51,8 @@ export interface Predictor {
   width: number;
   /** Nodes of the tree, or of every tree of a forest. */
   nodeCount: number;
+  /** What the functions walk (what a cluster primary sends its workers). */
+  tables: PredictorTables;
   /** The leaf node each row ends in (a single tree's predictor only). */
   leaves?(x: Float64Array, rows: number): Int32Array;
   /** Predicted class index per row (classification). */
@@ -31,36 +63,15 @@ export interface Predictor {
   probabilities(x: Float64Array, rows: number): Float64Array;
 }
 
-export function compilePredictor(artifact: Artifact): Predictor {
-  if (artifact.algorithm === 'random-forest') return compileForestPredictor(artifact);
-  const { encoding, tree } = loadModel(artifact);
-  const n = tree.nodeCount;
-  const feature = tree.feature;
-  const threshold = tree.threshold;
-  const left = tree.left;
-  const right = tree.right;
-  const values = tree.values;
-  const classes = artifact.task === 'classification' ? artifact.target.classes : [];
-  const c = tree.valueWidth;
-  const width = encoding.width;
+/** The predictor that walks `tables` (compiled by `compilePredictor`, here or in a cluster primary). */
+export function predictorFrom(tables: PredictorTables): Predictor {
+  return tables.kind === 'forest' ? forestPredictor(tables) : treePredictor(tables);
+}
 
-  for (let i = 0; i < n; i++) {
-    if (feature[i]! >= width) throw new RangeError(`node ${i} tests input ${feature[i]} but rows have ${width} inputs`);
-  }
-
-  // Per node: the class its leaf predicts (argmax, first of equal), and its value (regression).
-  const leafClass = new Int32Array(n);
-  const leafValue = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (feature[i]! >= 0) continue;
-    if (artifact.task === 'classification') {
-      let best = 0;
-      for (let k = 1; k < c; k++) if (values[i * c + k]! > values[i * c + best]!) best = k;
-      leafClass[i] = best;
-    } else {
-      leafValue[i] = values[i]!;
-    }
-  }
+function treePredictor(tables: TreeTables): Predictor {
+  const { feature, threshold, left, right, values, leafClass, leafValue } = tables;
+  const c = tables.valueWidth;
+  const width = tables.encoding.width;
 
   const leaves = (x: Float64Array, rows: number): Int32Array => {
     const out = new Int32Array(rows);
@@ -77,11 +88,12 @@ export function compilePredictor(artifact: Artifact): Predictor {
   };
 
   return {
-    task: artifact.task,
-    classes,
-    encoding,
+    task: tables.task,
+    classes: tables.classes,
+    encoding: tables.encoding,
     width,
-    nodeCount: n,
+    nodeCount: feature.length,
+    tables,
     leaves,
     // One walk (`leaves`), then a lookup of what each leaf predicts.
     classify: (x, rows) => leaves(x, rows).map((i) => leafClass[i]!),

@@ -2,7 +2,8 @@
  * The cluster primary: forks the workers at once (liveness answers while models load), then
  * fetches, verifies (sha256 against the lock, then parse, name, version, task) and compiles every
  * model itself, once: one fetch from the store however many workers, and all workers agree on
- * what is ready. Workers receive only verified bytes, check the digest again and compile them.
+ * what is ready. Workers receive the compiled models (the predictors' typed arrays, `shareModel`)
+ * and parse no artifact: they trust their primary, whose private IPC channel is the only way in.
  * A model that fails is never sent: every worker keeps it not ready, with the reason.
  *
  * A worker that dies is replaced. A scrape of `/metrics` on any worker is answered with every
@@ -16,6 +17,7 @@ import { ServeError } from '../errors.ts';
 import { loadPinned } from '../load-pinned.ts';
 import { createLogger } from '../log.ts';
 import { clusterMetricsText } from '../metrics.ts';
+import { shareModel } from '../model.ts';
 import type { RunningServer, StartOptions } from '../server-options.ts';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_PORT } from '../server-options.ts';
 import type { FromPrimary, FromWorker, WorkerConfig } from './protocol.ts';
@@ -177,7 +179,7 @@ export async function startCluster(options: StartOptions, workerEntry: string, c
   logger.log({ level: 'info', msg: 'listening', port: boundPort, ...(metricsPort !== undefined ? { metricsPort } : {}), workers: count });
 
   const loaded = loadPinned(options.lock, options.fetchArtifact, logger, options.load).then((result) => {
-    models = { type: 'models', verified: result.verified, failures: result.failures };
+    models = { type: 'models', models: result.models.map(shareModel), failures: result.failures };
     for (const w of listening) send(w, models);
     return result.ready;
   });

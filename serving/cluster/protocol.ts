@@ -1,7 +1,8 @@
 /** Messages between the cluster primary and its workers (structured clone, `serialization: 'advanced'`). */
 import type { JobsConfig } from '../jobs/config.ts';
 import type { Limits } from '../limits.ts';
-import type { LoadFailure, VerifiedArtifact } from '../verify.ts';
+import type { SharedModel } from '../model.ts';
+import type { LoadFailure } from '../verify.ts';
 
 export interface WorkerConfig {
   port: number;
@@ -17,7 +18,8 @@ export interface WorkerConfig {
 
 export type FromPrimary =
   | { type: 'config'; config: WorkerConfig }
-  | { type: 'models'; verified: VerifiedArtifact[]; failures: LoadFailure[] }
+  /** What the primary verified and compiled, and what it could not serve. */
+  | { type: 'models'; models: SharedModel[]; failures: LoadFailure[] }
   | { type: 'drain' }
   /** Every worker's metrics summed, or undefined when the primary could not gather them. */
   | { type: 'metrics-result'; id: number; text: string | undefined };

@@ -1,6 +1,6 @@
 /**
  * A cluster worker: asks the primary for its configuration, listens, serves the models the
- * primary verified (checking each digest again, not the schema: `compileVerified`), answers
+ * primary verified and compiled (rebuilding each predictor over the tables it was sent), answers
  * `/metrics` with every worker's sum (asked of the primary; its own counts if the primary does
  * not answer in 2 s), and drains when told to (or when the primary goes away).
  *
@@ -10,9 +10,9 @@
 import cluster from 'node:cluster';
 import { listenHttp } from '../http.ts';
 import type { HttpFront } from '../http.ts';
-import { compileVerified } from '../verify.ts';
 import { createLogger } from '../log.ts';
 import { Metrics } from '../metrics.ts';
+import { modelFromShared } from '../model.ts';
 import { createState, installModels, notReadyReason } from '../state.ts';
 import type { FromPrimary, FromWorker, WorkerConfig } from './protocol.ts';
 
@@ -83,17 +83,7 @@ export function runWorker(): RunningWorker {
         if (!config) void listen(message.config);
         return;
       case 'models': {
-        const served = [];
-        const failures = [...message.failures];
-        for (const v of message.verified) {
-          try {
-            served.push(compileVerified(v.name, v.entry, v.bytes));
-          } catch (err) {
-            failures.push({ name: v.name, entry: v.entry, reason: (err as Error).message });
-            logger.log({ level: 'error', msg: 'model not served', model: v.name, version: v.entry.version, reason: (err as Error).message });
-          }
-        }
-        installModels(state, served, failures);
+        installModels(state, message.models.map(modelFromShared), message.failures);
         const reason = notReadyReason(state);
         if (reason !== undefined && !state.draining) logger.log({ level: 'error', msg: 'not ready', reason });
         return;

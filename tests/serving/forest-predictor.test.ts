@@ -2,7 +2,7 @@
 // leaf distributions or values), on every row of every example data set.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compilePredictor } from '../../serving/predictor.ts';
+import { compilePredictor } from '../../serving/compile-predictor.ts';
 import { loadCsv } from '../../training/csv.ts';
 import { encodeTable } from '../../training/encoding.ts';
 import { forestClasses, forestMeans } from '../../training/forest/predict.ts';

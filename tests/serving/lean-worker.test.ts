@@ -1,4 +1,4 @@
-// Cluster workers only receive verified bytes from the primary, so they must not load what reads
+// Cluster workers only receive compiled models from the primary, so they must not load what reads
 // the store: no AWS SDK (about 125 MB RSS and 120 ms of start-up per process when they did). A
 // module hook (tests/fixtures/module-graph-hook.mjs) records what each process of a real
 // `mlship serve --workers 2` resolves.
@@ -55,6 +55,8 @@ describe('lean cluster workers', () => {
       expect(w.modules.some((u) => u.endsWith('/serving/cluster/worker.ts'))).toBe(true);
       expect(w.modules.some((u) => u.includes('/node_modules/hono/'))).toBe(true);
       expect(w.modules.filter((u) => /@aws-sdk|@smithy|\/registry\/store\//.test(u))).toEqual([]);
+      // nor what parses and compiles artifacts: the primary sends its workers the compiled tables
+      expect(w.modules.filter((u) => /\/(serving\/(verify|compile-predictor)|training\/(model|artifact|forest\/model-json))\.ts$/.test(u))).toEqual([]);
     }
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../cli/run.ts';
 import { EXIT } from '../../cli/io.ts';
-import { compilePredictor } from '../../serving/predictor.ts';
+import { compilePredictor } from '../../serving/compile-predictor.ts';
 import type { ArtifactContent } from '../../training/artifact.ts';
 import { parseArtifact, sealArtifact } from '../../training/artifact.ts';
 import { canonicalJson, sortKeys } from '../../training/canonical-json.ts';
