@@ -5,7 +5,7 @@
  * distributions summed in tree order, the class their argmax (first of equal), a value the mean
  * of the trees' values.
  */
-import { argmax } from '../training/forest/predict.ts';
+import { argmax } from '../training/forest/argmax.ts';
 import type { Predictor, TablesBase } from './predictor.ts';
 
 export interface ForestTables extends TablesBase {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JOB_STATUSES, jobDocumentSchema, jobListSchema, jobSubmittedSchema, rowErrorSchema } from './jobs/document.ts';
+import { PROBABILITIES_QUERY_VALUES } from './prediction.ts';
 import {
   errorSchema,
   modelInfoSchema,
@@ -65,7 +66,7 @@ const probabilities = {
   name: 'probabilities',
   in: 'query',
   required: false,
-  schema: { type: 'string', enum: ['true', 'false', '1', '0'] },
+  schema: { type: 'string', enum: [...PROBABILITIES_QUERY_VALUES] },
   description: 'Also return class probabilities (classification)',
 };
 

@@ -3,7 +3,6 @@ import type { ServingContext } from './context.ts';
 import { badRequest, clip, RequestError } from './errors.ts';
 import type { EncodedRows } from './inputs.ts';
 import type { ServedModel } from './model.ts';
-import { probabilitiesQuerySchema } from './schemas.ts';
 
 export interface Prediction {
   /** Class index per row (classification). */
@@ -49,11 +48,14 @@ export function checkProbabilities(model: ServedModel, wanted: boolean, rows: nu
   }
 }
 
+/** What `?probabilities=` takes (openapi.ts documents the same list). */
+export const PROBABILITIES_QUERY_VALUES: readonly string[] = ['true', 'false', '1', '0'];
+
 /** `?probabilities=true|false|1|0`; absent is false. */
 export function queryProbabilities(c: ServingContext): boolean {
   if (!c.req.url.includes('?')) return false; // most requests: no query to parse
   const raw = c.req.query('probabilities');
   if (raw === undefined) return false;
-  if (!probabilitiesQuerySchema.safeParse(raw).success) throw badRequest(`query "probabilities" must be true or false, got "${clip(raw)}"`, { field: 'probabilities' });
+  if (!PROBABILITIES_QUERY_VALUES.includes(raw)) throw badRequest(`query "probabilities" must be true or false, got "${clip(raw)}"`, { field: 'probabilities' });
   return raw === 'true' || raw === '1';
 }

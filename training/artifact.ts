@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json.ts';
 import { dataSummarySchema } from './data-summary.ts';
-import { featureEncodingSchema } from './encoding.ts';
+import { featureEncodingSchema } from './feature-encoding.ts';
 import { ArtifactError } from './errors.ts';
 import { modelNameSchema, modelVersionSchema, sha256Schema } from './identifiers.ts';
 import { classificationMetricsSchema, regressionMetricsSchema } from './metrics.ts';

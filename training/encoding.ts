@@ -7,17 +7,12 @@
  * - category: one indicator column per category seen in training (sorted); a missing value or a
  *   category never seen in training sets no indicator ("none of the known categories").
  */
-import { z } from 'zod';
 import { DataError, MlshipError } from './errors.ts';
+import type { FeatureEncoding } from './feature-encoding.ts';
 import type { Column, RawValue, Table } from './table.ts';
 import { cellValue } from './table.ts';
 
-export const featureEncodingSchema = z.discriminatedUnion('type', [
-  z.strictObject({ name: z.string(), type: z.literal('number'), impute: z.number() }),
-  z.strictObject({ name: z.string(), type: z.literal('boolean'), impute: z.union([z.literal(0), z.literal(1)]) }),
-  z.strictObject({ name: z.string(), type: z.literal('category'), categories: z.array(z.string()) }),
-]);
-export type FeatureEncoding = z.infer<typeof featureEncodingSchema>;
+export type { FeatureEncoding } from './feature-encoding.ts';
 
 /** How many model inputs a feature becomes. */
 export function encodedWidth(feature: FeatureEncoding): number {

@@ -29,7 +29,7 @@ import { setPriority } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LOCK, readLock } from '../../registry/lock.ts';
-import { readApiKeys } from '../../serving/jobs/api-keys.ts';
+import { readApiKeys } from '../../serving/jobs/api-keys-file.ts';
 import type { JobsConfig } from '../../serving/jobs/config.ts';
 import { DEFAULT_LEASE, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_RETENTION_SECONDS, S3_NEEDS_DATABASE } from '../../serving/jobs/config.ts';
 import { embeddedUrl } from '../../serving/jobs/embedded-url.ts';

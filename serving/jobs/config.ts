@@ -3,7 +3,7 @@
  * can hand it to its workers in a message: each process opens its own database pool and store
  * from it. The command line builds it (cli/commands/serve.ts, worker.ts).
  */
-import type { ApiKeys } from './api-keys.ts';
+import type { ApiKeys } from './api-keys-file.ts';
 
 export interface LeaseOptions {
   /** A running job whose worker sends no heartbeat for this long is retried (pg-boss, ≥ 10). */

@@ -1,18 +1,15 @@
 /**
  * A batch job as the API shows it (`GET /v1/jobs/{id}`, the callback body), inferred from one zod
  * schema, and the states it moves through: queued → running → succeeded | failed | cancelled.
- * A job id is 128 random bits, as 32 lowercase hex digits.
+ * Its id and links: job-id.ts.
  */
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { JOB_ID } from './job-id.ts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled'] as const;
 export const jobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed', 'cancelled']);
-
-export const JOB_ID = /^[0-9a-f]{32}$/;
-export const newJobId = (): string => randomBytes(16).toString('hex');
 
 /** Where a bad row is: data row from 0 (not counting the header), CSV line from 1, the feature. */
 export const rowErrorSchema = z.object({
@@ -49,8 +46,6 @@ export const jobDocumentSchema = z.object({
   links: z.object({ self: z.string(), results: z.string() }),
 });
 export type JobDocument = z.infer<typeof jobDocumentSchema>;
-
-export const jobLinks = (id: string) => ({ self: `/v1/jobs/${id}`, results: `/v1/jobs/${id}/results` });
 
 /** `POST …/jobs` answers 202 with this (and `Location: links.self`). */
 export const jobSubmittedSchema = z.object({ id: z.string().regex(JOB_ID), status: z.literal('queued'), links: jobDocumentSchema.shape.links });

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import type { JobDocument, JobStatus, OnError, RowError } from './document.ts';
-import { jobLinks } from './document.ts';
+import { jobLinks } from './job-id.ts';
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS mlship_jobs (

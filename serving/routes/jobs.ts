@@ -9,7 +9,6 @@
  */
 import { Readable } from 'node:stream';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import type { Env, ServingContext } from '../context.ts';
 import { header } from '../context.ts';
 import { badRequest, clip, RequestError } from '../errors.ts';
@@ -17,35 +16,17 @@ import { keyOwner } from '../jobs/api-keys.ts';
 import { CallbackUrlError, checkCallbackUrl } from '../jobs/callback-url.ts';
 import type { JobsConfig } from '../jobs/config.ts';
 import { BATCH_JOBS_OFF } from '../jobs/config.ts';
-import { JOB_ID, jobLinks, jobStatusSchema, newJobId, onErrorSchema } from '../jobs/document.ts';
+import { JOB_ID, jobLinks, newJobId } from '../jobs/job-id.ts';
 import { jobKey } from '../jobs/keys.ts';
 import type { JobsService } from '../jobs/service.ts';
 import { cancelJob, getJob, insertJob, jobDocument, listJobs } from '../jobs/table.ts';
-import type { JobRow, ListedRow } from '../jobs/table.ts';
+import type { JobRow } from '../jobs/table.ts';
 import { uploadStream } from '../jobs/upload.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, queryProbabilities } from '../prediction.ts';
 import type { Logger } from '../log.ts';
 import type { RouteDeps } from './deps.ts';
 import { lookup } from './lookup.ts';
-
-const listQuerySchema = z.object({
-  model: z.string().max(200).optional(),
-  status: jobStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
-});
-const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(JOB_ID) });
-
-// created_at to the microsecond: jobs created within one millisecond would be skipped otherwise
-const encodeCursor = (row: ListedRow) => Buffer.from(JSON.stringify({ createdAt: row.cursor_at, id: row.id })).toString('base64url');
-function decodeCursor(raw: string): { createdAt: string; id: string } {
-  try {
-    return cursorSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-  } catch {
-    throw badRequest('query "cursor" is not a cursor this server gave', { field: 'cursor' });
-  }
-}
 
 /** The key's id that a request carries: a 401 when the server has keys and the request none of them. */
 export function requireKey(keys: ReadonlyMap<string, string> | undefined, c: ServingContext): string | null {
@@ -91,7 +72,7 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, keys:
     // the results are streamed to the store, so no bound on rows × classes here
     checkProbabilities(model, probabilities, 0, Number.POSITIVE_INFINITY);
     const onErrorRaw = c.req.query('onError') ?? 'fail';
-    const onError = onErrorSchema.safeParse(onErrorRaw);
+    const onError = (await import('../jobs/document.ts')).onErrorSchema.safeParse(onErrorRaw);
     if (!onError.success) throw badRequest(`query "onError" must be fail or skip, got "${clip(onErrorRaw)}"`, { field: 'onError' });
     const callback = c.req.query('callback');
     if (callback !== undefined) {
@@ -135,12 +116,8 @@ export function jobRoutes(deps: RouteDeps, config: JobsConfig | undefined, keys:
     c.env.info.route = 'job_list';
     const s = await service();
     const owner = requireKey(keys, c);
-    const parsed = listQuerySchema.safeParse(c.req.query());
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw badRequest(`query "${issue.path.join('.')}": ${issue.message}`, { field: issue.path.join('.') });
-    }
-    const q = parsed.data;
+    const { parseListQuery, decodeCursor, encodeCursor } = await import('../jobs/list-query.ts');
+    const q = parseListQuery(c.req.query());
     const rows = await listJobs(s.pool, { owner, model: q.model, status: q.status, limit: q.limit, after: q.cursor ? decodeCursor(q.cursor) : undefined });
     const page = rows.slice(0, q.limit);
     const next = rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null;

@@ -6,7 +6,6 @@ import { Hono } from 'hono';
 import type { Env } from '../context.ts';
 import { header } from '../context.ts';
 import { METRICS_CONTENT_TYPE } from '../metrics.ts';
-import { buildOpenApi } from '../openapi.ts';
 import { notReadyReason } from '../state.ts';
 import { ASSETS, PAGE_CSP } from '../web/assets.ts';
 import { renderIndex } from '../web/index-page.ts';
@@ -36,9 +35,10 @@ export function siteRoutes(deps: RouteDeps): Hono<Env> {
     });
   }
 
-  app.get('/openapi.json', (c) => {
+  app.get('/openapi.json', async (c) => {
     c.env.info.route = 'openapi';
-    openApi ??= JSON.stringify(buildOpenApi(deps.version));
+    // generated from the zod schemas, so loaded on first use: a worker never asked does not load zod
+    openApi ??= JSON.stringify((await import('../openapi.ts')).buildOpenApi(deps.version));
     return c.body(openApi, 200, JSON_HEADERS);
   });
 

@@ -10,7 +10,8 @@ import { clip, RequestError } from '../errors.ts';
 import { encodeInstances, tooManyRows } from '../inputs.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, classNames, predict, queryProbabilities } from '../prediction.ts';
-import { isPlainV1, schemaError, v1EnvelopeSchema } from '../schemas.ts';
+import { isPlainV1 } from '../plain-bodies.ts';
+import { v1ViaSchema } from '../schema-fallback.ts';
 import type { RouteDeps } from './deps.ts';
 import { listModels, lookup, modelInfo } from './lookup.ts';
 
@@ -49,12 +50,11 @@ export function v1Routes(deps: RouteDeps): Hono<Env> {
       const body = parseJson(text);
       const count = (body as { instances?: unknown })?.instances;
       if (Array.isArray(count) && count.length > limits.maxRows) throw tooManyRows(count.length, limits.maxRows);
-      const parsed = isPlainV1(body) ? { success: true as const, data: body } : v1EnvelopeSchema.safeParse(body);
-      if (!parsed.success) throw schemaError(parsed.error);
-      info.rows = parsed.data.instances.length;
-      if (parsed.data.parameters?.probabilities !== undefined) wantProbabilities ||= parsed.data.parameters.probabilities;
-      checkProbabilities(model, wantProbabilities, parsed.data.instances.length, limits.maxOutputCells);
-      const encoded = encodeInstances(model, parsed.data.instances);
+      const request = isPlainV1(body) ? body : await v1ViaSchema(body);
+      info.rows = request.instances.length;
+      if (request.parameters?.probabilities !== undefined) wantProbabilities ||= request.parameters.probabilities;
+      checkProbabilities(model, wantProbabilities, request.instances.length, limits.maxOutputCells);
+      const encoded = encodeInstances(model, request.instances);
       const out = predict(model, encoded, wantProbabilities);
       if (out.labels) {
         const predictions = classNames(model, out.labels);

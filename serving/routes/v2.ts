@@ -10,8 +10,9 @@ import { encodeV2Inputs, tooManyRows, v2Rows } from '../inputs.ts';
 import { OUTPUT_PREDICTIONS, OUTPUT_PROBABILITIES } from '../model.ts';
 import { bodyKind } from '../negotiation.ts';
 import { checkProbabilities, classNames, predict, queryProbabilities } from '../prediction.ts';
+import { checkV2Counts, isPlainV2 } from '../plain-bodies.ts';
+import { v2ViaSchema } from '../schema-fallback.ts';
 import type { V2Envelope } from '../schemas.ts';
-import { checkV2Counts, isPlainV2, schemaError, v2EnvelopeSchema } from '../schemas.ts';
 import { notReadyReason } from '../state.ts';
 import type { RouteDeps } from './deps.ts';
 import { lookup } from './lookup.ts';
@@ -70,9 +71,7 @@ export function v2Routes(deps: RouteDeps): Hono<Env> {
       else {
         // One tensor per feature, or one for them all: more cannot be right, and the schema's work stays bounded.
         checkV2Counts(body, Math.max(1, model.featureNames.length));
-        const parsed = v2EnvelopeSchema.safeParse(body);
-        if (!parsed.success) throw schemaError(parsed.error);
-        request = parsed.data;
+        request = await v2ViaSchema(body);
       }
       const rows = v2Rows(request.inputs);
       if (rows > limits.maxRows) throw tooManyRows(rows, limits.maxRows);

@@ -79,6 +79,12 @@ describe('serving bundle', () => {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ predictions: ['setosa', 'virginica'] });
+      // bodies the fast checks refuse go to the zod schemas, a chunk a worker imports on the first such body
+      for (const [route, body] of [['/v1/models/iris:predict', '{"instances":[[5.1,3.5,1.4,0.2]],"inputs":{}}'], ['/v2/models/iris/infer', '{"inputs":[{"name":"x","shape":[1,4],"datatype":"FP64","data":[1,2,3,4]}],"extra":1}']] as const) {
+        const bad = await fetch(`${url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        expect(bad.status, route).toBe(400);
+        expect(((await bad.json()) as { error: string }).error, route).toMatch(/unknown field "(inputs|extra)"/);
+      }
       const server = (await (await fetch(`${url}/v2`)).json()) as { version: string };
       expect(server.version).toBe(JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')).version);
     } finally {
@@ -119,6 +125,9 @@ describe('serving bundle', () => {
       expect(loaded.length).toBeGreaterThan(0);
       expect(text.includes('/v1/models/')).toBe(true); // the HTTP routes: it did load what it serves
       expect(LEFT_OUT.filter((marker) => text.includes(marker))).toEqual([]);
+      // nor zod (its English messages), which it loads on the first body its fast checks refuse: here none
+      expect(all.includes('Invalid input')).toBe(true);
+      expect(text.includes('Invalid input')).toBe(false);
       // a small share of the bundle's source, the rest never parsed
       expect(loaded.reduce((n, f) => n + f.bytes.byteLength, 0)).toBeLessThan(bundle.bytes / 3);
     }

@@ -55,6 +55,8 @@ describe('lean cluster workers', () => {
       expect(w.modules.some((u) => u.endsWith('/serving/cluster/worker.ts'))).toBe(true);
       expect(w.modules.some((u) => u.includes('/node_modules/hono/'))).toBe(true);
       expect(w.modules.filter((u) => /@aws-sdk|@smithy|\/registry\/store\//.test(u))).toEqual([]);
+      // nor zod, while every body is well-formed (the fast checks, plain-bodies.ts; schema-fallback.ts loads it)
+      expect(w.modules.filter((u) => u.includes('/node_modules/zod/'))).toEqual([]);
       // nor what parses and compiles artifacts: the primary sends its workers the compiled tables
       expect(w.modules.filter((u) => /\/(serving\/(verify|compile-predictor)|training\/(model|artifact|forest\/model-json))\.ts$/.test(u))).toEqual([]);
     }

@@ -8,7 +8,7 @@ import type { FlatTree } from '../cart/tree.ts';
 import { leafOf } from '../cart/tree.ts';
 import type { ForestData } from './forest-data.ts';
 import { inBag } from './forest-data.ts';
-import { argmax } from './predict.ts';
+import { argmax } from './argmax.ts';
 
 export interface OobSums {
   /** (to − from) × valueWidth sums of the out-of-bag trees' leaf outputs. */

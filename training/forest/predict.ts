@@ -6,6 +6,7 @@
  */
 import type { FlatTree } from '../cart/tree.ts';
 import { leafOf } from '../cart/tree.ts';
+import { argmax } from './argmax.ts';
 
 /** Mean leaf outputs per row: rows × valueWidth (class probabilities, or the value). */
 export function forestMeans(trees: readonly FlatTree[], x: Float64Array, width: number): Float64Array {
@@ -21,13 +22,6 @@ export function forestMeans(trees: readonly FlatTree[], x: Float64Array, width: 
   }
   for (let a = 0; a < out.length; a++) out[a] = out[a]! / trees.length;
   return out;
-}
-
-/** Index of the largest of `w` values at `at` (the first of equal ones). */
-export function argmax(values: Float64Array, at: number, w: number): number {
-  let best = 0;
-  for (let c = 1; c < w; c++) if (values[at + c]! > values[at + best]!) best = c;
-  return best;
 }
 
 export function forestClasses(trees: readonly FlatTree[], x: Float64Array, width: number): Int32Array {

@@ -87261,14 +87261,12 @@ var dataSummarySchema = external_exports.strictObject({
   )
 });
 
-// training/encoding.ts
+// training/feature-encoding.ts
 var featureEncodingSchema = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("number"), impute: external_exports.number() }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
 ]);
-var NARROW_ABOVE = 1 << 12;
-var MEDIAN_CELLS = 1 << 14;
 
 // training/metrics.ts
 var classificationMetricsSchema = external_exports.strictObject({
@@ -92487,6 +92485,10 @@ var gateCheckSchema = external_exports.strictObject({
   /** `maxRegression` without a champion to compare with: not checked (and so not failed). */
   skipped: external_exports.literal(true).optional()
 });
+
+// training/encoding.ts
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
 
 // training/prediction-diff.ts
 var MAX_EXAMPLES = 5;

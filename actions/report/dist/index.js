@@ -91417,237 +91417,12 @@ function missingCount(table2, name, rows) {
   return missing;
 }
 
-// training/table.ts
-function cellValue(column, row) {
-  if (column.kind === "category") {
-    const code = column.codes[row];
-    return code < 0 ? null : column.levels[code];
-  }
-  const v = column.values[row];
-  if (Number.isNaN(v)) return null;
-  return column.kind === "boolean" ? v === 1 : v;
-}
-function allRows(n3) {
-  const rows = new Int32Array(n3);
-  for (let i6 = 0; i6 < n3; i6++) rows[i6] = i6;
-  return rows;
-}
-
-// training/encoding.ts
+// training/feature-encoding.ts
 var featureEncodingSchema = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("number"), impute: external_exports.number() }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
 ]);
-function encodedWidth(feature) {
-  return feature.type === "category" ? feature.categories.length : 1;
-}
-function learnEncoding(table2, names, rows) {
-  return names.map((name) => {
-    const column = table2.columns.get(name);
-    switch (column.kind) {
-      case "number": {
-        const median = medianOf(column.values, rows);
-        if (Number.isNaN(median)) throw new DataError("every training value of the feature is missing", { file: table2.file, column: name });
-        return { name, type: "number", impute: median };
-      }
-      case "boolean": {
-        let ones = 0;
-        let zeros = 0;
-        for (const r5 of rows) {
-          const v = column.values[r5];
-          if (v === 1) ones++;
-          else if (v === 0) zeros++;
-        }
-        return { name, type: "boolean", impute: ones > zeros ? 1 : 0 };
-      }
-      case "category": {
-        const present = new Uint8Array(column.levels.length);
-        for (const r5 of rows) {
-          const code = column.codes[r5];
-          if (code >= 0) present[code] = 1;
-        }
-        const categories = column.levels.filter((_, i6) => present[i6] === 1).sort(compareStrings);
-        return { name, type: "category", categories };
-      }
-    }
-  });
-}
-function compareStrings(a5, b7) {
-  return a5 < b7 ? -1 : a5 > b7 ? 1 : 0;
-}
-function medianOf(values, rows) {
-  const present = new Float64Array(rows.length);
-  let n3 = 0;
-  let min = Infinity;
-  let max2 = -Infinity;
-  for (let i6 = 0; i6 < rows.length; i6++) {
-    const v = values[rows[i6]];
-    if (v === v) {
-      present[n3++] = v;
-      if (v < min) min = v;
-      if (v > max2) max2 = v;
-    }
-  }
-  if (n3 === 0) return NaN;
-  const upper = n3 >> 1;
-  let a5 = present.subarray(0, n3);
-  let k5 = upper;
-  if (n3 > NARROW_ABOVE && max2 - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max2 - min))) {
-    const narrowed = middleCells(a5, min, max2, n3 % 2 === 1 ? upper : upper - 1, upper);
-    a5 = narrowed.values;
-    k5 = upper - narrowed.below;
-  }
-  select(a5, k5);
-  if (n3 % 2 === 1) return a5[k5];
-  let lower = a5[0];
-  for (let i6 = 1; i6 < k5; i6++) if (a5[i6] > lower) lower = a5[i6];
-  return (lower + a5[k5]) / 2;
-}
-var NARROW_ABOVE = 1 << 12;
-var MEDIAN_CELLS = 1 << 14;
-function middleCells(a5, min, max2, lo, hi) {
-  const n3 = a5.length;
-  const scale = (MEDIAN_CELLS - 1) / (max2 - min);
-  const counts = new Int32Array(MEDIAN_CELLS);
-  for (let i6 = 0; i6 < n3; i6++) counts[(a5[i6] - min) * scale | 0]++;
-  let below = 0;
-  let first = 0;
-  while (below + counts[first] <= lo) below += counts[first++];
-  let last = first;
-  let through = below + counts[first];
-  while (through <= hi) through += counts[++last];
-  const values = new Float64Array(through - below);
-  let m3 = 0;
-  for (let i6 = 0; i6 < n3; i6++) {
-    const c5 = (a5[i6] - min) * scale | 0;
-    if (c5 >= first && c5 <= last) values[m3++] = a5[i6];
-  }
-  return { values, below };
-}
-function select(a5, k5) {
-  let lo = 0;
-  let hi = a5.length - 1;
-  while (hi > lo) {
-    const mid = lo + hi >> 1;
-    if (a5[mid] < a5[lo]) swap(a5, mid, lo);
-    if (a5[hi] < a5[lo]) swap(a5, hi, lo);
-    if (a5[hi] < a5[mid]) swap(a5, hi, mid);
-    const pivot = a5[mid];
-    let i6 = lo;
-    let j5 = hi;
-    while (i6 <= j5) {
-      while (a5[i6] < pivot) i6++;
-      while (a5[j5] > pivot) j5--;
-      if (i6 <= j5) swap(a5, i6++, j5--);
-    }
-    if (k5 <= j5) hi = j5;
-    else if (k5 >= i6) lo = i6;
-    else return;
-  }
-}
-function swap(a5, i6, j5) {
-  const t = a5[i6];
-  a5[i6] = a5[j5];
-  a5[j5] = t;
-}
-var EncodingError = class extends MlshipError {
-};
-function compileEncoding(features) {
-  const offsets = new Int32Array(features.length);
-  let width = 0;
-  features.forEach((f5, i6) => {
-    offsets[i6] = width;
-    width += encodedWidth(f5);
-  });
-  const categoryIndex = features.map((f5) => f5.type === "category" ? new Map(f5.categories.map((c5, j5) => [c5, j5])) : void 0);
-  return { features, offsets, width, categoryIndex };
-}
-function encodeValue2(enc, i6, value, out, base) {
-  const f5 = enc.features[i6];
-  const at = base + enc.offsets[i6];
-  switch (f5.type) {
-    case "number":
-      if (value === null) out[at] = f5.impute;
-      else if (typeof value === "number" && Number.isFinite(value)) out[at] = value;
-      else throw new EncodingError(`expected a finite number, got ${describe3(value)}`);
-      return;
-    case "boolean":
-      if (value === null) out[at] = f5.impute;
-      else if (typeof value === "boolean") out[at] = value ? 1 : 0;
-      else throw new EncodingError(`expected true or false, got ${describe3(value)}`);
-      return;
-    case "category": {
-      if (value === null) return;
-      if (typeof value !== "string") throw new EncodingError(`expected a category (string), got ${describe3(value)}`);
-      const j5 = enc.categoryIndex[i6].get(value);
-      if (j5 !== void 0) out[at + j5] = 1;
-    }
-  }
-}
-function describe3(value) {
-  return typeof value === "string" ? `"${value.length > 40 ? `${value.slice(0, 40)}\u2026` : value}"` : String(value);
-}
-function encodeTable(enc, table2, rows) {
-  const columns = enc.features.map((f5) => {
-    const column = table2.columns.get(f5.name);
-    if (!column) throw new DataError(`feature "${f5.name}" is not in the data`, { file: table2.file, column: f5.name });
-    if (column.kind !== f5.type) {
-      throw new DataError(`feature "${f5.name}" holds ${column.kind} values here but the model was trained on ${f5.type}`, {
-        file: table2.file,
-        column: f5.name
-      });
-    }
-    return column;
-  });
-  const out = new Float64Array(rows.length * enc.width);
-  const width = enc.width;
-  const encodeCell = (i6, k5) => {
-    const r5 = rows[k5];
-    try {
-      encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * width);
-    } catch (err2) {
-      if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
-      throw err2;
-    }
-  };
-  for (let i6 = 0; i6 < columns.length; i6++) {
-    const column = columns[i6];
-    const at = enc.offsets[i6];
-    if (column.kind === "category") {
-      const index = enc.categoryIndex[i6];
-      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
-      for (let k5 = 0; k5 < rows.length; k5++) {
-        const code = column.codes[rows[k5]];
-        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
-      }
-      continue;
-    }
-    const missing = encodedCell(enc, i6, null);
-    const values = column.values;
-    if (column.kind === "boolean") {
-      const no = encodedCell(enc, i6, false);
-      const yes = encodedCell(enc, i6, true);
-      for (let k5 = 0; k5 < rows.length; k5++) {
-        const v = values[rows[k5]];
-        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
-      }
-      continue;
-    }
-    for (let k5 = 0; k5 < rows.length; k5++) {
-      const v = values[rows[k5]];
-      if (v - v === 0) out[k5 * width + at] = v;
-      else if (v !== v) out[k5 * width + at] = missing;
-      else encodeCell(i6, k5);
-    }
-  }
-  return out;
-}
-function encodedCell(enc, i6, value) {
-  const one = new Float64Array(enc.width);
-  encodeValue2(enc, i6, value, one, 0);
-  return one[enc.offsets[i6]];
-}
 
 // training/identifiers.ts
 var MODEL_NAME_PART = "[a-z0-9](?:[a-z0-9_-]|\\.(?!\\.)){0,62}";
@@ -94020,6 +93795,240 @@ function planColumns(file2, header, options) {
   });
 }
 
+// training/table.ts
+function cellValue(column, row) {
+  if (column.kind === "category") {
+    const code = column.codes[row];
+    return code < 0 ? null : column.levels[code];
+  }
+  const v = column.values[row];
+  if (Number.isNaN(v)) return null;
+  return column.kind === "boolean" ? v === 1 : v;
+}
+function allRows(n3) {
+  const rows = new Int32Array(n3);
+  for (let i6 = 0; i6 < n3; i6++) rows[i6] = i6;
+  return rows;
+}
+
+// training/encoding.ts
+function encodedWidth(feature) {
+  return feature.type === "category" ? feature.categories.length : 1;
+}
+function learnEncoding(table2, names, rows) {
+  return names.map((name) => {
+    const column = table2.columns.get(name);
+    switch (column.kind) {
+      case "number": {
+        const median = medianOf(column.values, rows);
+        if (Number.isNaN(median)) throw new DataError("every training value of the feature is missing", { file: table2.file, column: name });
+        return { name, type: "number", impute: median };
+      }
+      case "boolean": {
+        let ones = 0;
+        let zeros = 0;
+        for (const r5 of rows) {
+          const v = column.values[r5];
+          if (v === 1) ones++;
+          else if (v === 0) zeros++;
+        }
+        return { name, type: "boolean", impute: ones > zeros ? 1 : 0 };
+      }
+      case "category": {
+        const present = new Uint8Array(column.levels.length);
+        for (const r5 of rows) {
+          const code = column.codes[r5];
+          if (code >= 0) present[code] = 1;
+        }
+        const categories = column.levels.filter((_, i6) => present[i6] === 1).sort(compareStrings);
+        return { name, type: "category", categories };
+      }
+    }
+  });
+}
+function compareStrings(a5, b7) {
+  return a5 < b7 ? -1 : a5 > b7 ? 1 : 0;
+}
+function medianOf(values, rows) {
+  const present = new Float64Array(rows.length);
+  let n3 = 0;
+  let min = Infinity;
+  let max2 = -Infinity;
+  for (let i6 = 0; i6 < rows.length; i6++) {
+    const v = values[rows[i6]];
+    if (v === v) {
+      present[n3++] = v;
+      if (v < min) min = v;
+      if (v > max2) max2 = v;
+    }
+  }
+  if (n3 === 0) return NaN;
+  const upper = n3 >> 1;
+  let a5 = present.subarray(0, n3);
+  let k5 = upper;
+  if (n3 > NARROW_ABOVE && max2 - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max2 - min))) {
+    const narrowed = middleCells(a5, min, max2, n3 % 2 === 1 ? upper : upper - 1, upper);
+    a5 = narrowed.values;
+    k5 = upper - narrowed.below;
+  }
+  select(a5, k5);
+  if (n3 % 2 === 1) return a5[k5];
+  let lower = a5[0];
+  for (let i6 = 1; i6 < k5; i6++) if (a5[i6] > lower) lower = a5[i6];
+  return (lower + a5[k5]) / 2;
+}
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
+function middleCells(a5, min, max2, lo, hi) {
+  const n3 = a5.length;
+  const scale = (MEDIAN_CELLS - 1) / (max2 - min);
+  const counts = new Int32Array(MEDIAN_CELLS);
+  for (let i6 = 0; i6 < n3; i6++) counts[(a5[i6] - min) * scale | 0]++;
+  let below = 0;
+  let first = 0;
+  while (below + counts[first] <= lo) below += counts[first++];
+  let last = first;
+  let through = below + counts[first];
+  while (through <= hi) through += counts[++last];
+  const values = new Float64Array(through - below);
+  let m3 = 0;
+  for (let i6 = 0; i6 < n3; i6++) {
+    const c5 = (a5[i6] - min) * scale | 0;
+    if (c5 >= first && c5 <= last) values[m3++] = a5[i6];
+  }
+  return { values, below };
+}
+function select(a5, k5) {
+  let lo = 0;
+  let hi = a5.length - 1;
+  while (hi > lo) {
+    const mid = lo + hi >> 1;
+    if (a5[mid] < a5[lo]) swap(a5, mid, lo);
+    if (a5[hi] < a5[lo]) swap(a5, hi, lo);
+    if (a5[hi] < a5[mid]) swap(a5, hi, mid);
+    const pivot = a5[mid];
+    let i6 = lo;
+    let j5 = hi;
+    while (i6 <= j5) {
+      while (a5[i6] < pivot) i6++;
+      while (a5[j5] > pivot) j5--;
+      if (i6 <= j5) swap(a5, i6++, j5--);
+    }
+    if (k5 <= j5) hi = j5;
+    else if (k5 >= i6) lo = i6;
+    else return;
+  }
+}
+function swap(a5, i6, j5) {
+  const t = a5[i6];
+  a5[i6] = a5[j5];
+  a5[j5] = t;
+}
+var EncodingError = class extends MlshipError {
+};
+function compileEncoding(features) {
+  const offsets = new Int32Array(features.length);
+  let width = 0;
+  features.forEach((f5, i6) => {
+    offsets[i6] = width;
+    width += encodedWidth(f5);
+  });
+  const categoryIndex = features.map((f5) => f5.type === "category" ? new Map(f5.categories.map((c5, j5) => [c5, j5])) : void 0);
+  return { features, offsets, width, categoryIndex };
+}
+function encodeValue2(enc, i6, value, out, base) {
+  const f5 = enc.features[i6];
+  const at = base + enc.offsets[i6];
+  switch (f5.type) {
+    case "number":
+      if (value === null) out[at] = f5.impute;
+      else if (typeof value === "number" && Number.isFinite(value)) out[at] = value;
+      else throw new EncodingError(`expected a finite number, got ${describe3(value)}`);
+      return;
+    case "boolean":
+      if (value === null) out[at] = f5.impute;
+      else if (typeof value === "boolean") out[at] = value ? 1 : 0;
+      else throw new EncodingError(`expected true or false, got ${describe3(value)}`);
+      return;
+    case "category": {
+      if (value === null) return;
+      if (typeof value !== "string") throw new EncodingError(`expected a category (string), got ${describe3(value)}`);
+      const j5 = enc.categoryIndex[i6].get(value);
+      if (j5 !== void 0) out[at + j5] = 1;
+    }
+  }
+}
+function describe3(value) {
+  return typeof value === "string" ? `"${value.length > 40 ? `${value.slice(0, 40)}\u2026` : value}"` : String(value);
+}
+function encodeTable(enc, table2, rows) {
+  const columns = enc.features.map((f5) => {
+    const column = table2.columns.get(f5.name);
+    if (!column) throw new DataError(`feature "${f5.name}" is not in the data`, { file: table2.file, column: f5.name });
+    if (column.kind !== f5.type) {
+      throw new DataError(`feature "${f5.name}" holds ${column.kind} values here but the model was trained on ${f5.type}`, {
+        file: table2.file,
+        column: f5.name
+      });
+    }
+    return column;
+  });
+  const out = new Float64Array(rows.length * enc.width);
+  const width = enc.width;
+  const encodeCell = (i6, k5) => {
+    const r5 = rows[k5];
+    try {
+      encodeValue2(enc, i6, cellValue(columns[i6], r5), out, k5 * width);
+    } catch (err2) {
+      if (err2 instanceof EncodingError) throw new DataError(err2.message, { file: table2.file, row: r5 + 1, column: enc.features[i6].name });
+      throw err2;
+    }
+  };
+  for (let i6 = 0; i6 < columns.length; i6++) {
+    const column = columns[i6];
+    const at = enc.offsets[i6];
+    if (column.kind === "category") {
+      const index = enc.categoryIndex[i6];
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const code = column.codes[rows[k5]];
+        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
+      }
+      continue;
+    }
+    const missing = encodedCell(enc, i6, null);
+    const values = column.values;
+    if (column.kind === "boolean") {
+      const no = encodedCell(enc, i6, false);
+      const yes = encodedCell(enc, i6, true);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const v = values[rows[k5]];
+        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
+      }
+      continue;
+    }
+    for (let k5 = 0; k5 < rows.length; k5++) {
+      const v = values[rows[k5]];
+      if (v - v === 0) out[k5 * width + at] = v;
+      else if (v !== v) out[k5 * width + at] = missing;
+      else encodeCell(i6, k5);
+    }
+  }
+  return out;
+}
+function encodedCell(enc, i6, value) {
+  const one = new Float64Array(enc.width);
+  encodeValue2(enc, i6, value, one, 0);
+  return one[enc.offsets[i6]];
+}
+
+// training/forest/argmax.ts
+function argmax(values, at, w) {
+  let best = 0;
+  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
+  return best;
+}
+
 // training/forest/predict.ts
 function forestMeans(trees, x2, width) {
   const rows = x2.length / width;
@@ -94033,11 +94042,6 @@ function forestMeans(trees, x2, width) {
   }
   for (let a5 = 0; a5 < out.length; a5++) out[a5] = out[a5] / trees.length;
   return out;
-}
-function argmax(values, at, w) {
-  let best = 0;
-  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
-  return best;
 }
 function forestClasses(trees, x2, width) {
   const p3 = forestMeans(trees, x2, width);

@@ -87115,6 +87115,13 @@ function missingCount(table2, name, rows) {
   return missing;
 }
 
+// training/feature-encoding.ts
+var featureEncodingSchema = external_exports.discriminatedUnion("type", [
+  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("number"), impute: external_exports.number() }),
+  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
+  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
+]);
+
 // training/errors.ts
 var MlshipError = class extends Error {
   place;
@@ -87155,238 +87162,6 @@ function reportError(err) {
   if (err instanceof MlshipError) return { kind: err.name, message: err.message, place: err.place };
   if (isFileSystemError(err)) return { kind: "FileSystemError", message: err.message, place: {} };
   throw err;
-}
-
-// training/table.ts
-function cellValue(column, row) {
-  if (column.kind === "category") {
-    const code = column.codes[row];
-    return code < 0 ? null : column.levels[code];
-  }
-  const v = column.values[row];
-  if (Number.isNaN(v)) return null;
-  return column.kind === "boolean" ? v === 1 : v;
-}
-function allRows(n3) {
-  const rows = new Int32Array(n3);
-  for (let i5 = 0; i5 < n3; i5++) rows[i5] = i5;
-  return rows;
-}
-
-// training/encoding.ts
-var featureEncodingSchema = external_exports.discriminatedUnion("type", [
-  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("number"), impute: external_exports.number() }),
-  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
-  external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
-]);
-function encodedWidth(feature) {
-  return feature.type === "category" ? feature.categories.length : 1;
-}
-function learnEncoding(table2, names, rows) {
-  return names.map((name) => {
-    const column = table2.columns.get(name);
-    switch (column.kind) {
-      case "number": {
-        const median = medianOf(column.values, rows);
-        if (Number.isNaN(median)) throw new DataError("every training value of the feature is missing", { file: table2.file, column: name });
-        return { name, type: "number", impute: median };
-      }
-      case "boolean": {
-        let ones = 0;
-        let zeros = 0;
-        for (const r5 of rows) {
-          const v = column.values[r5];
-          if (v === 1) ones++;
-          else if (v === 0) zeros++;
-        }
-        return { name, type: "boolean", impute: ones > zeros ? 1 : 0 };
-      }
-      case "category": {
-        const present = new Uint8Array(column.levels.length);
-        for (const r5 of rows) {
-          const code = column.codes[r5];
-          if (code >= 0) present[code] = 1;
-        }
-        const categories = column.levels.filter((_, i5) => present[i5] === 1).sort(compareStrings);
-        return { name, type: "category", categories };
-      }
-    }
-  });
-}
-function compareStrings(a5, b5) {
-  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
-}
-function medianOf(values, rows) {
-  const present = new Float64Array(rows.length);
-  let n3 = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i5 = 0; i5 < rows.length; i5++) {
-    const v = values[rows[i5]];
-    if (v === v) {
-      present[n3++] = v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
-  if (n3 === 0) return NaN;
-  const upper = n3 >> 1;
-  let a5 = present.subarray(0, n3);
-  let k5 = upper;
-  if (n3 > NARROW_ABOVE && max - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max - min))) {
-    const narrowed = middleCells(a5, min, max, n3 % 2 === 1 ? upper : upper - 1, upper);
-    a5 = narrowed.values;
-    k5 = upper - narrowed.below;
-  }
-  select(a5, k5);
-  if (n3 % 2 === 1) return a5[k5];
-  let lower = a5[0];
-  for (let i5 = 1; i5 < k5; i5++) if (a5[i5] > lower) lower = a5[i5];
-  return (lower + a5[k5]) / 2;
-}
-var NARROW_ABOVE = 1 << 12;
-var MEDIAN_CELLS = 1 << 14;
-function middleCells(a5, min, max, lo, hi) {
-  const n3 = a5.length;
-  const scale = (MEDIAN_CELLS - 1) / (max - min);
-  const counts = new Int32Array(MEDIAN_CELLS);
-  for (let i5 = 0; i5 < n3; i5++) counts[(a5[i5] - min) * scale | 0]++;
-  let below = 0;
-  let first = 0;
-  while (below + counts[first] <= lo) below += counts[first++];
-  let last = first;
-  let through = below + counts[first];
-  while (through <= hi) through += counts[++last];
-  const values = new Float64Array(through - below);
-  let m3 = 0;
-  for (let i5 = 0; i5 < n3; i5++) {
-    const c5 = (a5[i5] - min) * scale | 0;
-    if (c5 >= first && c5 <= last) values[m3++] = a5[i5];
-  }
-  return { values, below };
-}
-function select(a5, k5) {
-  let lo = 0;
-  let hi = a5.length - 1;
-  while (hi > lo) {
-    const mid = lo + hi >> 1;
-    if (a5[mid] < a5[lo]) swap(a5, mid, lo);
-    if (a5[hi] < a5[lo]) swap(a5, hi, lo);
-    if (a5[hi] < a5[mid]) swap(a5, hi, mid);
-    const pivot = a5[mid];
-    let i5 = lo;
-    let j5 = hi;
-    while (i5 <= j5) {
-      while (a5[i5] < pivot) i5++;
-      while (a5[j5] > pivot) j5--;
-      if (i5 <= j5) swap(a5, i5++, j5--);
-    }
-    if (k5 <= j5) hi = j5;
-    else if (k5 >= i5) lo = i5;
-    else return;
-  }
-}
-function swap(a5, i5, j5) {
-  const t = a5[i5];
-  a5[i5] = a5[j5];
-  a5[j5] = t;
-}
-var EncodingError = class extends MlshipError {
-};
-function compileEncoding(features) {
-  const offsets = new Int32Array(features.length);
-  let width = 0;
-  features.forEach((f5, i5) => {
-    offsets[i5] = width;
-    width += encodedWidth(f5);
-  });
-  const categoryIndex = features.map((f5) => f5.type === "category" ? new Map(f5.categories.map((c5, j5) => [c5, j5])) : void 0);
-  return { features, offsets, width, categoryIndex };
-}
-function encodeValue(enc, i5, value, out, base) {
-  const f5 = enc.features[i5];
-  const at = base + enc.offsets[i5];
-  switch (f5.type) {
-    case "number":
-      if (value === null) out[at] = f5.impute;
-      else if (typeof value === "number" && Number.isFinite(value)) out[at] = value;
-      else throw new EncodingError(`expected a finite number, got ${describe3(value)}`);
-      return;
-    case "boolean":
-      if (value === null) out[at] = f5.impute;
-      else if (typeof value === "boolean") out[at] = value ? 1 : 0;
-      else throw new EncodingError(`expected true or false, got ${describe3(value)}`);
-      return;
-    case "category": {
-      if (value === null) return;
-      if (typeof value !== "string") throw new EncodingError(`expected a category (string), got ${describe3(value)}`);
-      const j5 = enc.categoryIndex[i5].get(value);
-      if (j5 !== void 0) out[at + j5] = 1;
-    }
-  }
-}
-function describe3(value) {
-  return typeof value === "string" ? `"${value.length > 40 ? `${value.slice(0, 40)}\u2026` : value}"` : String(value);
-}
-function encodeTable(enc, table2, rows) {
-  const columns = enc.features.map((f5) => {
-    const column = table2.columns.get(f5.name);
-    if (!column) throw new DataError(`feature "${f5.name}" is not in the data`, { file: table2.file, column: f5.name });
-    if (column.kind !== f5.type) {
-      throw new DataError(`feature "${f5.name}" holds ${column.kind} values here but the model was trained on ${f5.type}`, {
-        file: table2.file,
-        column: f5.name
-      });
-    }
-    return column;
-  });
-  const out = new Float64Array(rows.length * enc.width);
-  const width = enc.width;
-  const encodeCell = (i5, k5) => {
-    const r5 = rows[k5];
-    try {
-      encodeValue(enc, i5, cellValue(columns[i5], r5), out, k5 * width);
-    } catch (err) {
-      if (err instanceof EncodingError) throw new DataError(err.message, { file: table2.file, row: r5 + 1, column: enc.features[i5].name });
-      throw err;
-    }
-  };
-  for (let i5 = 0; i5 < columns.length; i5++) {
-    const column = columns[i5];
-    const at = enc.offsets[i5];
-    if (column.kind === "category") {
-      const index = enc.categoryIndex[i5];
-      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
-      for (let k5 = 0; k5 < rows.length; k5++) {
-        const code = column.codes[rows[k5]];
-        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
-      }
-      continue;
-    }
-    const missing = encodedCell(enc, i5, null);
-    const values = column.values;
-    if (column.kind === "boolean") {
-      const no = encodedCell(enc, i5, false);
-      const yes = encodedCell(enc, i5, true);
-      for (let k5 = 0; k5 < rows.length; k5++) {
-        const v = values[rows[k5]];
-        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
-      }
-      continue;
-    }
-    for (let k5 = 0; k5 < rows.length; k5++) {
-      const v = values[rows[k5]];
-      if (v - v === 0) out[k5 * width + at] = v;
-      else if (v !== v) out[k5 * width + at] = missing;
-      else encodeCell(i5, k5);
-    }
-  }
-  return out;
-}
-function encodedCell(enc, i5, value) {
-  const one = new Float64Array(enc.width);
-  encodeValue(enc, i5, value, one, 0);
-  return one[enc.offsets[i5]];
 }
 
 // training/identifiers.ts
@@ -89222,7 +88997,7 @@ function encodeUnreserved(str) {
     return "%" + c5.charCodeAt(0).toString(16).toUpperCase();
   });
 }
-function encodeValue2(operator, value, key) {
+function encodeValue(operator, value, key) {
   value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
   if (key) {
     return encodeUnreserved(key) + "=" + value;
@@ -89245,20 +89020,20 @@ function getValues(context3, operator, key, modifier) {
         value = value.substring(0, parseInt(modifier, 10));
       }
       result.push(
-        encodeValue2(operator, value, isKeyOperator(operator) ? key : "")
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
             result.push(
-              encodeValue2(operator, value2, isKeyOperator(operator) ? key : "")
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
           Object.keys(value).forEach(function(k5) {
             if (isDefined(value[k5])) {
-              result.push(encodeValue2(operator, value[k5], k5));
+              result.push(encodeValue(operator, value[k5], k5));
             }
           });
         }
@@ -89266,13 +89041,13 @@ function getValues(context3, operator, key, modifier) {
         const tmp = [];
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue2(operator, value2));
+            tmp.push(encodeValue(operator, value2));
           });
         } else {
           Object.keys(value).forEach(function(k5) {
             if (isDefined(value[k5])) {
               tmp.push(encodeUnreserved(k5));
-              tmp.push(encodeValue2(operator, value[k5].toString()));
+              tmp.push(encodeValue(operator, value[k5].toString()));
             }
           });
         }
@@ -93669,6 +93444,233 @@ function summaryBody(markdown) {
 // actions/lib/pr/results.ts
 import path4 from "node:path";
 
+// training/table.ts
+function cellValue(column, row) {
+  if (column.kind === "category") {
+    const code = column.codes[row];
+    return code < 0 ? null : column.levels[code];
+  }
+  const v = column.values[row];
+  if (Number.isNaN(v)) return null;
+  return column.kind === "boolean" ? v === 1 : v;
+}
+function allRows(n3) {
+  const rows = new Int32Array(n3);
+  for (let i5 = 0; i5 < n3; i5++) rows[i5] = i5;
+  return rows;
+}
+
+// training/encoding.ts
+function encodedWidth(feature) {
+  return feature.type === "category" ? feature.categories.length : 1;
+}
+function learnEncoding(table2, names, rows) {
+  return names.map((name) => {
+    const column = table2.columns.get(name);
+    switch (column.kind) {
+      case "number": {
+        const median = medianOf(column.values, rows);
+        if (Number.isNaN(median)) throw new DataError("every training value of the feature is missing", { file: table2.file, column: name });
+        return { name, type: "number", impute: median };
+      }
+      case "boolean": {
+        let ones = 0;
+        let zeros = 0;
+        for (const r5 of rows) {
+          const v = column.values[r5];
+          if (v === 1) ones++;
+          else if (v === 0) zeros++;
+        }
+        return { name, type: "boolean", impute: ones > zeros ? 1 : 0 };
+      }
+      case "category": {
+        const present = new Uint8Array(column.levels.length);
+        for (const r5 of rows) {
+          const code = column.codes[r5];
+          if (code >= 0) present[code] = 1;
+        }
+        const categories = column.levels.filter((_, i5) => present[i5] === 1).sort(compareStrings);
+        return { name, type: "category", categories };
+      }
+    }
+  });
+}
+function compareStrings(a5, b5) {
+  return a5 < b5 ? -1 : a5 > b5 ? 1 : 0;
+}
+function medianOf(values, rows) {
+  const present = new Float64Array(rows.length);
+  let n3 = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i5 = 0; i5 < rows.length; i5++) {
+    const v = values[rows[i5]];
+    if (v === v) {
+      present[n3++] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  if (n3 === 0) return NaN;
+  const upper = n3 >> 1;
+  let a5 = present.subarray(0, n3);
+  let k5 = upper;
+  if (n3 > NARROW_ABOVE && max - min > 0 && Number.isFinite((MEDIAN_CELLS - 1) / (max - min))) {
+    const narrowed = middleCells(a5, min, max, n3 % 2 === 1 ? upper : upper - 1, upper);
+    a5 = narrowed.values;
+    k5 = upper - narrowed.below;
+  }
+  select(a5, k5);
+  if (n3 % 2 === 1) return a5[k5];
+  let lower = a5[0];
+  for (let i5 = 1; i5 < k5; i5++) if (a5[i5] > lower) lower = a5[i5];
+  return (lower + a5[k5]) / 2;
+}
+var NARROW_ABOVE = 1 << 12;
+var MEDIAN_CELLS = 1 << 14;
+function middleCells(a5, min, max, lo, hi) {
+  const n3 = a5.length;
+  const scale = (MEDIAN_CELLS - 1) / (max - min);
+  const counts = new Int32Array(MEDIAN_CELLS);
+  for (let i5 = 0; i5 < n3; i5++) counts[(a5[i5] - min) * scale | 0]++;
+  let below = 0;
+  let first = 0;
+  while (below + counts[first] <= lo) below += counts[first++];
+  let last = first;
+  let through = below + counts[first];
+  while (through <= hi) through += counts[++last];
+  const values = new Float64Array(through - below);
+  let m3 = 0;
+  for (let i5 = 0; i5 < n3; i5++) {
+    const c5 = (a5[i5] - min) * scale | 0;
+    if (c5 >= first && c5 <= last) values[m3++] = a5[i5];
+  }
+  return { values, below };
+}
+function select(a5, k5) {
+  let lo = 0;
+  let hi = a5.length - 1;
+  while (hi > lo) {
+    const mid = lo + hi >> 1;
+    if (a5[mid] < a5[lo]) swap(a5, mid, lo);
+    if (a5[hi] < a5[lo]) swap(a5, hi, lo);
+    if (a5[hi] < a5[mid]) swap(a5, hi, mid);
+    const pivot = a5[mid];
+    let i5 = lo;
+    let j5 = hi;
+    while (i5 <= j5) {
+      while (a5[i5] < pivot) i5++;
+      while (a5[j5] > pivot) j5--;
+      if (i5 <= j5) swap(a5, i5++, j5--);
+    }
+    if (k5 <= j5) hi = j5;
+    else if (k5 >= i5) lo = i5;
+    else return;
+  }
+}
+function swap(a5, i5, j5) {
+  const t = a5[i5];
+  a5[i5] = a5[j5];
+  a5[j5] = t;
+}
+var EncodingError = class extends MlshipError {
+};
+function compileEncoding(features) {
+  const offsets = new Int32Array(features.length);
+  let width = 0;
+  features.forEach((f5, i5) => {
+    offsets[i5] = width;
+    width += encodedWidth(f5);
+  });
+  const categoryIndex = features.map((f5) => f5.type === "category" ? new Map(f5.categories.map((c5, j5) => [c5, j5])) : void 0);
+  return { features, offsets, width, categoryIndex };
+}
+function encodeValue2(enc, i5, value, out, base) {
+  const f5 = enc.features[i5];
+  const at = base + enc.offsets[i5];
+  switch (f5.type) {
+    case "number":
+      if (value === null) out[at] = f5.impute;
+      else if (typeof value === "number" && Number.isFinite(value)) out[at] = value;
+      else throw new EncodingError(`expected a finite number, got ${describe3(value)}`);
+      return;
+    case "boolean":
+      if (value === null) out[at] = f5.impute;
+      else if (typeof value === "boolean") out[at] = value ? 1 : 0;
+      else throw new EncodingError(`expected true or false, got ${describe3(value)}`);
+      return;
+    case "category": {
+      if (value === null) return;
+      if (typeof value !== "string") throw new EncodingError(`expected a category (string), got ${describe3(value)}`);
+      const j5 = enc.categoryIndex[i5].get(value);
+      if (j5 !== void 0) out[at + j5] = 1;
+    }
+  }
+}
+function describe3(value) {
+  return typeof value === "string" ? `"${value.length > 40 ? `${value.slice(0, 40)}\u2026` : value}"` : String(value);
+}
+function encodeTable(enc, table2, rows) {
+  const columns = enc.features.map((f5) => {
+    const column = table2.columns.get(f5.name);
+    if (!column) throw new DataError(`feature "${f5.name}" is not in the data`, { file: table2.file, column: f5.name });
+    if (column.kind !== f5.type) {
+      throw new DataError(`feature "${f5.name}" holds ${column.kind} values here but the model was trained on ${f5.type}`, {
+        file: table2.file,
+        column: f5.name
+      });
+    }
+    return column;
+  });
+  const out = new Float64Array(rows.length * enc.width);
+  const width = enc.width;
+  const encodeCell = (i5, k5) => {
+    const r5 = rows[k5];
+    try {
+      encodeValue2(enc, i5, cellValue(columns[i5], r5), out, k5 * width);
+    } catch (err) {
+      if (err instanceof EncodingError) throw new DataError(err.message, { file: table2.file, row: r5 + 1, column: enc.features[i5].name });
+      throw err;
+    }
+  };
+  for (let i5 = 0; i5 < columns.length; i5++) {
+    const column = columns[i5];
+    const at = enc.offsets[i5];
+    if (column.kind === "category") {
+      const index = enc.categoryIndex[i5];
+      const indicator = Int32Array.from(column.levels, (level) => index.get(level) ?? -1);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const code = column.codes[rows[k5]];
+        if (code >= 0 && indicator[code] >= 0) out[k5 * width + at + indicator[code]] = 1;
+      }
+      continue;
+    }
+    const missing = encodedCell(enc, i5, null);
+    const values = column.values;
+    if (column.kind === "boolean") {
+      const no = encodedCell(enc, i5, false);
+      const yes = encodedCell(enc, i5, true);
+      for (let k5 = 0; k5 < rows.length; k5++) {
+        const v = values[rows[k5]];
+        out[k5 * width + at] = v === v ? v === 1 ? yes : no : missing;
+      }
+      continue;
+    }
+    for (let k5 = 0; k5 < rows.length; k5++) {
+      const v = values[rows[k5]];
+      if (v - v === 0) out[k5 * width + at] = v;
+      else if (v !== v) out[k5 * width + at] = missing;
+      else encodeCell(i5, k5);
+    }
+  }
+  return out;
+}
+function encodedCell(enc, i5, value) {
+  const one = new Float64Array(enc.width);
+  encodeValue2(enc, i5, value, one, 0);
+  return one[enc.offsets[i5]];
+}
+
 // training/prediction-diff.ts
 var MAX_EXAMPLES = 5;
 var rawValue = external_exports.union([external_exports.number(), external_exports.string(), external_exports.boolean(), external_exports.null()]);
@@ -94878,6 +94880,13 @@ function planColumns(file2, header, options) {
   });
 }
 
+// training/forest/argmax.ts
+function argmax(values, at, w) {
+  let best = 0;
+  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
+  return best;
+}
+
 // training/forest/predict.ts
 function forestMeans(trees, x, width) {
   const rows = x.length / width;
@@ -94891,11 +94900,6 @@ function forestMeans(trees, x, width) {
   }
   for (let a5 = 0; a5 < out.length; a5++) out[a5] = out[a5] / trees.length;
   return out;
-}
-function argmax(values, at, w) {
-  let best = 0;
-  for (let c5 = 1; c5 < w; c5++) if (values[at + c5] > values[at + best]) best = c5;
-  return best;
 }
 function forestClasses(trees, x, width) {
   const p3 = forestMeans(trees, x, width);

@@ -79090,14 +79090,12 @@ var dataSummarySchema = external_exports.strictObject({
   )
 });
 
-// training/encoding.ts
+// training/feature-encoding.ts
 var featureEncodingSchema = external_exports.discriminatedUnion("type", [
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("number"), impute: external_exports.number() }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("boolean"), impute: external_exports.union([external_exports.literal(0), external_exports.literal(1)]) }),
   external_exports.strictObject({ name: external_exports.string(), type: external_exports.literal("category"), categories: external_exports.array(external_exports.string()) })
 ]);
-var NARROW_ABOVE = 1 << 12;
-var MEDIAN_CELLS = 1 << 14;
 
 // training/metrics.ts
 var classificationMetricsSchema = external_exports.strictObject({

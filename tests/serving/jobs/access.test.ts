@@ -44,7 +44,7 @@ describe('API keys and the upload limit (PostgreSQL)', () => {
   beforeAll(async () => {
     const file = path.join(tempDir(), 'keys.json');
     writeFileSync(file, JSON.stringify({ keys: [{ id: 'alice', sha256: hashKey('alice-key-0123456789') }, { id: 'bob', sha256: hashKey('bob-key-0123456789') }] }));
-    const { readApiKeys } = await import('../../../serving/jobs/api-keys.ts');
+    const { readApiKeys } = await import('../../../serving/jobs/api-keys-file.ts');
     h = await jobsHarness(await pg.database(), { apiKeys: await readApiKeys(file), maxUploadBytes: 1000 });
     await h.startWorker();
   });
