@@ -16,7 +16,7 @@ export function compilePredictor(artifact: Artifact): Predictor {
   return predictorFrom(predictorTables(artifact));
 }
 
-export function predictorTables(artifact: Artifact): PredictorTables {
+function predictorTables(artifact: Artifact): PredictorTables {
   return artifact.algorithm === 'random-forest' ? forestTables(artifact) : treeTables(artifact);
 }
 

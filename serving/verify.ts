@@ -1,7 +1,8 @@
 /**
  * Checking artifact bytes against the lock entry that pins them, and compiling them: what a
  * serving process that reads the models does (one process, or a cluster's primary, which hands
- * its workers the compiled models: `shareModel`, model.ts). Apart from loader.ts (fetching).
+ * its workers the compiled models: `shareModel`, model.ts). Apart from loader.ts, which fetches
+ * the bytes and imports the model store: checking needs none of it.
  */
 import type { LockEntry } from '../registry/lock.ts';
 import { PinMismatchError, checkPinned } from '../registry/pin.ts';
@@ -50,7 +51,7 @@ export function verifyArtifact(name: string, entry: LockEntry, bytes: Uint8Array
 }
 
 /** Compiles a verified artifact (name and version already checked against `entry`). */
-export function serveArtifact(name: string, entry: LockEntry, artifact: Artifact): ServedModel {
+function serveArtifact(name: string, entry: LockEntry, artifact: Artifact): ServedModel {
   const { model: _trees, ...description } = artifact;
   return servedModel(name, entry, description, compilePredictor(artifact));
 }

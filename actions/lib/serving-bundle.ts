@@ -5,7 +5,7 @@
  *
  * An entry file plus chunks (esbuild's `splitting`): cli/serve-entry.ts imports each side's part
  * dynamically, so each dynamic import starts a chunk, and a cluster worker loads only the chunks
- * it runs (0.7 MB of 3.4), not the job runtime, pg-boss, the AWS SDK, pglite or the CLI. The
+ * it runs (0.35 MB of 3.4), not the job runtime, pg-boss, the AWS SDK, pglite or the CLI. The
  * entry keeps the name asked for (`serve.mjs`, what `node` is given); its chunks sit beside it in
  * `serve-chunks/` (serving-bundle-files.ts), `.mjs` so Node reads them as ES modules with no
  * package.json. Each output file starts with the `require` banner: a chunk is a module of its own,

@@ -15,11 +15,11 @@ const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
-export type ListQuery = z.infer<typeof listQuerySchema>;
+type ListQueryParams = z.infer<typeof listQuerySchema>;
 const cursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.string().regex(JOB_ID) });
 
 /** The query, or a 400 naming the parameter. */
-export function parseListQuery(query: Record<string, string>): ListQuery {
+export function parseListQuery(query: Record<string, string>): ListQueryParams {
   const parsed = listQuerySchema.safeParse(query);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

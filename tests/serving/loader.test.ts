@@ -40,7 +40,9 @@ describe('loadModels', () => {
     const result = await loadModels(good.lock, storeSource(good.store), { log });
     expect(result.failures).toEqual([]);
     expect(result.models.map((m) => m.name)).toEqual(['diabetes', 'iris', 'wine']);
-    expect(result.models.map((m) => m.sha256)).toEqual(result.models.map((m) => good.lock.models[m.name]!.sha256));
+    const trained = await trainedExamples();
+    expect(result.models.map((m) => m.sha256)).toEqual(result.models.map((m) => sha256(trained.get(m.name)!.bytes)));
+    expect(result.models.map((m) => m.version)).toEqual(result.models.map((m) => trained.get(m.name)!.artifact.version));
     expect(out.filter((r) => r.msg === 'model loaded').map((r) => r.model).sort()).toEqual(['diabetes', 'iris', 'wine']);
   });
 
