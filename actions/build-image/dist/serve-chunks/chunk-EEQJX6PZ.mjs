@@ -1,0 +1,3 @@
+import { createRequire as __mlshipCreateRequire } from 'node:module';
+const require = __mlshipCreateRequire(import.meta.url);
+import{JOB_FLAGS,ORPHAN_EXIT_MS,WORKER_USAGE,jobFlagOptions,jobsConfigFrom,jobsDbCommand,serveJobs,workerCommand}from"./chunk-M2D5BTXL.mjs";import"./chunk-QEF67WGV.mjs";import"./chunk-W6KT2S3C.mjs";import"./chunk-VPNDAR4A.mjs";import"./chunk-PF4K24XQ.mjs";import"./chunk-W2U52T6E.mjs";import"./chunk-TMOGY24X.mjs";import"./chunk-D2WEZRU4.mjs";import"./chunk-BOLL22TY.mjs";import"./chunk-64TVMTE4.mjs";import"./chunk-RV4RKV6X.mjs";export{JOB_FLAGS,ORPHAN_EXIT_MS,WORKER_USAGE,jobFlagOptions,jobsConfigFrom,jobsDbCommand,serveJobs,workerCommand};
