@@ -180,5 +180,7 @@ describe('the infer answer', () => {
     const regression = { inputs: [{ name: 'x', shape: [2, diabetes.featureNames.length], datatype: 'FP64', data: Array.from({ length: 2 * diabetes.featureNames.length }, (_, i) => (i % 7) / 100) }] };
     const [values] = await expectBytes(app, '/v2/models/diabetes/infer', regression, diabetes);
     expect(values).toMatchObject({ datatype: 'FP64', shape: [2] });
+    const none = await app.request('/v2/models/iris/infer', postJson({ ...matrix, outputs: [] }));
+    expect(await none.text()).toBe(JSON.stringify({ model_name: 'iris', model_version: iris.version, outputs: [] }));
   });
 });
