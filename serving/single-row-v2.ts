@@ -46,13 +46,14 @@ function singleRowPattern(model: ServedModel): RegExp | null {
   const names = model.featureNames;
   // the schema refuses such names, and the general path refuses a name given twice: none of it here
   if (names.length === 0 || names.some((n) => n.length === 0 || n.length > MAX_NAME) || model.featureIndex.size !== names.length) return null;
-  const token = (t: string) => `${WS}${t}`;
+  const member = (key: string, value: string) => `"${key}"${WS}:${WS}${value}`;
+  const list = (parts: string[]) => parts.join(`${WS},${WS}`);
   const tensors = model.features.map((f) => {
     const { datatype, value } = tensorPattern(f);
-    const members = [`"name"${token(':')}${token(RegExp.escape(JSON.stringify(f.name)))}`, `"shape"${token(':')}${token('\\[')}${token('1')}${token('\\]')}`, `"datatype"${token(':')}${token(datatype)}`, `"data"${token(':')}${token('\\[')}${token(`(${value})`)}${token('\\]')}`];
-    return `\\{${WS}${members.join(`${WS},${WS}`)}${WS}\\}`;
+    const name = RegExp.escape(JSON.stringify(f.name));
+    return `\\{${WS}${list([member('name', name), member('shape', `\\[${WS}1${WS}\\]`), member('datatype', datatype), member('data', `\\[${WS}(${value})${WS}\\]`)])}${WS}\\}`;
   });
-  return new RegExp(`^${WS}\\{${WS}"inputs"${WS}:${WS}\\[${WS}${tensors.join(`${WS},${WS}`)}${WS}\\]${WS}\\}${WS}$`);
+  return new RegExp(`^${WS}\\{${WS}${member('inputs', `\\[${WS}${list(tensors)}${WS}\\]`)}${WS}\\}${WS}$`);
 }
 
 const patterns = new WeakMap<ServedModel, RegExp | null>();
