@@ -8,8 +8,10 @@ import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServingApp } from '../../serving/app.ts';
 import { storeSource } from '../../serving/loader.ts';
+import { encodeV2Inputs } from '../../serving/inputs.ts';
 import { isPlainV1, isPlainV2 } from '../../serving/plain-bodies.ts';
 import { v1EnvelopeSchema, v2EnvelopeSchema } from '../../serving/schemas.ts';
+import { readSingleRowV2 } from '../../serving/single-row-v2.ts';
 import type { RunningServer } from '../../serving/server.ts';
 import { startServer } from '../../serving/server.ts';
 import type { Fixture } from './helpers.ts';
@@ -301,6 +303,45 @@ describe('fuzz', () => {
       }
     }
     expect(fast).toBeGreaterThan(5_000);
+  });
+
+  it('the single-row v2 reader reads only bodies the general path reads, to the same row', () => {
+    const r = rng(SEED + 5);
+    const iris = ctx.state.models.get('iris')!;
+    const value = () => r.pick([r.next() * 8, -r.next(), 0, -0, null, 1e-7, 2.5e21, Infinity, '5.1', true, [5.1]]);
+    /** A single-row body, as JSON.stringify, json.dumps or an indenting client writes it. */
+    const text = (body: unknown) => {
+      const compact = JSON.stringify(body);
+      return r.pick([compact, compact.replace(/([,:])/g, '$1 '), JSON.stringify(body, null, r.pick([2, '\t'])), ` \r\n${compact}\n`]);
+    };
+    /** One character inserted, deleted or replaced, where it can change the grammar. */
+    const charMutation = (t: string) => {
+      const at = r.int(t.length + 1);
+      const c = r.pick([' ', '\t', '\n', '\r', '\f', '\u00a0', '\ufeff', '"', '\\', ',', ':', '[', ']', '{', '}', '0', '1', '-', '+', '.', 'e', 'E', 'x', 'null']);
+      const op = r.int(3);
+      return op === 0 ? t.slice(0, at) + c + t.slice(at) : op === 1 ? t.slice(0, at) + t.slice(at + 1) : t.slice(0, at) + c + t.slice(at + 1);
+    };
+    let read = 0;
+    let readMutated = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const inputs = FEATURES.map((name) => ({ name, shape: [1], datatype: r.next() < 0.9 ? 'FP64' : r.pick(['FP32', 'FP16', 'INT64', 'BYTES']), data: [r.next() < 0.8 ? r.next() * 8 : value()] }));
+      if (r.next() < 0.1) inputs.reverse();
+      const body = r.next() < 0.6 ? { inputs } : r.next() < 0.5 ? badTensor(r) : mutate(r, { inputs });
+      let t = text(body);
+      const mutated = r.next() < 0.5;
+      if (mutated) for (let k = 1 + r.int(2); k > 0; k--) t = charMutation(t);
+      const fast = readSingleRowV2(iris, t);
+      if (!fast) continue;
+      read++;
+      if (mutated) readMutated++;
+      const parsed: unknown = JSON.parse(t);
+      expect(isPlainV2(parsed), t).toBe(true);
+      const envelope = v2EnvelopeSchema.safeParse(parsed);
+      expect(envelope.success, t).toBe(true);
+      expect(Array.from(fast.x), t).toEqual(Array.from(encodeV2Inputs(iris, envelope.data!.inputs).x));
+    }
+    expect(read).toBeGreaterThan(3_000);
+    expect(readMutated).toBeGreaterThan(200); // whitespace put in or taken out, a digit more or less
   });
 
   it('1,500 more over real HTTP, 16 at a time on keep-alive connections', async () => {
