@@ -61,7 +61,6 @@ const ROUNDS = 5;
 /** USER_HZ: Linux reports process CPU times in 1/100 s. */
 const CLOCK_TICKS = 100;
 const BULK_ROWS = 100_000;
-/** Timed requests of each body format, alternated. */
 /** Measured requests of each format (CSV in one block, JSON in two around it). */
 const BULK_ROUNDS = 10;
 const INSTANCE = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };

@@ -7,6 +7,7 @@
  * as absolute indices.
  */
 import type { Artifact } from '../training/artifact.ts';
+import { argmax } from '../training/forest/argmax.ts';
 import { loadModel } from '../training/model.ts';
 import type { ForestTables } from './forest-predictor.ts';
 import type { Predictor, PredictorTables, TreeTables } from './predictor.ts';
@@ -26,20 +27,14 @@ function treeTables(artifact: Artifact): TreeTables {
   const { feature, values } = tree;
   const c = tree.valueWidth;
   const width = encoding.width;
-  for (let i = 0; i < n; i++) {
-    if (feature[i]! >= width) throw new RangeError(`node ${i} tests input ${feature[i]} but rows have ${width} inputs`);
-  }
   const leafClass = new Int32Array(n);
   const leafValue = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    if (feature[i]! >= 0) continue;
-    if (artifact.task === 'classification') {
-      let best = 0;
-      for (let k = 1; k < c; k++) if (values[i * c + k]! > values[i * c + best]!) best = k;
-      leafClass[i] = best;
-    } else {
-      leafValue[i] = values[i]!;
-    }
+    const f = feature[i]!;
+    if (f >= width) throw new RangeError(`node ${i} tests input ${f} but rows have ${width} inputs`);
+    if (f >= 0) continue;
+    if (artifact.task === 'classification') leafClass[i] = argmax(values, i * c, c);
+    else leafValue[i] = values[i]!;
   }
   return {
     kind: 'tree',

@@ -1,7 +1,7 @@
 /**
- * The class a forest predicts from its mean distribution: the largest value, the first of equal
- * ones, as scikit-learn chooses. Its own module so that serving's forest predictor takes it
- * without training's trees and their artifact schema.
+ * The class a distribution predicts: the largest value, the first of equal ones (a forest's mean
+ * distribution, as scikit-learn chooses; a tree's leaf, as ml-cart does). Its own module so that
+ * serving's predictors take it without training's trees and their artifact schema.
  */
 
 /** Index of the largest of `w` values at `at` (the first of equal ones). */
